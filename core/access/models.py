@@ -1,0 +1,57 @@
+"""The user model: one per schema. Members log into their association, operators into public.
+
+The primary key is an app-generated UUID, so encrypted fields can be bound to their row and ids
+never repeat across associations. The personal fields (email, name) move under the association's
+key with the encrypted-data work; login then goes through the email's blind index.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import PermissionsMixin
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.access.managers import UserManager
+from core.access.roles import Role
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    email = models.EmailField(_("email"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=200, blank=True)
+    roles = ArrayField(
+        models.CharField(max_length=20, choices=Role.choices),
+        verbose_name=_("roles"),
+        default=list,
+        blank=True,
+    )
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    # Public schema only: platform operators (the console).
+    is_staff = models.BooleanField(_("operator"), default=False)
+    date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        # Never the email: str() ends up in logs and error reports.
+        return f"User {self.pk}"
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else ""

@@ -1,0 +1,34 @@
+"""Tenant-aware Celery machinery.
+
+Every task is a ``tenant_schemas_celery`` task: it carries the schema of the connection that sent
+it and runs inside that schema. ``fan_out`` is the one way to run a periodic job: beat calls it
+in the public schema, and it queues the named job once for every ready association. Arguments are
+ids, never personal data.
+"""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django_tenants.utils import schema_context
+
+from associations.selectors import ready_associations
+
+
+@shared_task(name="core.tasks.fan_out")
+def fan_out(task_name: str) -> list[str]:
+    """Queue ``task_name`` inside each ready association's schema; return the schemas."""
+    from config.celery import app
+
+    schemas = list(ready_associations().values_list("schema_name", flat=True))
+    for schema in schemas:
+        with schema_context(schema):
+            app.send_task(task_name)
+    return schemas
+
+
+@shared_task(name="core.tasks.current_schema")
+def current_schema() -> str:
+    """The schema a task runs in (used by the operators' diagnostics and the tests)."""
+    from django.db import connection
+
+    return connection.schema_name

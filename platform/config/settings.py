@@ -1,0 +1,346 @@
+"""Settings for TSZh Portal, read from the environment.
+
+Two profiles, chosen by ``TSZH_ENV``:
+
+* ``development`` (default): embedded defaults, DEBUG on, mail to the console and ``var/mail/``.
+* ``production``: every required variable must be set or the process refuses to start, naming
+  the missing ones; ``manage.py check --deploy`` is clean.
+
+Tests run the development profile with ``TSZH_ENV=test`` tweaks (fast password hashing).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+VAR_DIR = Path(os.environ.get("TSZH_VAR_DIR", BASE_DIR / "var"))
+
+TSZH_ENV = os.environ.get("TSZH_ENV", "development")
+if TSZH_ENV not in {"development", "test", "production"}:
+    raise ImproperlyConfigured(
+        f"TSZH_ENV must be development, test or production, not {TSZH_ENV!r}"
+    )
+PRODUCTION = TSZH_ENV == "production"
+TESTING = TSZH_ENV == "test"
+
+REQUIRED_IN_PRODUCTION = (
+    "DJANGO_SECRET_KEY",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "TSZH_BASE_DOMAIN",
+    "TSZH_MASTER_KEY_OR_VAULT",
+)
+
+
+def _missing_production_variables() -> list[str]:
+    missing = [
+        name
+        for name in REQUIRED_IN_PRODUCTION
+        if name != "TSZH_MASTER_KEY_OR_VAULT" and not os.environ.get(name)
+    ]
+    if not (os.environ.get("VAULT_ADDR") or os.environ.get("TSZH_MASTER_KEY")):
+        missing.append("VAULT_ADDR (or TSZH_MASTER_KEY for the local key provider)")
+    return missing
+
+
+if PRODUCTION:
+    _missing = _missing_production_variables()
+    if _missing:
+        raise ImproperlyConfigured(
+            "TSZH Portal refuses to start in production: missing environment variable(s): "
+            + ", ".join(_missing)
+        )
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    value = os.environ.get(name)
+    if not value:
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+# A fixed development key is fine: it never reaches production (the production profile
+# requires DJANGO_SECRET_KEY).
+SECRET_KEY = os.environ.get(
+    "DJANGO_SECRET_KEY", "dev-only-insecure-key-4f0c2b1e9d8a7c6b5a4f3e2d1c0b9a8f7e6d5c4b"
+)
+DEBUG = env_bool("DJANGO_DEBUG", not PRODUCTION and not TESTING)
+
+# The base domain: the public site lives on it, each association on <slug>.<base>.
+BASE_DOMAIN = os.environ.get("TSZH_BASE_DOMAIN", "localhost")
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", [BASE_DOMAIN, f".{BASE_DOMAIN}"])
+if not PRODUCTION:
+    ALLOWED_HOSTS += ["localhost", ".localhost", "127.0.0.1", "testserver", ".testserver"]
+
+# --- Applications ---------------------------------------------------------------------------
+# django-tenants: SHARED_APPS live in the public schema, TENANT_APPS in every association's
+# schema. Users (core.access), auth, sessions and the audit log are in both: operators log into
+# the public schema, members into their association's schema, and nothing joins across them.
+SHARED_APPS = [
+    "django_tenants",
+    "associations",
+    "signup",
+    "console",
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "core.access",
+    "core.audit",
+    "core.ui",
+    "django_htmx",
+    "rest_framework",
+    "drf_spectacular",
+    "csp",
+]
+TENANT_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "core.access",
+    "core.audit",
+    "tenants.portal",
+]
+INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
+
+TENANT_MODEL = "associations.Association"
+TENANT_DOMAIN_MODEL = "associations.Domain"
+PUBLIC_SCHEMA_NAME = "public"
+ROOT_URLCONF = "config.urls_tenant"
+PUBLIC_SCHEMA_URLCONF = "config.urls_public"
+# An unknown host answers 404; it must never fall back to the public site.
+SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
+
+AUTH_USER_MODEL = "access.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "dashboard"
+LOGOUT_REDIRECT_URL = "login"
+
+MIDDLEWARE = [
+    # Health probes answer before tenant routing: Kubernetes probes use the pod's IP as host.
+    "core.health.HealthProbeMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django_tenants.middleware.main.TenantMainMiddleware",
+    "core.access.middleware.AssociationContextMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "core.ui.middleware.LanguageMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.template.context_processors.tz",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "core.access.context_processors.access",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "config.wsgi.application"
+ASGI_APPLICATION = "config.asgi.application"
+
+# --- Database -------------------------------------------------------------------------------
+# DATABASE_URL is set by deploy/services.py for the embedded PostgreSQL, or by the operator.
+_database_url = os.environ.get("DATABASE_URL", "postgresql://postgres@localhost:5432/tszh")
+DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
+DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TSZH_TEST_DATABASE", "test_tszh")}
+DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Redis: cache (rate limits), Celery broker and results -----------------------------------
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6399/0")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        # Prefix every key with the schema: one association's cache never answers another.
+        "KEY_FUNCTION": "django_tenants.cache.make_key",
+        "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+    }
+}
+RATELIMIT_USE_CACHE = "default"
+# Login failures allowed per address and per account before a pause.
+LOGIN_FAILURE_RATE = os.environ.get("TSZH_LOGIN_FAILURE_RATE", "5/5m")
+
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)
+CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", REDIS_URL)
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = "UTC"
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BEAT_SCHEDULE = {
+    # One public beat entry per periodic job; it fans the job out to each ready association.
+    "collect-usage-hourly": {
+        "task": "core.tasks.fan_out",
+        "schedule": 3600.0,
+        "args": ("tenants.portal.tasks.collect_usage",),
+    },
+}
+
+# --- Passwords and sessions -----------------------------------------------------------------
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+if TESTING:
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Host-only cookies: a session of one association never reaches another's subdomain.
+SESSION_COOKIE_DOMAIN = None
+CSRF_COOKIE_DOMAIN = None
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
+
+# --- Internationalisation -------------------------------------------------------------------
+LANGUAGE_CODE = "ru"
+LANGUAGES = [("ru", _("Russian")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = "Europe/Moscow"
+
+# --- Static files: served by the app itself (WhiteNoise), never a CDN -------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = not PRODUCTION
+if not PRODUCTION:
+    # WhiteNoise warns about a missing STATIC_ROOT; in development files come from the finders.
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+WHITENOISE_AUTOREFRESH = DEBUG
+MEDIA_ROOT = VAR_DIR / "media"
+
+# --- Email ----------------------------------------------------------------------------------
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", f"noreply@{BASE_DOMAIN}")
+if os.environ.get("EMAIL_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = os.environ["EMAIL_HOST"]
+    EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+else:
+    # Embedded default: printed to the console and saved under var/mail/.
+    EMAIL_BACKEND = "core.mail.ConsoleAndFileEmailBackend"
+    EMAIL_FILE_PATH = VAR_DIR / "mail"
+
+# --- Security headers -----------------------------------------------------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    # Health probes are answered before any redirect (see core.health).
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+
+# --- REST API -------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["core.access.api.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_VERSIONING_CLASS": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "TSZh Portal API",
+    "DESCRIPTION": "The API of one association's portal; every call is scoped to its subdomain.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+}
+
+# --- Keys (see core/crypto and docs/security.md) -------------------------------------------
+TSZH_CRYPTO = {
+    "PROVIDER": os.environ.get(
+        "TSZH_KEY_PROVIDER", "vault" if os.environ.get("VAULT_ADDR") else "local"
+    ),
+    "KEY_DIR": os.environ.get("TSZH_KEY_DIR", str(VAR_DIR / "keys")),
+    "MASTER_KEY_FILE": os.environ.get("TSZH_MASTER_KEY_FILE", str(VAR_DIR / "master.key")),
+}
+
+# --- Logging: no personal data, ever -------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {
+        # The request logger would print full URLs of 404s; ours carry no personal data, but
+        # keep it at WARNING so bodies are never logged.
+        "django.request": {"level": "WARNING"},
+    },
+}
+
+# --- Error reporting (Sentry): local variables off, personal data scrubbed --------------------
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    from core.observability import init_sentry
+
+    init_sentry(SENTRY_DSN, environment=TSZH_ENV)

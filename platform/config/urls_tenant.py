@@ -1,0 +1,16 @@
+"""URL map of an association's portal (``<slug>.<base>``)."""
+
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+from drf_spectacular.views import SpectacularAPIView
+
+from tenants.portal.urls import api_urlpatterns as portal_api
+
+urlpatterns = [
+    path("", include("tenants.portal.urls")),
+    path("accounts/", include("core.access.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/v1/", include(portal_api)),
+]

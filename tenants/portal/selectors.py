@@ -1,0 +1,69 @@
+"""Reads for the dashboard: which sections a user's roles open."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from core.access.roles import Role, roles_of
+
+
+@dataclass(frozen=True)
+class DashboardSection:
+    key: str
+    title: str
+    description: str
+    roles: frozenset[str]
+
+
+SECTIONS = (
+    DashboardSection(
+        "home",
+        _("My home"),
+        _("Your premises, personal accounts, balance and receipts."),
+        frozenset({Role.OWNER, Role.RESIDENT}),
+    ),
+    DashboardSection(
+        "meters",
+        _("Meter readings"),
+        _("Enter this month's readings of your meters."),
+        frozenset({Role.OWNER, Role.RESIDENT}),
+    ),
+    DashboardSection(
+        "requests",
+        _("Requests"),
+        _("Repair requests, complaints and questions to the chairman."),
+        frozenset({Role.OWNER, Role.RESIDENT, Role.CHAIRMAN, Role.BOARD_MEMBER}),
+    ),
+    DashboardSection(
+        "registry",
+        _("Registry"),
+        _("Buildings, premises, owners and personal accounts."),
+        frozenset({Role.CHAIRMAN, Role.BOARD_MEMBER}),
+    ),
+    DashboardSection(
+        "budget",
+        _("Budget"),
+        _("The yearly estimate, its discussion and the vote."),
+        frozenset({Role.CHAIRMAN, Role.BOARD_MEMBER, Role.ACCOUNTANT}),
+    ),
+    DashboardSection(
+        "ledger",
+        _("Accruals and payments"),
+        _("Tariffs, monthly accruals, payments and penalties."),
+        frozenset({Role.ACCOUNTANT, Role.CHAIRMAN}),
+    ),
+    DashboardSection(
+        "dispatch",
+        _("Dispatch desk"),
+        _("Incoming requests, routing to suppliers and deadlines."),
+        frozenset({Role.DISPATCHER, Role.CHAIRMAN}),
+    ),
+)
+
+
+def dashboard_sections(user) -> list[DashboardSection]:
+    """The dashboard's sections for this user, in a fixed order."""
+    held = roles_of(user)
+    return [section for section in SECTIONS if section.roles & held]

@@ -1,0 +1,119 @@
+"""Test fixtures shared by the whole suite.
+
+The test database is created once per run; two associations, ``alpha`` and ``beta``, are created
+once per session (their schemas migrated once) and committed. Each test then runs inside a
+transaction that is rolled back, so tests see empty tenant schemas and stay fast as the suite
+grows. Use ``in_alpha`` / ``in_beta`` to put the connection into a tenant's schema and
+``client_of(association)`` for an HTTP client on its subdomain.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("TSZH_ENV", "test")
+# Playwright's sync API runs an event loop in the test thread; the ORM is used there too.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+import pytest  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+
+from tests.factories import TEST_PASSWORD, UserFactory  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """After the test database exists: the public tenant and the session's associations."""
+    from associations.services import create_association, ensure_public_tenant
+
+    with django_db_blocker.unblock():
+        ensure_public_tenant()
+        create_association(name="ТСЖ «Альфа»", slug="alpha")
+        create_association(
+            name="СНТ «Бета»", slug="beta", kind="snt", time_zone="Asia/Yekaterinburg"
+        )
+        connection.set_schema_to_public()
+
+
+@pytest.fixture(scope="session")
+def alpha(django_db_setup, django_db_blocker):
+    from associations.models import Association
+
+    with django_db_blocker.unblock():
+        return Association.objects.get(slug="alpha")
+
+
+@pytest.fixture(scope="session")
+def beta(django_db_setup, django_db_blocker):
+    from associations.models import Association
+
+    with django_db_blocker.unblock():
+        return Association.objects.get(slug="beta")
+
+
+@pytest.fixture(autouse=True)
+def _public_schema_after_each_test(request):
+    yield
+    if "db" in request.fixturenames or "transactional_db" in request.fixturenames:
+        connection.set_schema_to_public()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache(request):
+    """Rate-limit counters live in Redis: start each database test with an empty cache."""
+    if "db" in request.fixturenames:
+        from django.core.cache import cache
+
+        cache.clear()
+
+
+@pytest.fixture
+def in_alpha(db, alpha):
+    connection.set_tenant(alpha)
+    return alpha
+
+
+@pytest.fixture
+def in_beta(db, beta):
+    connection.set_tenant(beta)
+    return beta
+
+
+def host_of(association) -> str:
+    return association.get_primary_domain().domain
+
+
+@pytest.fixture
+def client_of(db):
+    """``client_of(association, user=None)``: a client on the association's subdomain."""
+
+    def make(association, user=None) -> Client:
+        client = Client(HTTP_HOST=host_of(association))
+        if user is not None:
+            logged_in = client.login(username=user.email, password=TEST_PASSWORD)
+            assert logged_in, "test user could not log in"
+        return client
+
+    return make
+
+
+@pytest.fixture
+def public_client(db) -> Client:
+    from django.conf import settings
+
+    return Client(HTTP_HOST=settings.BASE_DOMAIN)
+
+
+@pytest.fixture
+def make_user():
+    """``make_user(association, roles=[...], **fields)``: a user in that association's schema."""
+
+    def make(association, roles=(), **fields):
+        connection.set_tenant(association)
+        return UserFactory(roles=list(roles), **fields)
+
+    return make
+
+
+__all__ = ["TEST_PASSWORD"]

@@ -1,0 +1,153 @@
+"""Every URL pattern × every kind of visitor, checked against the expected answer.
+
+The matrix is generated from the URL maps: a new URL without an entry in EXPECTATIONS fails
+``test_every_url_has_an_expectation``, so the matrix grows with every feature. Answers follow the
+architecture: anonymous → login page (401 for the API), signed in without the role → 403,
+someone else's object → 404.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from core.access.roles import Role
+
+TENANT_URLCONF = "config.urls_tenant"
+PUBLIC_URLCONF = "config.urls_public"
+
+LOGIN = "login"  # a redirect to the login page
+OK = 200
+REDIRECT = 302
+UNAUTHORIZED = 401
+FORBIDDEN = 403
+NOT_FOUND = 404
+NOT_ALLOWED = 405
+
+TENANT_ACTORS = ("anonymous", "other_association", *[role.value for role in Role])
+PUBLIC_ACTORS = ("anonymous", "operator", "member")
+
+
+def everyone(answer):
+    return dict.fromkeys(TENANT_ACTORS, answer)
+
+
+def signed_in(answer, anonymous=LOGIN):
+    result = dict.fromkeys(TENANT_ACTORS, answer)
+    result["anonymous"] = result["other_association"] = anonymous
+    return result
+
+
+# (urlconf, url name) -> (reverse kwargs, {actor: answer})
+EXPECTATIONS: dict[tuple[str, str], tuple[dict, dict]] = {
+    (TENANT_URLCONF, "dashboard"): ({}, signed_in(OK)),
+    (TENANT_URLCONF, "login"): ({}, signed_in(REDIRECT, anonymous=OK)),
+    (TENANT_URLCONF, "logout"): ({}, everyone(NOT_ALLOWED)),
+    (TENANT_URLCONF, "password_reset"): ({}, everyone(OK)),
+    (TENANT_URLCONF, "password_reset_done"): ({}, everyone(OK)),
+    (TENANT_URLCONF, "password_reset_confirm"): (
+        {"uidb64": "MTIz", "token": "bad-token"},
+        everyone(OK),  # the page says the link is no longer valid
+    ),
+    (TENANT_URLCONF, "password_reset_complete"): ({}, everyone(OK)),
+    (TENANT_URLCONF, "set_language"): ({}, everyone(REDIRECT)),
+    (TENANT_URLCONF, "javascript-catalog"): ({}, everyone(OK)),
+    (TENANT_URLCONF, "api-schema"): ({}, signed_in(OK, anonymous=UNAUTHORIZED)),
+    (TENANT_URLCONF, "api-me"): ({}, signed_in(OK, anonymous=UNAUTHORIZED)),
+    (PUBLIC_URLCONF, "landing"): ({}, dict.fromkeys(PUBLIC_ACTORS, OK)),
+    (PUBLIC_URLCONF, "console-index"): ({}, {"anonymous": LOGIN, "operator": OK, "member": LOGIN}),
+    (PUBLIC_URLCONF, "login"): ({}, {"anonymous": OK, "operator": REDIRECT, "member": OK}),
+    (PUBLIC_URLCONF, "logout"): ({}, dict.fromkeys(PUBLIC_ACTORS, NOT_ALLOWED)),
+    (PUBLIC_URLCONF, "password_reset"): ({}, dict.fromkeys(PUBLIC_ACTORS, OK)),
+    (PUBLIC_URLCONF, "password_reset_done"): ({}, dict.fromkeys(PUBLIC_ACTORS, OK)),
+    (PUBLIC_URLCONF, "password_reset_confirm"): (
+        {"uidb64": "MTIz", "token": "bad-token"},
+        dict.fromkeys(PUBLIC_ACTORS, OK),
+    ),
+    (PUBLIC_URLCONF, "password_reset_complete"): ({}, dict.fromkeys(PUBLIC_ACTORS, OK)),
+    (PUBLIC_URLCONF, "set_language"): ({}, dict.fromkeys(PUBLIC_ACTORS, REDIRECT)),
+}
+
+
+def url_names(urlconf: str) -> set[str]:
+    """Every named pattern reachable in a URL map (unnamed patterns are a failure too)."""
+    names: set[str] = set()
+
+    def walk(patterns, prefix=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, prefix + str(pattern.pattern))
+            elif isinstance(pattern, URLPattern):
+                names.add(pattern.name or f"<unnamed {prefix}{pattern.pattern}>")
+
+    walk(get_resolver(urlconf).url_patterns)
+    return names
+
+
+@pytest.mark.parametrize("urlconf", [TENANT_URLCONF, PUBLIC_URLCONF])
+def test_every_url_has_an_expectation(urlconf):
+    expected = {name for (conf, name) in EXPECTATIONS if conf == urlconf}
+    missing = url_names(urlconf) - expected
+    assert not missing, f"add these URLs to the access matrix: {sorted(missing)}"
+    stale = expected - url_names(urlconf)
+    assert not stale, f"the access matrix names URLs that no longer exist: {sorted(stale)}"
+
+
+def check_answer(response, answer):
+    if answer == LOGIN:
+        assert response.status_code == 302, response.status_code
+        assert "/accounts/login/" in response["Location"]
+    else:
+        assert response.status_code == answer
+
+
+TENANT_CASES = [
+    (name, actor)
+    for (conf, name), (_kwargs, answers) in EXPECTATIONS.items()
+    if conf == TENANT_URLCONF
+    for actor in answers
+]
+PUBLIC_CASES = [
+    (name, actor)
+    for (conf, name), (_kwargs, answers) in EXPECTATIONS.items()
+    if conf == PUBLIC_URLCONF
+    for actor in answers
+]
+
+
+@pytest.mark.parametrize(("name", "actor"), TENANT_CASES)
+def test_tenant_url_answers(name, actor, alpha, beta, client_of, make_user):
+    kwargs, answers = EXPECTATIONS[(TENANT_URLCONF, name)]
+    if actor == "anonymous":
+        client = client_of(alpha)
+    elif actor == "other_association":
+        # Signed in at beta, the same cookie jar then visits alpha: alpha must not know it.
+        stranger = make_user(beta, roles=[Role.CHAIRMAN, Role.OWNER])
+        client = client_of(beta, stranger)
+    else:
+        client = client_of(alpha, make_user(alpha, roles=[actor]))
+    client.defaults["HTTP_HOST"] = alpha.get_primary_domain().domain
+    response = client.get(reverse(name, urlconf=TENANT_URLCONF, kwargs=kwargs))
+    check_answer(response, answers[actor])
+
+
+@pytest.mark.parametrize(("name", "actor"), PUBLIC_CASES)
+def test_public_url_answers(name, actor, alpha, client_of, public_client, make_user):
+    from django.db import connection
+
+    from tests.factories import TEST_PASSWORD, UserFactory
+
+    kwargs, answers = EXPECTATIONS[(PUBLIC_URLCONF, name)]
+    client = public_client
+    if actor == "operator":
+        connection.set_schema_to_public()
+        operator = UserFactory(roles=[], is_staff=True)
+        assert client.login(username=operator.email, password=TEST_PASSWORD)
+    elif actor == "member":
+        member = make_user(alpha, roles=[Role.CHAIRMAN])
+        client = client_of(alpha, member)
+        from django.conf import settings
+
+        client.defaults["HTTP_HOST"] = settings.BASE_DOMAIN
+    response = client.get(reverse(name, urlconf=PUBLIC_URLCONF, kwargs=kwargs))
+    check_answer(response, answers[actor])
