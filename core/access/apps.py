@@ -6,3 +6,6 @@ class AccessConfig(AppConfig):
     name = "core.access"
     label = "access"
     verbose_name = _("Access")
+
+    def ready(self):
+        from core.access import schema  # noqa: F401  (registers the OpenAPI extension)

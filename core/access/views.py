@@ -9,7 +9,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.shortcuts import resolve_url
 from django.utils.translation import gettext_lazy as _
-from django_ratelimit.core import is_ratelimited
+from django_ratelimit.core import get_usage
 
 from core.access.tokens import password_reset_token
 
@@ -46,18 +46,27 @@ class LoginView(auth_views.LoginView):
             return resolve_url("console-index")
         return resolve_url("dashboard")
 
-    def _limited(self, increment: bool) -> bool:
+    def _limits(self) -> list[dict]:
         rate = settings.LOGIN_FAILURE_RATE
-        by_ip = is_ratelimited(
-            self.request, group="login-ip", key="ip", rate=rate, increment=increment
-        )
-        by_account = is_ratelimited(
-            self.request, group="login-account", key=_account_key, rate=rate, increment=increment
-        )
-        return by_ip or by_account
+        return [
+            {"group": "login-ip", "key": "ip", "rate": rate},
+            {"group": "login-account", "key": _account_key, "rate": rate},
+        ]
+
+    def _limited(self) -> bool:
+        """True once either the address or the account has used up its failed attempts."""
+        for limit in self._limits():
+            usage = get_usage(self.request, increment=False, **limit)
+            if usage and usage["count"] >= usage["limit"]:
+                return True
+        return False
+
+    def _count_failure(self) -> None:
+        for limit in self._limits():
+            get_usage(self.request, increment=True, **limit)
 
     def post(self, request, *args, **kwargs):
-        if self._limited(increment=False):
+        if self._limited():
             form = self.get_form()
             form.errors.clear()
             form.add_error(None, LoginForm.error_messages["rate_limited"])
@@ -65,7 +74,7 @@ class LoginView(auth_views.LoginView):
         return super().post(request, *args, **kwargs)
 
     def form_invalid(self, form):
-        self._limited(increment=True)
+        self._count_failure()
         return super().form_invalid(form)
 
 

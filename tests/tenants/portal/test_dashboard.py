@@ -1,0 +1,51 @@
+"""The dashboard shows what each role opens, in Russian unless English was chosen."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.access.roles import Role
+
+pytestmark = pytest.mark.django_db
+
+
+def section_keys(response) -> list[str]:
+    return [section.key for section in response.context["sections"]]
+
+
+@pytest.mark.parametrize(
+    ("roles", "sections"),
+    [
+        ([Role.OWNER], ["home", "meters", "requests"]),
+        ([Role.ACCOUNTANT], ["budget", "ledger"]),
+        ([Role.DISPATCHER], ["dispatch"]),
+        ([Role.CHAIRMAN], ["requests", "registry", "budget", "ledger", "dispatch"]),
+        ([Role.OWNER, Role.ACCOUNTANT], ["home", "meters", "requests", "budget", "ledger"]),
+        ([], []),
+    ],
+)
+def test_sections_follow_the_roles(alpha, client_of, make_user, roles, sections):
+    response = client_of(alpha, make_user(alpha, roles=roles)).get("/")
+    assert section_keys(response) == sections
+
+
+def test_dashboard_is_russian_by_default_even_for_an_english_browser(alpha, client_of, make_user):
+    client = client_of(alpha, make_user(alpha, roles=[Role.OWNER]))
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="ru">' in html
+    assert "Мой дом" in html
+
+
+def test_english_after_the_switch(alpha, client_of, make_user):
+    client = client_of(alpha, make_user(alpha, roles=[Role.OWNER]))
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    html = client.get("/").content.decode()
+    assert '<html lang="en">' in html
+    assert "My home" in html
+
+
+def test_api_me_names_roles_and_association(alpha, client_of, make_user):
+    user = make_user(alpha, roles=[Role.ACCOUNTANT, Role.OWNER])
+    data = client_of(alpha, user).get("/api/v1/me/").json()
+    assert data == {"id": str(user.pk), "roles": ["accountant", "owner"], "association": "alpha"}
