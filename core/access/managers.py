@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from django.contrib.auth.base_user import BaseUserManager
 
+from core.crypto.fields import EncryptedQuerySet, blind_index_for
 
-class UserManager(BaseUserManager):
+
+class UserManager(BaseUserManager.from_queryset(EncryptedQuerySet)):
     use_in_migrations = True
 
     def _create(self, email: str, password: str | None, **fields):
@@ -24,5 +26,9 @@ class UserManager(BaseUserManager):
         fields["is_superuser"] = True
         return self._create(email, password, **fields)
 
+    def with_email(self, email: str):
+        """Users whose email is ``email`` (case-insensitive), found by the blind index."""
+        return self.filter(email_index=blind_index_for(self.model, "email", email))
+
     def get_by_natural_key(self, username):
-        return self.get(email__iexact=username)
+        return self.with_email(username).get()

@@ -1,8 +1,8 @@
 """The user model: one per schema. Members log into their association, operators into public.
 
 The primary key is an app-generated UUID, so encrypted fields can be bound to their row and ids
-never repeat across associations. The personal fields (email, name) move under the association's
-key with the encrypted-data work; login then goes through the email's blind index.
+never repeat across associations. The personal fields (email, name) are encrypted under the
+association's key; login finds the user by the email's blind index (a keyed hash).
 """
 
 from __future__ import annotations
@@ -17,13 +17,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.access.managers import UserManager
+from core.crypto import keyring
+from core.crypto.fields import BlindIndexField, EncryptedTextField
 from core.access.roles import Role
 
 
 class User(AbstractBaseUser, PermissionsMixin):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    email = models.EmailField(_("email"), unique=True)
-    full_name = models.CharField(_("full name"), max_length=200, blank=True)
+    email = EncryptedTextField(_("email"))
+    email_index = BlindIndexField(source="email", unique=True, null=True)
+    full_name = EncryptedTextField(_("full name"), blank=True, default="")
     roles = ArrayField(
         models.CharField(max_length=20, choices=Role.choices),
         verbose_name=_("roles"),
@@ -45,6 +48,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+
+    def encryption_key_name(self) -> str:
+        """Login identities are protected by the association's key (ARCHITECTURE: key table)."""
+        return keyring.association_key()
 
     def __str__(self) -> str:
         # Never the email: str() ends up in logs and error reports.

@@ -6,7 +6,8 @@ import hashlib
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.shortcuts import resolve_url
 from django.utils.translation import gettext_lazy as _
 from django_ratelimit.core import get_usage
@@ -23,6 +24,13 @@ class LoginForm(AuthenticationForm):
             "or reset your password."
         ),
     }
+
+
+class EmailPasswordResetForm(PasswordResetForm):
+    def get_users(self, email):
+        """Active users with this email, found through the email's blind index."""
+        users = get_user_model()._default_manager.with_email(email).filter(is_active=True)
+        return (user for user in users if user.has_usable_password())
 
 
 def _account_key(group: str, request) -> str:
@@ -84,6 +92,7 @@ class LogoutView(auth_views.LogoutView):
 
 class PasswordResetView(auth_views.PasswordResetView):
     template_name = "access/password_reset_form.html"
+    form_class = EmailPasswordResetForm
     email_template_name = "access/email/password_reset.txt"
     subject_template_name = "access/email/password_reset_subject.txt"
     token_generator = password_reset_token

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import transaction
 
+from core.crypto import keyring
+from core.crypto.naming import association_key_name
 from associations.models import Association, AssociationKind, AssociationStatus, Domain
 
 
@@ -37,6 +39,7 @@ def create_association(
     association.full_clean()
     association.save(verbosity=0)
     Domain.objects.create(domain=subdomain_host(slug), tenant=association, is_primary=True)
+    keyring.create_owner_key(association_key_name(association.schema_name))
     for host in extra_domains:
         Domain.objects.create(domain=host, tenant=association, is_primary=False)
     association.status = AssociationStatus.ACTIVE

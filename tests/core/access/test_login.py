@@ -105,8 +105,8 @@ def test_reset_link_of_one_association_does_not_open_another(alpha, beta, client
     user = make_user(alpha, email="anna@example.test")
     # The same id and password hash in beta: only the schema differs.
     connection.set_tenant(beta)
-    twin = UserFactory(email="twin@example.test")
-    type(twin).objects.filter(pk=twin.pk).update(id=user.pk, password=user.password)
+    twin = UserFactory(id=user.pk, email="twin@example.test")
+    type(twin).objects.filter(pk=twin.pk).update(password=user.password)
     connection.set_tenant(alpha)
     client_of(alpha).post("/accounts/password-reset/", {"email": "anna@example.test"})
     link = reset_link_from_outbox()

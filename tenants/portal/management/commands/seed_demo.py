@@ -38,7 +38,7 @@ class Command(BaseCommand):
         User = get_user_model()
         with transaction.atomic():
             ensure_public_tenant()
-            if not User.objects.filter(email=DEMO_OPERATOR).exists():
+            if not User.objects.with_email(DEMO_OPERATOR).exists():
                 User.objects.create_superuser(DEMO_OPERATOR, DEMO_PASSWORD, full_name="Оператор")
         association = Association.objects.filter(slug=DEMO_SLUG).first()
         if association is None:
@@ -47,7 +47,7 @@ class Command(BaseCommand):
             )
         with schema_context(association.schema_name), transaction.atomic():
             for email, name, roles in DEMO_USERS:
-                if not User.objects.filter(email=email).exists():
+                if not User.objects.with_email(email).exists():
                     User.objects.create_user(email, DEMO_PASSWORD, full_name=name, roles=roles)
         self.print_logins(association)
 

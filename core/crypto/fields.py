@@ -1,0 +1,257 @@
+"""Model fields that encrypt on write and decrypt on read.
+
+Use them on models derived from ``EncryptedModel`` (UUID primary key made by the app, so the
+ciphertext can be bound to its row before the INSERT). The model says whose key protects it with
+``encryption_key_name()``: the association's key by default, a personal account holding's key for
+a holder's data.
+
+* In the database a value is an ``e1.<key_ref>.<nonce>.<ciphertext>`` token whose associated data
+  is (schema, table, row id, field): copied anywhere else it fails to decrypt.
+* Reading a row does not decrypt: the value stays sealed until the attribute is used, and
+  ``EncryptedQuerySet`` prefetches every key a result needs in one query and one wave of provider
+  calls before the first row is handed out.
+* Bulk ``update()`` of an encrypted field is refused: it would write the same token into many
+  rows (which then fail) or plaintext (which must never be stored).
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import json
+import uuid
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, models
+
+from core.crypto import envelope, keyring
+from core.crypto.envelope import AssociatedData
+
+
+class Sealed:
+    """A token read from the database, not decrypted yet. Never shows its content."""
+
+    __slots__ = ("token",)
+
+    def __init__(self, token: str):
+        self.token = token
+
+    def __repr__(self) -> str:
+        return "<encrypted>"
+
+    __str__ = __repr__
+
+
+class EncryptedAttribute:
+    """Descriptor that opens a sealed value on first access and keeps the plaintext on the row."""
+
+    def __init__(self, field: EncryptedField):
+        self.field = field
+
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            return self
+        value = instance.__dict__.get(self.field.attname)
+        if isinstance(value, Sealed):
+            value = self.field.open(instance, value.token)
+            instance.__dict__[self.field.attname] = value
+        return value
+
+    def __set__(self, instance, value):
+        instance.__dict__[self.field.attname] = value
+
+
+class EncryptedField(models.TextField):
+    """Base of the encrypted fields: subclasses say how a value becomes bytes and back."""
+
+    encrypted = True
+
+    def contribute_to_class(self, cls, name, private_only=False):
+        super().contribute_to_class(cls, name, private_only)
+        setattr(cls, self.attname, EncryptedAttribute(self))
+
+    # -- (de)serialisation of the plaintext ---------------------------------------------------
+    def to_bytes(self, value) -> bytes:
+        return str(value).encode()
+
+    def from_bytes(self, data: bytes):
+        return data.decode()
+
+    # -- database round trip ------------------------------------------------------------------
+    def from_db_value(self, value, expression, connection):
+        return None if value is None else Sealed(value)
+
+    def to_python(self, value):
+        return value
+
+    def get_prep_value(self, value):
+        if isinstance(value, Sealed):
+            return value.token
+        if value is None:
+            return None
+        if isinstance(value, str) and envelope.is_token(value):
+            return value
+        # Only pre_save produces tokens; anything else reaching SQL would be plaintext.
+        raise ValueError(f"{self.name}: encrypted fields can only be written by saving the row")
+
+    def pre_save(self, model_instance, add):
+        raw = model_instance.__dict__.get(self.attname)
+        if raw is None or isinstance(raw, Sealed):
+            return raw  # unchanged since it was read: keep the token as it is
+        return self.seal(model_instance, raw)
+
+    def place(self, instance) -> AssociatedData:
+        return AssociatedData(
+            association=connection.schema_name,
+            table=instance._meta.db_table,
+            row=instance.pk,
+            field=self.name,
+        )
+
+    def seal(self, instance, value) -> Sealed:
+        if instance.pk is None:
+            raise ValueError("encrypted rows need an app-generated primary key")
+        ref, key = keyring.writing_key(instance.encryption_key_name())
+        token = envelope.encrypt(self.to_bytes(value), key, ref, self.place(instance))
+        instance.__dict__[self.attname] = value
+        return Sealed(token)
+
+    def open(self, instance, token: str):
+        refs = getattr(instance, "_prefetched_key_rows", None)
+        plaintext = envelope.decrypt(
+            token, lambda ref: keyring.key_for_ref(ref, refs), self.place(instance)
+        )
+        return self.from_bytes(plaintext)
+
+    def value_to_string(self, obj):
+        raise ValueError("encrypted fields are not serialised in plaintext")
+
+    def get_lookup(self, lookup_name):
+        # Ciphertext is randomised: only IS NULL can mean anything. Use a blind index instead.
+        if lookup_name != "isnull":
+            return None
+        return super().get_lookup(lookup_name)
+
+
+class EncryptedTextField(EncryptedField):
+    pass
+
+
+class EncryptedJSONField(EncryptedField):
+    def to_bytes(self, value) -> bytes:
+        return json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False).encode()
+
+    def from_bytes(self, data: bytes):
+        return json.loads(data)
+
+
+class EncryptedDateField(EncryptedField):
+    def to_bytes(self, value) -> bytes:
+        if not isinstance(value, datetime.date):
+            raise ValueError(f"{self.name}: a date is required")
+        return value.isoformat().encode()
+
+    def from_bytes(self, data: bytes):
+        return datetime.date.fromisoformat(data.decode())
+
+
+class EncryptedDecimalField(EncryptedField):
+    def to_bytes(self, value) -> bytes:
+        return str(decimal.Decimal(value)).encode()
+
+    def from_bytes(self, data: bytes):
+        return decimal.Decimal(data.decode())
+
+
+class BlindIndexField(models.CharField):
+    """Keyed hash of another field's normalised value, kept up to date on save.
+
+    ``email_index = BlindIndexField(source="email")``; find rows with
+    ``Model.objects.filter(email_index=blind_index_for(Model, "email", value))``.
+    """
+
+    def __init__(self, *args, source: str = "", normalize=None, **kwargs):
+        self.source = source
+        self.normalize = normalize or (lambda v: str(v).strip().lower())
+        kwargs.setdefault("max_length", 64)
+        kwargs.setdefault("editable", False)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["source"] = self.source
+        return name, path, args, kwargs
+
+    def compute(self, value) -> str | None:
+        if value in (None, ""):
+            return None
+        return keyring.blind_index(self.normalize(value), field=self.source)
+
+    def pre_save(self, model_instance, add):
+        raw = model_instance.__dict__.get(self.source)
+        if isinstance(raw, Sealed):
+            return getattr(model_instance, self.attname)  # source unchanged
+        value = self.compute(raw)
+        setattr(model_instance, self.attname, value)
+        return value
+
+
+def blind_index_for(model, source: str, value) -> str | None:
+    """The blind index of ``value`` for ``model``'s field ``source`` (for filtering)."""
+    for field in model._meta.fields:
+        if isinstance(field, BlindIndexField) and field.source == source:
+            return field.compute(value)
+    raise LookupError(f"{model.__name__} has no blind index on {source}")
+
+
+class EncryptedQuerySet(models.QuerySet):
+    """Refuses bulk updates of encrypted fields; prefetches every key a result needs at once."""
+
+    def update(self, **kwargs):
+        encrypted = {f.name for f in self.model._meta.fields if getattr(f, "encrypted", False)}
+        refused = encrypted & set(kwargs)
+        if refused:
+            raise TypeError(
+                f"bulk update() of encrypted field(s) {sorted(refused)} is refused: "
+                "save each row so its value is encrypted for its own place"
+            )
+        return super().update(**kwargs)
+
+    def _fetch_all(self):
+        super()._fetch_all()
+        rows = [obj for obj in self._result_cache or () if hasattr(obj, "encryption_key_name")]
+        if rows:
+            prefetch_keys(rows)
+
+
+def prefetch_keys(instances) -> None:
+    """Load and unwrap every data key the sealed values of ``instances`` need, at once."""
+    refs: set[str] = set()
+    for instance in instances:
+        for field in instance._meta.fields:
+            raw = instance.__dict__.get(field.attname) if getattr(field, "encrypted", 0) else None
+            if isinstance(raw, Sealed):
+                try:
+                    refs.add(envelope.parse_token(raw.token).key_ref)
+                except envelope.DecryptionError:
+                    continue  # reported when the value is opened
+    if not refs:
+        return
+    rows = keyring.prefetch_refs(refs)
+    for instance in instances:
+        instance._prefetched_key_rows = rows
+
+
+class EncryptedModel(models.Model):
+    """Base of models with encrypted fields: app-generated UUID keys, guarded querysets."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+
+    objects = EncryptedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def encryption_key_name(self) -> str:
+        """Whose key protects this row's fields: the association's, unless overridden."""
+        return keyring.association_key()
