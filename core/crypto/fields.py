@@ -209,7 +209,8 @@ class EncryptedQuerySet(models.QuerySet):
 
     def update(self, **kwargs):
         encrypted = {f.name for f in self.model._meta.fields if getattr(f, "encrypted", False)}
-        refused = encrypted & set(kwargs)
+        # Clearing (NULL) is allowed: it writes no plaintext and binds nothing to a row.
+        refused = {name for name in encrypted & set(kwargs) if kwargs[name] is not None}
         if refused:
             raise TypeError(
                 f"bulk update() of encrypted field(s) {sorted(refused)} is refused: "

@@ -116,6 +116,7 @@ TENANT_APPS = [
     "core.access",
     "core.audit",
     "tenants.portal",
+    "tenants.residents",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
