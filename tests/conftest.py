@@ -27,17 +27,30 @@ from tests.factories import TEST_PASSWORD, UserFactory  # noqa: E402
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """After the test database exists: the public tenant and the session's associations."""
+def django_db_setup(django_test_environment, django_db_blocker, django_db_modify_db_settings):
+    """The test database, the public tenant and the session's associations, made once.
+
+    Replaces pytest-django's fixture, which sets up no database when no collected test carries
+    a ``django_db`` mark (e.g. running only the Celery or pg_dump tests, which commit data).
+    """
+    from django.test.utils import setup_databases, teardown_databases
+
     from associations.services import create_association, ensure_public_tenant
 
     with django_db_blocker.unblock():
+        config = setup_databases(
+            verbosity=0, interactive=False, aliases={"default"}, serialized_aliases=set()
+        )
         ensure_public_tenant()
         create_association(name="ТСЖ «Альфа»", slug="alpha")
         create_association(
             name="СНТ «Бета»", slug="beta", kind="snt", time_zone="Asia/Yekaterinburg"
         )
         connection.set_schema_to_public()
+    yield
+    with django_db_blocker.unblock():
+        connection.set_schema_to_public()
+        teardown_databases(config, verbosity=0)
 
 
 @pytest.fixture(scope="session")
