@@ -44,3 +44,24 @@ class WrappedDataKey(models.Model):
     @property
     def ref(self) -> str:
         return self.id.hex
+
+
+class RotationRun(models.Model):
+    """Progress of a rotation job in this schema; an unfinished run is resumed, not restarted."""
+
+    class Kind(models.TextChoices):
+        PROVIDER_KEYS = "provider_keys", "provider keys rotated, data keys re-wrapped"
+        DATA_KEYS = "data_keys", "rows re-encrypted under fresh data keys"
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    state = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.done}/{self.total}"

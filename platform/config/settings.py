@@ -217,6 +217,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
         "args": ("tenants.portal.tasks.collect_usage",),
     },
+    "sweep-uncommitted-keys": {
+        "task": "core.crypto.tasks.sweep_uncommitted_keys",
+        "schedule": 3600.0,
+    },
 }
 
 # --- Passwords and sessions -----------------------------------------------------------------
