@@ -15,7 +15,9 @@ import tempfile
 os.environ.setdefault("TSZH_ENV", "test")
 # Keys of the test run live in a key store of their own, never the development one.
 os.environ.setdefault("TSZH_KEY_DIR", tempfile.mkdtemp(prefix="tszh-test-keys-"))
-os.environ.setdefault("TSZH_MASTER_KEY_FILE", os.path.join(os.environ["TSZH_KEY_DIR"], "master.key"))
+os.environ.setdefault(
+    "TSZH_MASTER_KEY_FILE", os.path.join(os.environ["TSZH_KEY_DIR"], "master.key")
+)
 # Playwright's sync API runs an event loop in the test thread; the ORM is used there too.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 

@@ -34,6 +34,7 @@ REQUIRED_IN_PRODUCTION = (
     "DATABASE_URL",
     "REDIS_URL",
     "TSZH_BASE_DOMAIN",
+    "EMAIL_HOST",
     "TSZH_MASTER_KEY_OR_VAULT",
 )
 
@@ -141,10 +142,11 @@ MIDDLEWARE = [
     "core.health.HealthProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Language before tenant routing, so the unknown-host 404 is in the visitor's language too.
+    "core.ui.middleware.LanguageMiddleware",
     "django_tenants.middleware.main.TenantMainMiddleware",
     "core.access.middleware.AssociationContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "core.ui.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -200,6 +202,11 @@ CACHES = {
     }
 }
 RATELIMIT_USE_CACHE = "default"
+# Behind a reverse proxy every request comes from the proxy's address: name how many trusted
+# proxies append to X-Forwarded-For, so rate limits count the visitor's own address.
+TSZH_PROXY_HOPS = int(os.environ.get("TSZH_PROXY_HOPS", "0"))
+if TSZH_PROXY_HOPS:
+    RATELIMIT_IP_META_KEY = "core.access.ratelimit.client_ip"
 # Login failures allowed per address and per account before a pause.
 LOGIN_FAILURE_RATE = os.environ.get("TSZH_LOGIN_FAILURE_RATE", "5/5m")
 

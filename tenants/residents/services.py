@@ -48,8 +48,11 @@ def erase_holder(holding: Holding, *, actor=None) -> None:
     The ciphertext becomes unreadable everywhere, database backups included; the columns are
     cleared too. Account number, dates and amounts stay, as the law requires keeping them.
     """
-    keyring.destroy_owner_key(holding.encryption_key_name())
     Holding.objects.filter(pk=holding.pk).update(
         erased_at=timezone.now(), **dict.fromkeys(PERSONAL_FIELDS)
     )
     record("residents.holder_erased", actor=actor, target=holding)
+    # The key goes once the erasure is committed: a rolled-back erasure leaves the holder intact
+    # rather than unreadable-but-not-marked. Its data key rows go with it.
+    key_name = holding.encryption_key_name()
+    transaction.on_commit(lambda: keyring.destroy_owner_key(key_name))

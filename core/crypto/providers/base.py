@@ -202,7 +202,7 @@ class KeyProvider(ABC):
 
     def _run_wave(self, unique: list[UnwrapRequest]) -> dict[UnwrapRequest, bytes | CryptoError]:
         """Run ``unwrap`` for every request concurrently and collect results or CryptoErrors."""
-        if True:
+        if len(unique) <= 1:
             return {item: self._unwrap_catching(item) for item in unique}
         executor = self._get_executor()
         futures: dict[UnwrapRequest, Future[bytes | CryptoError]] = {

@@ -38,7 +38,9 @@ def dump_schema(schema: str) -> str:
 @pytest.mark.skipif(not PG_DUMP.exists(), reason="pg_dump of the embedded server not found")
 def test_pg_dump_of_a_tenant_schema_holds_no_seeded_personal_data(alpha, django_db_blocker):
     with django_db_blocker.unblock(), schema_context("alpha"):
-        user = UserFactory(email="dump-user@example.test", full_name="Орлов Игорь", roles=[Role.OWNER])
+        user = UserFactory(
+            email="dump-user@example.test", full_name="Орлов Игорь", roles=[Role.OWNER]
+        )
         account, holding = open_account(
             number="D-001",
             holder={

@@ -18,6 +18,7 @@ PRODUCTION_ENV = {
     "REDIS_URL": "redis://redis.internal:6379/0",
     "TSZH_BASE_DOMAIN": "tszh.example",
     "VAULT_ADDR": "https://vault.internal:8200",
+    "EMAIL_HOST": "smtp.internal",
 }
 
 
@@ -41,7 +42,9 @@ def test_check_deploy_is_clean_in_production():
     assert "no issues" in result.stdout
 
 
-@pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "DATABASE_URL", "TSZH_BASE_DOMAIN"])
+@pytest.mark.parametrize(
+    "missing", ["DJANGO_SECRET_KEY", "DATABASE_URL", "TSZH_BASE_DOMAIN", "EMAIL_HOST"]
+)
 def test_production_refuses_to_start_and_names_the_missing_variable(missing):
     env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
     result = manage("check", env=env)
