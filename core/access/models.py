@@ -17,9 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.access.managers import UserManager
+from core.access.roles import Role
 from core.crypto import keyring
 from core.crypto.fields import BlindIndexField, EncryptedTextField
-from core.access.roles import Role
 
 
 class User(AbstractBaseUser, PermissionsMixin):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 
 from django.conf import settings
-from django.contrib.auth import views as auth_views
 from django.contrib.auth import get_user_model
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.shortcuts import resolve_url
 from django.utils.translation import gettext_lazy as _

@@ -1,4 +1,4 @@
-"""Key provider unreachable → a clear 503 (page or JSON), and the request's transaction rolls back."""
+"""Key provider unreachable: a clear 503 (page or JSON); the request's transaction rolls back."""
 
 from __future__ import annotations
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import transaction
 
+from associations.models import Association, AssociationKind, AssociationStatus, Domain
 from core.crypto import keyring
 from core.crypto.naming import association_key_name
-from associations.models import Association, AssociationKind, AssociationStatus, Domain
 
 
 def subdomain_host(slug: str) -> str:
