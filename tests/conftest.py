@@ -105,16 +105,30 @@ def host_of(association) -> str:
 
 @pytest.fixture
 def client_of(db):
-    """``client_of(association, user=None)``: a client on the association's subdomain."""
+    """``client_of(association, user=None)``: a client on the association's subdomain.
 
-    def make(association, user=None) -> Client:
+    Board members' sessions are marked as having passed the second factor unless
+    ``second_factor_verified=False`` (the second-factor tests do it for real).
+    """
+
+    def make(association, user=None, second_factor_verified=True) -> Client:
         client = Client(HTTP_HOST=host_of(association))
         if user is not None:
             logged_in = client.login(username=user.email, password=TEST_PASSWORD)
             assert logged_in, "test user could not log in"
+            if second_factor_verified:
+                verify_second_factor(client, user)
         return client
 
     return make
+
+
+def verify_second_factor(client: Client, user) -> None:
+    from core.access.twofactor import SESSION_KEY
+
+    session = client.session
+    session[SESSION_KEY] = str(user.pk)
+    session.save()
 
 
 @pytest.fixture

@@ -43,6 +43,7 @@ EXPECTATIONS: dict[tuple[str, str], tuple[dict, dict]] = {
     (TENANT_URLCONF, "dashboard"): ({}, signed_in(OK)),
     (TENANT_URLCONF, "login"): ({}, signed_in(REDIRECT, anonymous=OK)),
     (TENANT_URLCONF, "logout"): ({}, everyone(NOT_ALLOWED)),
+    (TENANT_URLCONF, "second_factor"): ({}, signed_in(REDIRECT)),
     (TENANT_URLCONF, "password_reset"): ({}, everyone(OK)),
     (TENANT_URLCONF, "password_reset_done"): ({}, everyone(OK)),
     (TENANT_URLCONF, "password_reset_confirm"): (
@@ -58,6 +59,10 @@ EXPECTATIONS: dict[tuple[str, str], tuple[dict, dict]] = {
     (PUBLIC_URLCONF, "console-index"): ({}, {"anonymous": LOGIN, "operator": OK, "member": LOGIN}),
     (PUBLIC_URLCONF, "login"): ({}, {"anonymous": OK, "operator": REDIRECT, "member": OK}),
     (PUBLIC_URLCONF, "logout"): ({}, dict.fromkeys(PUBLIC_ACTORS, NOT_ALLOWED)),
+    (PUBLIC_URLCONF, "second_factor"): (
+        {},
+        {"anonymous": LOGIN, "operator": REDIRECT, "member": LOGIN},
+    ),
     (PUBLIC_URLCONF, "password_reset"): ({}, dict.fromkeys(PUBLIC_ACTORS, OK)),
     (PUBLIC_URLCONF, "password_reset_done"): ({}, dict.fromkeys(PUBLIC_ACTORS, OK)),
     (PUBLIC_URLCONF, "password_reset_confirm"): (
@@ -135,6 +140,7 @@ def test_tenant_url_answers(name, actor, alpha, beta, client_of, make_user):
 def test_public_url_answers(name, actor, alpha, client_of, public_client, make_user):
     from django.db import connection
 
+    from tests.conftest import verify_second_factor
     from tests.factories import TEST_PASSWORD, UserFactory
 
     kwargs, answers = EXPECTATIONS[(PUBLIC_URLCONF, name)]
@@ -143,6 +149,7 @@ def test_public_url_answers(name, actor, alpha, client_of, public_client, make_u
         connection.set_schema_to_public()
         operator = UserFactory(roles=[], is_staff=True)
         assert client.login(username=operator.email, password=TEST_PASSWORD)
+        verify_second_factor(client, operator)
     elif actor == "member":
         member = make_user(alpha, roles=[Role.CHAIRMAN])
         client = client_of(alpha, member)

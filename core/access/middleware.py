@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import zoneinfo
 
+from django.contrib.auth.views import redirect_to_login
+from django.http import JsonResponse
+from django.urls import reverse
 from django.utils import timezone
 
 
@@ -22,3 +25,30 @@ class AssociationContextMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+class SecondFactorMiddleware:
+    """Until a board member or operator confirms the second factor, only its page is open."""
+
+    ALWAYS_OPEN = ("/accounts/second-factor/", "/accounts/logout/", "/i18n/", "/static/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from core.access import twofactor
+
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and not request.path.startswith(self.ALWAYS_OPEN)
+            and twofactor.required_for(user)
+            and not twofactor.is_verified(request)
+        ):
+            if request.path.startswith("/api/"):
+                return JsonResponse(
+                    {"detail": "Confirm the second factor in the browser first."}, status=403
+                )
+            return redirect_to_login(request.get_full_path(), login_url=reverse("second_factor"))
+        return self.get_response(request)

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from core.access.managers import UserManager
 from core.access.roles import Role
 from core.crypto import keyring
-from core.crypto.fields import BlindIndexField, EncryptedTextField
+from core.crypto.fields import BlindIndexField, EncryptedQuerySet, EncryptedTextField
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -62,3 +62,27 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else ""
+
+
+class SecondFactor(models.Model):
+    """A user's TOTP authenticator. The seed is a secret of the association: encrypted under its key.
+
+    ``last_counter`` is the last time step accepted, so a code cannot be replayed.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="second_factor")
+    secret = EncryptedTextField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    last_counter = models.BigIntegerField(default=0)
+
+    objects = EncryptedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("second factor")
+
+    def __str__(self) -> str:
+        return f"SecondFactor {self.pk}"
+
+    def encryption_key_name(self) -> str:
+        return keyring.association_key()

@@ -5,13 +5,19 @@ from __future__ import annotations
 import hashlib
 
 from django.conf import settings
+from django import forms
 from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.shortcuts import resolve_url
 from django.utils.translation import gettext_lazy as _
 from django_ratelimit.core import get_usage
 
+from core.access import twofactor
+from core.access.models import SecondFactor
 from core.access.tokens import password_reset_token
 
 
@@ -47,10 +53,13 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def get_default_redirect_url(self):
-        # The public schema's users are operators: their home is the console.
-        if getattr(self.request, "tenant", None) is None or (
-            self.request.tenant.schema_name == settings.PUBLIC_SCHEMA_NAME
-        ):
+        return self.default_url_for(self.request)
+
+    @staticmethod
+    def default_url_for(request) -> str:
+        """Home after sign-in: the console for operators (public schema), else the dashboard."""
+        tenant = getattr(request, "tenant", None)
+        if tenant is None or tenant.schema_name == settings.PUBLIC_SCHEMA_NAME:
             return resolve_url("console-index")
         return resolve_url("dashboard")
 
@@ -109,3 +118,62 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
     template_name = "access/password_reset_complete.html"
+
+
+class SecondFactorForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code from the authenticator app"),
+        max_length=8,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+
+
+@login_required
+def second_factor(request):
+    """Enrol an authenticator (first time) or confirm a code from it (every sign-in)."""
+    if not twofactor.required_for(request.user) or twofactor.is_verified(request):
+        return redirect(_next_url(request))
+    factor = twofactor.confirmed_factor(request.user)
+    enrolling = factor is None
+    if enrolling:
+        factor = SecondFactor.objects.filter(user=request.user).first()
+        if factor is None or request.method == "GET":
+            factor = twofactor.start_enrolment(request.user)
+    form = SecondFactorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if _second_factor_limited(request):
+            form.add_error(None, LoginForm.error_messages["rate_limited"])
+        elif twofactor.verify_code(factor, form.cleaned_data["code"]):
+            twofactor.mark_verified(request)
+            return redirect(_next_url(request))
+        else:
+            _count_second_factor_failure(request)
+            form.add_error("code", _("The code is wrong or has expired. Enter the current one."))
+    context = {"form": form, "enrolling": enrolling, "next": _next_url(request)}
+    if enrolling:
+        label = f"{request.user.email} ({request.get_host()})"
+        uri = twofactor.provisioning_uri(factor, label)
+        context.update(qr_svg=twofactor.qr_svg(uri), secret=factor.secret)
+    return render(request, "access/second_factor.html", context)
+
+
+def _next_url(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        return target
+    return LoginView.default_url_for(request)
+
+
+def _second_factor_limited(request) -> bool:
+    usage = get_usage(request, group="second-factor", key="user", rate=settings.LOGIN_FAILURE_RATE)
+    return bool(usage and usage["count"] >= usage["limit"])
+
+
+def _count_second_factor_failure(request) -> None:
+    get_usage(
+        request,
+        group="second-factor",
+        key="user",
+        rate=settings.LOGIN_FAILURE_RATE,
+        increment=True,
+    )

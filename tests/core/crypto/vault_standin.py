@@ -149,8 +149,7 @@ class VaultStandIn:
         return f"http://{host}:{port}"
 
     def start(self) -> VaultStandIn:
-        server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        server.daemon_threads = True
+        server = _Server(("127.0.0.1", 0), _Handler)
         server.standin = self  # type: ignore[attr-defined]
         self._server = server
         self._thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
@@ -370,6 +369,13 @@ def _existing(keys: dict[str, TransitKey], name: str, message: str) -> TransitKe
     if name not in keys:
         raise VaultApiError(400, message)
     return keys[name]
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    # The default backlog of 5 drops SYNs when a wave opens many connections at once, and the
+    # client's 1 s SYN retry then looks like a sequential provider.
+    request_queue_size = 128
 
 
 class _Handler(BaseHTTPRequestHandler):
