@@ -65,7 +65,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 
 class SecondFactor(models.Model):
-    """A user's TOTP authenticator. The seed is a secret of the association: encrypted under its key.
+    """A user's TOTP authenticator; its seed is an association secret, under the association key.
 
     ``last_counter`` is the last time step accepted, so a code cannot be replayed.
     """
