@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.exceptions import FieldError
+from django.core.exceptions import FieldError, ValidationError
 from django.db import connection, transaction
 
 from core.crypto import keyring, registry
@@ -105,6 +105,7 @@ def test_erasing_a_holder_shreds_their_data_even_in_an_earlier_backup(
     current = change_holder(
         account, holder={"full_name": "Новый Владелец"}, on=datetime.date(2025, 1, 1)
     )
+    former.refresh_from_db()  # ended by the change of holder
     # A "backup" taken before the erasure: the stored token and the wrapped data key rows.
     backup_token = raw_column("residents_holding", "full_name", former.pk)
     backup_keys = list(WrappedDataKey.objects.filter(key_name=former.encryption_key_name()))
@@ -179,11 +180,21 @@ def test_keys_of_a_rolled_back_transaction_are_swept(in_alpha):
 
 
 def test_a_rolled_back_erasure_keeps_the_key(in_alpha):
-    _account, holding = open_account(
+    account, holding = open_account(
         number="008", holder=HOLDER, started_on=datetime.date(2024, 1, 1)
     )
+    change_holder(account, holder={"full_name": "Новый"}, on=datetime.date(2025, 1, 1))
+    holding.refresh_from_db()
     with pytest.raises(RuntimeError), transaction.atomic():
         erase_holder(holding)
         raise RuntimeError("the request failed after the erasure")
     registry.get_key_cache().clear()
     assert Holding.objects.get(pk=holding.pk).full_name == HOLDER["full_name"]
+
+
+def test_the_current_holder_cannot_be_erased(in_alpha):
+    _account, holding = open_account(
+        number="009", holder=HOLDER, started_on=datetime.date(2024, 1, 1)
+    )
+    with pytest.raises(ValidationError):
+        erase_holder(holding)
