@@ -102,7 +102,7 @@ class Premises(models.Model):
 
 
 class PersonalAccount(models.Model):
-    """A personal account (лицевой счёт): one per premises by default, numbered in the association."""
+    """A personal account (лицевой счёт): one per premises by default, numbered per association."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     number = models.CharField(_("account number"), max_length=32, unique=True)
