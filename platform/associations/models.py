@@ -58,6 +58,13 @@ class Association(TenantMixin):
         db_index=True,
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # ИНН (10 digits for an organisation) and ОГРН (13); optional while a partnership registers.
+    inn = models.CharField(_("ИНН"), max_length=12, blank=True, db_index=True)
+    ogrn = models.CharField(_("ОГРН"), max_length=15, blank=True)
+    plan = models.CharField(_("plan"), max_length=40, blank=True)
+    suspended_at = models.DateTimeField(_("suspended at"), null=True, blank=True)
+    suspended_reason = models.TextField(_("reason for suspension"), blank=True)
+    last_activity_at = models.DateTimeField(_("last activity"), null=True, blank=True)
     # Usage figures refreshed by a periodic per-association job (tenants.portal.tasks).
     users_count = models.PositiveIntegerField(default=0)
     usage_refreshed_at = models.DateTimeField(null=True, blank=True)
