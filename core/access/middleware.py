@@ -38,11 +38,12 @@ class SecondFactorMiddleware:
     def __call__(self, request):
         from core.access import twofactor
 
+        if request.path.startswith(self.ALWAYS_OPEN):
+            return self.get_response(request)  # without touching the session
         user = getattr(request, "user", None)
         if (
             user is not None
             and user.is_authenticated
-            and not request.path.startswith(self.ALWAYS_OPEN)
             and twofactor.required_for(user)
             and not twofactor.is_verified(request)
         ):

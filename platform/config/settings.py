@@ -128,6 +128,8 @@ ROOT_URLCONF = "config.urls_tenant"
 PUBLIC_SCHEMA_URLCONF = "config.urls_public"
 # An unknown host answers 404; it must never fall back to the public site.
 SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
+# Set search_path once per connection and tenant, not before every query.
+TENANT_LIMIT_SET_CALLS = True
 
 AUTH_USER_MODEL = "access.User"
 # The email is encrypted (randomised ciphertext), so its uniqueness is enforced on its blind

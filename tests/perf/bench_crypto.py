@@ -1,0 +1,66 @@
+"""Encryption: envelope throughput with cached keys, and a 50-account list page warm and cold."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import uuid
+
+from deploy.services import ROOT
+from tests.perf.environment import BenchError
+from tests.perf.registry import Figure, benchmark
+
+VALUE = ("Смирнова Анна Владимировна, +7 912 345-67-89, anna@example.test " * 2).encode()
+
+
+def _throughput(seconds: float = 1.0) -> tuple[float, float]:
+    """Single-thread encrypt and decrypt operations per second (one core), cached key."""
+    from core.crypto import envelope
+
+    key = os.urandom(32)
+    aad = envelope.AssociatedData("demo", "residents_holding", uuid.uuid4(), "full_name")
+    tokens = []
+    start, count = time.perf_counter(), 0
+    while time.perf_counter() - start < seconds:
+        tokens.append(envelope.encrypt(VALUE, key, "k1", aad))
+        count += 1
+    encrypt_rate = count / (time.perf_counter() - start)
+    start, count = time.perf_counter(), 0
+    while time.perf_counter() - start < seconds:
+        envelope.decrypt(tokens[count % len(tokens)], lambda _ref: key, aad)
+        count += 1
+    return encrypt_rate, count / (time.perf_counter() - start)
+
+
+@benchmark("crypto", order=10)
+def crypto(env):
+    encrypt_rate, decrypt_rate = _throughput()
+    yield Figure("crypto_encrypt_per_core", encrypt_rate, "ops/s", digits=0)
+    yield Figure("crypto_decrypt_per_core", decrypt_rate, "ops/s", digits=0)
+
+    env.ensure_database()
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "tests" / "perf" / "crypto_page.py")],
+        env=env.subprocess_env(),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    if result.returncode != 0:
+        raise BenchError(f"crypto page benchmark failed:\n{result.stderr[-3000:]}")
+    page = json.loads(result.stdout.strip().splitlines()[-1])
+    print(
+        f"# 50-account page: plaintext {page['plain_ms']:.2f} ms, warm {page['warm_ms']:.2f} ms, "
+        f"cold {page['cold_ms']:.2f} ms",
+        file=sys.stderr,
+    )
+    yield Figure(
+        "crypto_page_warm_vs_plaintext", page["warm_ms"] / page["plain_ms"], "ratio", "<=", 1.3
+    )
+    yield Figure("crypto_page_cold_vs_plaintext", page["cold_ms"] / page["plain_ms"], "ratio")
+    yield Figure("crypto_page_warm_provider_calls", page["warm_calls"], "calls", "<=", 0, 0)
+    yield Figure("crypto_page_cold_provider_calls", page["cold_calls"], "calls", digits=0)

@@ -1,0 +1,325 @@
+"""What the benchmarks run against: their own database and a gunicorn server on loopback.
+
+``BenchEnvironment`` prepares, lazily and once per run:
+
+* a database of its own on the same PostgreSQL server as ``DATABASE_URL`` (``tszh_bench_<pid>``
+  unless ``TSZH_BENCH_DATABASE`` names one), dropped and recreated, migrated
+  (``migrate_schemas --shared``) and seeded with the demo association (``seed_demo``);
+* gunicorn serving ``config.wsgi`` with ``tests.perf.settings`` (the app's settings plus the
+  ``bench/hello/`` yardstick) on ``127.0.0.1`` and a free port.
+
+Leaving the ``with`` block stops the server and drops the database, on errors too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from pathlib import Path
+
+from deploy.services import ROOT, free_port
+
+SETTINGS_MODULE = "tests.perf.settings"
+DEMO_SLUG = "demo"
+SERVER_WORKERS = 2
+SERVER_THREADS = 4
+SETUP_TIMEOUT = 60  # seconds, for each migrate / seed step
+DATABASE_PREFIX = "tszh_bench_"
+
+
+class BenchError(RuntimeError):
+    pass
+
+
+def bench_database_url(database_url: str, name: str) -> str:
+    """The same server and credentials as ``database_url``, another database."""
+    parts = urllib.parse.urlsplit(database_url)
+    return urllib.parse.urlunsplit(parts._replace(path=f"/{name}"))
+
+
+@dataclass
+class Session:
+    """A signed-in browser, as far as the server can tell: its cookies and host."""
+
+    host: str
+    cookies: dict[str, str] = field(default_factory=dict)
+
+    def headers(self) -> dict[str, str]:
+        headers = {"Host": self.host}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{key}={value}" for key, value in self.cookies.items())
+        return headers
+
+
+@dataclass
+class Response:
+    status: int
+    headers: http.client.HTTPMessage
+    body: bytes
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", "replace")
+
+
+class Server:
+    """gunicorn on 127.0.0.1:<free port>, in a process group of its own."""
+
+    def __init__(self, env: dict[str, str], log_path: Path):
+        self.port = free_port()
+        self.log_path = log_path
+        self._log = log_path.open("wb")
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "config.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                str(SERVER_WORKERS),
+                "--worker-class",
+                os.environ.get("TSZH_BENCH_WORKER_CLASS", "gthread"),
+                "--threads",
+                str(SERVER_THREADS),
+                "--keep-alive",
+                "5",
+                "--graceful-timeout",
+                "3",
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+            cwd=ROOT,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self._wait_ready()
+
+    def _wait_ready(self, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise BenchError(f"gunicorn exited at start:\n{self.log_tail()}")
+            with contextlib.suppress(OSError, http.client.HTTPException):
+                if self.request("GET", "/healthz", {"Host": "127.0.0.1"}).status == 200:
+                    return
+            time.sleep(0.1)
+        raise BenchError(f"gunicorn did not answer /healthz in {timeout:.0f} s:\n{self.log_tail()}")
+
+    def request(
+        self, method: str, path: str, headers: dict[str, str], body: bytes | None = None
+    ) -> Response:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        try:
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            return Response(response.status, response.headers, response.read())
+        finally:
+            connection.close()
+
+    def log_tail(self, lines: int = 30) -> str:
+        self._log.flush()
+        text = self.log_path.read_text("utf-8", "replace").splitlines()
+        return "\n".join(text[-lines:])
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            # The group is gunicorn's own (start_new_session): its master and workers.
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(5)
+        self._log.close()
+
+
+class BenchEnvironment:
+    def __init__(self, *, seconds: float, concurrency: int):
+        self.seconds = seconds
+        self.concurrency = concurrency
+        server_url = os.environ.get("DATABASE_URL")
+        if not server_url:
+            raise BenchError(
+                "DATABASE_URL is not set: run the benchmarks with `make bench` "
+                "(python -m deploy.services exec -- python -m tests.perf)"
+            )
+        self.server_database_url = server_url
+        # One database per run (engineers and CI jobs may share a PostgreSQL server).
+        self.database_name = (
+            os.environ.get("TSZH_BENCH_DATABASE") or f"{DATABASE_PREFIX}{os.getpid()}"
+        )
+        if not re.fullmatch(r"[a-z_][a-z0-9_]*", self.database_name):
+            raise BenchError(
+                f"TSZH_BENCH_DATABASE must be a plain name, not {self.database_name!r}"
+            )
+        self.database_url = bench_database_url(server_url, self.database_name)
+        self._work_dir = tempfile.TemporaryDirectory(prefix="tszh-bench-")
+        self._database_ready = False
+        self._server: Server | None = None
+
+    # --- lifecycle ---------------------------------------------------------------------------
+    def __enter__(self) -> BenchEnvironment:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        try:
+            if self._server is not None:
+                self._server.stop()
+                self._server = None
+        finally:
+            try:
+                if self._database_ready:
+                    self._drop_database()
+            finally:
+                self._work_dir.cleanup()
+
+    @property
+    def work_dir(self) -> Path:
+        return Path(self._work_dir.name)
+
+    def subprocess_env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env["DATABASE_URL"] = self.database_url
+        env["DJANGO_SETTINGS_MODULE"] = SETTINGS_MODULE
+        env.setdefault("TSZH_ENV", "test")
+        env["PYTHONPATH"] = os.pathsep.join(
+            [str(ROOT), str(ROOT / "platform"), *filter(None, [env.get("PYTHONPATH")])]
+        )
+        env["PYTHONUNBUFFERED"] = "1"
+        return env
+
+    # --- database ----------------------------------------------------------------------------
+    def _admin(self, statement: str) -> None:
+        import psycopg
+
+        with psycopg.connect(self.server_database_url, autocommit=True) as connection:
+            connection.execute(statement)
+
+    def _drop_database(self, name: str | None = None) -> None:
+        # Names are checked against a plain-identifier pattern (__init__, _drop_leftovers).
+        self._admin(f'DROP DATABASE IF EXISTS "{name or self.database_name}" WITH (FORCE)')
+
+    def _drop_leftovers(self) -> None:
+        """Databases of earlier runs that were killed before they could drop theirs."""
+        import psycopg
+
+        with psycopg.connect(self.server_database_url, autocommit=True) as connection:
+            names = [
+                row[0]
+                for row in connection.execute(
+                    "SELECT datname FROM pg_database WHERE datname LIKE %s",
+                    [DATABASE_PREFIX.replace("_", r"\_") + "%"],
+                )
+            ]
+        for name in names:
+            match = re.fullmatch(rf"{DATABASE_PREFIX}(\d+)", name)
+            if match and name != self.database_name and not _process_alive(int(match.group(1))):
+                self._drop_database(name)
+
+    def manage(self, *args: str) -> str:
+        result = subprocess.run(
+            [sys.executable, str(ROOT / "manage.py"), *args],
+            env=self.subprocess_env(),
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=SETUP_TIMEOUT,
+        )
+        if result.returncode != 0:
+            output = result.stdout[-2000:] + result.stderr[-3000:]
+            raise BenchError(f"manage.py {' '.join(args)} failed:\n{output}")
+        return result.stdout
+
+    def ensure_database(self) -> None:
+        """A fresh database with the shared schema and the demo association."""
+        if self._database_ready:
+            return
+        self._drop_leftovers()
+        self._drop_database()
+        self._admin(f'CREATE DATABASE "{self.database_name}"')
+        self._database_ready = True
+        self.manage("migrate_schemas", "--shared", "-v", "0")
+        self.manage("seed_demo")
+
+    # --- server ------------------------------------------------------------------------------
+    def server(self) -> Server:
+        if self._server is None:
+            self.ensure_database()
+            self._server = Server(self.subprocess_env(), self.work_dir / "gunicorn.log")
+        return self._server
+
+    def demo_host(self) -> str:
+        return f"{DEMO_SLUG}.localhost:{self.server().port}"
+
+    def demo_login(self, email: str, password: str) -> Session:
+        """Sign in on the demo association's login page like a browser; return its cookies."""
+        server = self.server()
+        session = Session(host=self.demo_host())
+        page = server.request("GET", "/accounts/login/", session.headers())
+        if page.status != 200:
+            raise BenchError(f"GET /accounts/login/ answered {page.status}")
+        session.cookies.update(_cookies(page))
+        token = session.cookies.get("csrftoken")
+        if not token:
+            raise BenchError("the login page set no csrftoken cookie")
+        body = urllib.parse.urlencode(
+            {"username": email, "password": password, "csrfmiddlewaretoken": token, "next": "/"}
+        ).encode()
+        headers = session.headers() | {"Content-Type": "application/x-www-form-urlencoded"}
+        answer = server.request("POST", "/accounts/login/", headers, body)
+        if answer.status != 302:
+            raise BenchError(f"login as {email} failed: POST answered {answer.status}")
+        session.cookies.update(_cookies(answer))
+        if "sessionid" not in session.cookies:
+            raise BenchError("the login answer set no session cookie")
+        return session
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _cookies(response: Response) -> dict[str, str]:
+    jar: SimpleCookie = SimpleCookie()
+    for header in response.headers.get_all("Set-Cookie") or []:
+        jar.load(header)
+    return {key: morsel.value for key, morsel in jar.items()}
+
+
+def demo_credentials(role: str = "owner") -> tuple[str, str]:
+    """The demo login for a role, as ``seed_demo`` creates it (its own constants)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS_MODULE)
+    for path in (str(ROOT), str(ROOT / "platform")):
+        if path not in sys.path:
+            sys.path.insert(0, path)
+    import django
+
+    django.setup()
+    from tenants.portal.management.commands.seed_demo import DEMO_PASSWORD, DEMO_USERS
+
+    for email, _name, roles in DEMO_USERS:
+        if roles[0] == role:
+            return email, DEMO_PASSWORD
+    raise BenchError(f"seed_demo has no demo login whose first role is {role!r}")

@@ -1,0 +1,162 @@
+"""Load generators: requests per second of one URL at a fixed concurrency, keep-alive.
+
+``wrk`` when it is on PATH (``TSZH_BENCH_CLIENT=python`` forces the fallback), else a small
+multi-process client: ``http.client`` keep-alive connections, a few threads per process. Only
+answers with the expected status count; anything else is an error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import multiprocessing
+import os
+import re
+import shutil
+import subprocess
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    client: str
+    ok: int
+    errors: int
+    seconds: float
+
+    @property
+    def rps(self) -> float:
+        return self.ok / self.seconds if self.seconds else 0.0
+
+
+def client_name() -> str:
+    forced = os.environ.get("TSZH_BENCH_CLIENT", "")
+    if forced in {"python", "wrk"}:
+        return forced
+    return "wrk" if shutil.which("wrk") else "python"
+
+
+def measure(
+    port: int,
+    path: str,
+    headers: dict[str, str],
+    *,
+    seconds: float,
+    concurrency: int,
+    expect_status: int = 200,
+) -> LoadResult:
+    if client_name() == "wrk":
+        return _measure_wrk(port, path, headers, seconds, concurrency, expect_status)
+    return _measure_python(port, path, headers, seconds, concurrency, expect_status)
+
+
+# --- wrk ------------------------------------------------------------------------------------
+
+
+def _measure_wrk(port, path, headers, seconds, concurrency, expect_status) -> LoadResult:
+    if expect_status != 200:
+        raise ValueError("wrk counts every 2xx/3xx answer as a success: expect 200 with it")
+    command = [
+        "wrk",
+        f"-t{min(2, concurrency)}",
+        f"-c{concurrency}",
+        f"-d{max(1, round(seconds))}s",
+        "--timeout",
+        "10s",
+    ]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    command.append(f"http://127.0.0.1:{port}{path}")
+    result = subprocess.run(
+        command, capture_output=True, text=True, timeout=seconds + 30, check=True
+    )
+    out = result.stdout
+    done = re.search(r"(\d+) requests in ([\d.]+)(ms|s|m)", out)
+    if not done:
+        raise RuntimeError(f"unexpected wrk output:\n{out}")
+    total = int(done.group(1))
+    elapsed = float(done.group(2)) * {"ms": 0.001, "s": 1.0, "m": 60.0}[done.group(3)]
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    socket_errors = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out
+    )
+    errors = int(bad.group(1)) if bad else 0
+    if socket_errors:
+        errors += sum(int(group) for group in socket_errors.groups())
+    return LoadResult("wrk", total - (int(bad.group(1)) if bad else 0), errors, elapsed)
+
+
+# --- the Python client ----------------------------------------------------------------------
+
+
+def _client_thread(port, path, headers, start_at, end_at, expect_status, totals, lock) -> None:
+    ok = errors = 0
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    pause = start_at - time.time()
+    if pause > 0:
+        time.sleep(pause)
+    while True:
+        try:
+            connection.request("GET", path, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            if time.time() > end_at:
+                break
+            if response.status == expect_status:
+                ok += 1
+            else:
+                errors += 1
+            if response.will_close:
+                connection.close()
+        except (OSError, http.client.HTTPException):
+            if time.time() > end_at:
+                break
+            errors += 1
+            connection.close()
+    with contextlib.suppress(OSError):
+        connection.close()
+    with lock:
+        totals[0] += ok
+        totals[1] += errors
+
+
+def _client_process(args) -> tuple[int, int]:
+    port, path, headers, start_at, end_at, threads, expect_status = args
+    totals = [0, 0]
+    lock = threading.Lock()
+    workers = [
+        threading.Thread(
+            target=_client_thread,
+            args=(port, path, headers, start_at, end_at, expect_status, totals, lock),
+        )
+        for _ in range(threads)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return totals[0], totals[1]
+
+
+def _measure_python(port, path, headers, seconds, concurrency, expect_status) -> LoadResult:
+    processes = max(1, min(concurrency, os.cpu_count() or 1))
+    per_process = [concurrency // processes] * processes
+    for index in range(concurrency % processes):
+        per_process[index] += 1
+    # Every connection starts at the same moment, once the processes are up.
+    start_at = time.time() + 0.3
+    end_at = start_at + seconds
+    jobs = [
+        (port, path, headers, start_at, end_at, threads, expect_status)
+        for threads in per_process
+        if threads
+    ]
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=len(jobs), mp_context=context) as pool:
+        results = list(pool.map(_client_process, jobs, timeout=seconds + 30))
+    ok = sum(result[0] for result in results)
+    errors = sum(result[1] for result in results)
+    return LoadResult(f"python ({processes} processes)", ok, errors, seconds)
