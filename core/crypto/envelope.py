@@ -57,19 +57,26 @@ class AssociatedData:
 
     def to_bytes(self, key_ref: str, version: str = VERSION) -> bytes:
         """Canonical, unambiguous encoding: every part length-prefixed, so that
-        ("ab", "c") and ("a", "bc") can never produce the same bytes."""
-        parts = (
-            version,
-            key_ref,
-            self.association,
-            self.table,
-            _canonical_row(self.row),
-            self.field,
-        )
-        for part in parts[2:]:
-            if not isinstance(part, str) or not part:
-                raise CryptoError("associated data parts must be non-empty strings")
-        return _AAD_DOMAIN + b"".join(_length_prefixed(part.encode()) for part in parts)
+        ("ab", "c") and ("a", "bc") can never produce the same bytes.
+
+        The constant part (version, association, table, field) is encoded once per place kind
+        and cached: a list page opens hundreds of values of the same few fields."""
+        place = (version, self.association, self.table, self.field)
+        prefix = _PREFIX_CACHE.get(place)
+        if prefix is None:
+            for part in place[1:]:
+                if not isinstance(part, str) or not part:
+                    raise CryptoError("associated data parts must be non-empty strings")
+            prefix = _AAD_DOMAIN + b"".join(_length_prefixed(part.encode()) for part in place)
+            if len(_PREFIX_CACHE) >= _PREFIX_CACHE_MAX:
+                _PREFIX_CACHE.clear()
+            _PREFIX_CACHE[place] = prefix
+        row = _canonical_row(self.row).encode()
+        return prefix + _length_prefixed(key_ref.encode()) + _length_prefixed(row)
+
+
+_PREFIX_CACHE: dict[tuple[str, str, str, str], bytes] = {}
+_PREFIX_CACHE_MAX = 10_000
 
 
 class Token(NamedTuple):
@@ -93,15 +100,20 @@ def encrypt(plaintext: bytes, key: bytes, key_ref: str, aad: AssociatedData) -> 
 
 
 def decrypt(token: str, key_lookup: KeyLookup, aad: AssociatedData) -> bytes:
-    """Decrypt ``token`` read from the place ``aad``; ``key_lookup(key_ref)`` gives the data key.
+    """Decrypt ``token`` read from the place ``aad``; ``key_lookup(key_ref)`` gives the data key
+    (32 bytes, or an ``AESGCM`` already made from it, which a page reuses for all its values).
 
     ``key_lookup`` errors (``KeyDestroyed``, ``ProviderUnavailable``) pass through unchanged;
     every failure of the token itself is a ``DecryptionError``."""
     parsed = parse_token(token)
     key = key_lookup(parsed.key_ref)
-    _check_key(key)
+    if isinstance(key, AESGCM):
+        cipher = key
+    else:
+        _check_key(key)
+        cipher = AESGCM(key)
     try:
-        return AESGCM(key).decrypt(parsed.nonce, parsed.ciphertext, aad.to_bytes(parsed.key_ref))
+        return cipher.decrypt(parsed.nonce, parsed.ciphertext, aad.to_bytes(parsed.key_ref))
     except InvalidTag:
         raise DecryptionError(
             "value does not decrypt here (wrong key, place or tampered)"
@@ -163,6 +175,9 @@ def _unb64url(text: str) -> bytes:
     if not _B64URL_RE.fullmatch(text):
         raise DecryptionError("encrypted value has malformed base64")
     try:
-        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        # binascii directly: this runs for every value a page opens.
+        return binascii.a2b_base64(
+            text.replace("-", "+").replace("_", "/") + "=" * (-len(text) % 4)
+        )
     except (binascii.Error, ValueError):
         raise DecryptionError("encrypted value has malformed base64") from None

@@ -101,8 +101,10 @@ class EncryptedField(models.TextField):
         return self.seal(model_instance, raw)
 
     def place(self, instance) -> AssociatedData:
+        # The schema the row was read in (set by prefetch_keys), else the connection's.
+        schema = instance.__dict__.get("_crypto_schema") or connection.schema_name
         return AssociatedData(
-            association=connection.schema_name,
+            association=schema,
             table=instance._meta.db_table,
             row=instance.pk,
             field=self.name,
@@ -117,11 +119,12 @@ class EncryptedField(models.TextField):
         return Sealed(token)
 
     def open(self, instance, token: str):
-        refs = getattr(instance, "_prefetched_key_rows", None)
-        plaintext = envelope.decrypt(
-            token, lambda ref: keyring.key_for_ref(ref, refs), self.place(instance)
-        )
-        return self.from_bytes(plaintext)
+        ciphers = getattr(instance, "_prefetched_ciphers", None) or {}
+
+        def key_lookup(ref):
+            return ciphers.get(ref) or keyring.key_for_ref(ref)
+
+        return self.from_bytes(envelope.decrypt(token, key_lookup, self.place(instance)))
 
     def value_to_string(self, obj):
         raise ValueError("encrypted fields are not serialised in plaintext")
@@ -229,18 +232,22 @@ def prefetch_keys(instances) -> None:
     """Load and unwrap every data key the sealed values of ``instances`` need, at once."""
     refs: set[str] = set()
     for instance in instances:
-        for field in instance._meta.fields:
-            raw = instance.__dict__.get(field.attname) if getattr(field, "encrypted", 0) else None
+        for field in instance._meta.concrete_fields:
+            if not getattr(field, "encrypted", False):
+                continue
+            raw = instance.__dict__.get(field.attname)
             if isinstance(raw, Sealed):
-                try:
-                    refs.add(envelope.parse_token(raw.token).key_ref)
-                except envelope.DecryptionError:
-                    continue  # reported when the value is opened
+                # e1.<key_ref>.<nonce>.<ciphertext>: a malformed token is reported when opened.
+                parts = raw.token.split(".", 2)
+                if len(parts) == 3:
+                    refs.add(parts[1])
     if not refs:
         return
-    rows = keyring.prefetch_refs(refs)
+    ciphers = keyring.ciphers_for(keyring.prefetch_refs(refs))
+    schema = connection.schema_name
     for instance in instances:
-        instance._prefetched_key_rows = rows
+        instance._prefetched_ciphers = ciphers
+        instance._crypto_schema = schema
 
 
 class EncryptedModel(models.Model):

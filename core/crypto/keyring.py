@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import threading
 import time
 import uuid
 from collections.abc import Iterable
+from typing import NamedTuple
 
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.db import IntegrityError, connection, transaction
 
-from core.crypto.errors import KeyNotFound
+from core.crypto.errors import CryptoError, KeyNotFound
 from core.crypto.models import KeyPurpose, WrappedDataKey
 from core.crypto.naming import account_key_name, association_key_name
 from core.crypto.registry import get_key_cache, get_provider
@@ -105,6 +108,7 @@ def _schema_of_key(name: str) -> str | None:
 
 def destroy_owner_key(name: str) -> None:
     """Crypto-shred an owner: every value under ``name``, in every backup, becomes unreadable."""
+    forget_cached_rows(name)
     get_key_cache().destroy_key(get_provider(), name)
     WrappedDataKey.objects.filter(key_name=name).delete()
 
@@ -148,25 +152,102 @@ def retire_active_keys(name: str) -> None:
     )
 
 
-def _rows_for_refs(refs: Iterable[str]) -> dict[str, WrappedDataKey]:
-    ids = []
-    for ref in set(refs):
+class _KeyRow(NamedTuple):
+    key_name: str
+    wrapped: str
+
+
+class _RefCache:
+    """key_ref → (key name, wrapped key), so a warm page needs no query for its key rows.
+
+    Bounded in size and time like the key cache; entries of a destroyed owner are dropped at
+    once in this process (other processes drop them within the TTL, the same bound as keys).
+    """
+
+    def __init__(self, max_entries: int = 20_000, ttl: float = 300.0):
+        self.max_entries, self.ttl = max_entries, ttl
+        self._rows: dict[str, tuple[_KeyRow, float]] = {}
+        self._lock = threading.Lock()
+
+    def get_many(self, refs: Iterable[str]) -> dict[str, _KeyRow]:
+        now = time.monotonic()
+        with self._lock:
+            found = {}
+            for ref in refs:
+                entry = self._rows.get(ref)
+                if entry is not None and entry[1] > now:
+                    found[ref] = entry[0]
+            return found
+
+    def put_many(self, rows: dict[str, _KeyRow]) -> None:
+        expires = time.monotonic() + self.ttl
+        with self._lock:
+            if len(self._rows) + len(rows) > self.max_entries:
+                self._rows.clear()
+            for ref, row in rows.items():
+                self._rows[ref] = (row, expires)
+
+    def forget(self, key_name: str | None = None) -> None:
+        with self._lock:
+            if key_name is None:
+                self._rows.clear()
+            else:
+                for ref in [r for r, (row, _e) in self._rows.items() if row.key_name == key_name]:
+                    del self._rows[ref]
+
+
+_ref_cache = _RefCache()
+
+
+def forget_cached_rows(key_name: str | None = None) -> None:
+    """Drop cached key rows (all, or one owner's): after rotation or destruction."""
+    _ref_cache.forget(key_name)
+
+
+def _rows_for_refs(refs: Iterable[str]) -> dict[str, _KeyRow]:
+    wanted = set(refs)
+    rows = _ref_cache.get_many(wanted)
+    missing = []
+    for ref in wanted - rows.keys():
         try:
-            ids.append(uuid.UUID(hex=ref))
+            missing.append(uuid.UUID(hex=ref))
         except ValueError:
             continue
-    return {row.ref: row for row in WrappedDataKey.objects.filter(id__in=ids)}
+    if missing:
+        loaded = {
+            row.ref: _KeyRow(row.key_name, row.wrapped)
+            for row in WrappedDataKey.objects.filter(id__in=missing).only("key_name", "wrapped")
+        }
+        _ref_cache.put_many(loaded)
+        rows.update(loaded)
+    return rows
 
 
-def prefetch_refs(refs: Iterable[str]) -> dict[str, WrappedDataKey]:
-    """Load the key rows named by ``refs`` (one query) and unwrap the misses (one wave)."""
+def prefetch_refs(refs: Iterable[str]) -> dict[str, _KeyRow]:
+    """Find the key rows named by ``refs`` (cached, else one query), unwrap misses (one wave)."""
     rows = _rows_for_refs(refs)
     get_key_cache().prefetch(get_provider(), [(row.key_name, row.wrapped) for row in rows.values()])
     return rows
 
 
-def key_for_ref(ref: str, rows: dict[str, WrappedDataKey] | None = None) -> bytes:
-    """The data key a token names; ``rows`` from ``prefetch_refs`` saves the query."""
+def ciphers_for(rows: dict[str, _KeyRow]) -> dict[str, AESGCM]:
+    """AES-GCM objects for the (already prefetched) keys of a page, made once per key.
+
+    Keys that fail (an erased holder) are left out: opening their values goes through
+    ``key_for_ref``, which raises the right error. The map lives as long as the page's rows.
+    """
+    cache, provider = get_key_cache(), get_provider()
+    ciphers = {}
+    for ref, row in rows.items():
+        try:
+            ciphers[ref] = AESGCM(cache.unwrap(provider, row.key_name, row.wrapped))
+        except CryptoError:
+            continue
+    return ciphers
+
+
+def key_for_ref(ref: str, rows: dict[str, _KeyRow] | None = None) -> bytes:
+    """The data key a token names; ``rows`` from ``prefetch_refs`` saves the lookup."""
     row = (rows or {}).get(ref) or _rows_for_refs([ref]).get(ref)
     if row is None:
         # The key row is gone: its owner was erased (or the token belongs elsewhere).

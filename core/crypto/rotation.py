@@ -23,6 +23,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from core.crypto.fields import EncryptedField, prefetch_keys
+from core.crypto.keyring import forget_cached_rows
 from core.crypto.models import KeyPurpose, RotationRun, WrappedDataKey
 from core.crypto.providers.base import wrapped_version
 from core.crypto.registry import get_key_cache, get_provider
@@ -76,6 +77,7 @@ def rotate_provider_keys(progress: Progress | None = None) -> RotationRun:
             if progress:
                 progress(run.done, run.total)
     get_key_cache().clear()  # cached entries are keyed by the old wrapped form
+    forget_cached_rows()
     if progress:
         progress(run.done, run.total)
     return _finish(run)
@@ -123,6 +125,7 @@ def reencrypt_rows(progress: Progress | None = None) -> RotationRun:
             if progress:
                 progress(run.done, run.total)
     WrappedDataKey.objects.filter(id__in=[_uuid(r) for r in refs], active=False).delete()
+    forget_cached_rows()
     return _finish(run)
 
 

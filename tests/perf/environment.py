@@ -202,6 +202,9 @@ class BenchEnvironment:
             [str(ROOT), str(ROOT / "platform"), *filter(None, [env.get("PYTHONPATH")])]
         )
         env["PYTHONUNBUFFERED"] = "1"
+        # The bench's keys live with its database and go with it, never in the dev key store.
+        env["TSZH_KEY_DIR"] = str(self.work_dir / "keys")
+        env["TSZH_MASTER_KEY_FILE"] = str(self.work_dir / "master.key")
         return env
 
     # --- database ----------------------------------------------------------------------------

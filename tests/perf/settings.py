@@ -7,3 +7,4 @@ pages go through the same server, middleware and tenant routing.
 from config.settings import *  # noqa: F403
 
 ROOT_URLCONF = "tests.perf.urls"
+TEMPLATES[0]["DIRS"] = [BASE_DIR / "tests" / "perf" / "templates"]  # noqa: F405
