@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
 import zoneinfo
 
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
 
@@ -76,6 +79,13 @@ class Association(TenantMixin):
         verbose_name = _("association")
         verbose_name_plural = _("associations")
         ordering = ["name"]
+        constraints = [
+            # One association per registered organisation; an empty ИНН (still registering)
+            # is allowed many times. Concurrent signups with the same ИНН: one wins.
+            models.UniqueConstraint(
+                fields=["inn"], condition=~Q(inn=""), name="association_inn_unique"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -96,3 +106,117 @@ class Domain(DomainMixin):
     class Meta:
         verbose_name = _("domain")
         verbose_name_plural = _("domains")
+
+
+# --- Provisioning: the template schema, its spares, and every attempt -------------------------
+
+
+class SchemaTemplate(models.Model):
+    """The template schema captured once per migration state, replayed to create a schema.
+
+    ``ddl`` is the template's ``pg_dump`` (structure plus the rows migrations put there: migration
+    records, content types, permissions) with the schema name replaced by a placeholder, so a new
+    schema is one round trip. ``fingerprint`` is the SHA-256 of the template's migration records;
+    spares carry the fingerprint they were made from and only current ones are used.
+    """
+
+    fingerprint = models.CharField(max_length=64, unique=True)
+    migrations = models.JSONField(default=list)
+    ddl = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("schema template")
+        verbose_name_plural = _("schema templates")
+
+    def __str__(self) -> str:
+        return f"SchemaTemplate {self.fingerprint[:12]}"
+
+
+class SpareSchema(models.Model):
+    """A schema made from the template ahead of time; a signup renames it (instant)."""
+
+    schema_name = models.CharField(max_length=63, unique=True)
+    fingerprint = models.CharField(max_length=64, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("spare schema")
+        verbose_name_plural = _("spare schemas")
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.schema_name
+
+
+class ProvisioningStep(models.TextChoices):
+    """The steps of provisioning, in order (``associations.services.provision_association``)."""
+
+    TEMPLATE = "template", _("Template schema")
+    ASSOCIATION = "association", _("Association record")
+    SCHEMA = "schema", _("Schema")
+    DOMAIN = "domain", _("Domain")
+    KEY = "key", _("Association key")
+    CHAIRMAN = "chairman", _("Chairman's account")
+    HANDOVER = "handover", _("Hand-over")
+    ACTIVATE = "activate", _("Activation")
+
+
+class ProvisioningPath(models.TextChoices):
+    SPARE = "spare", _("Spare schema renamed")
+    REPLAY = "replay", _("Template replayed")
+    MIGRATE = "migrate", _("Migrations run")
+
+
+class ProvisioningStatus(models.TextChoices):
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
+
+
+class ProvisioningAttempt(models.Model):
+    """One try at provisioning an association, kept for the operators (success or failure).
+
+    Written outside the provisioning transaction, so a failure stays visible after everything
+    else was rolled back. It holds no personal data: the subdomain, the schema, which step
+    failed, the exception's class name (never its message, which may quote values) and timings.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    slug = models.CharField(_("subdomain"), max_length=40, db_index=True)
+    schema_name = models.CharField(_("schema"), max_length=63)
+    association = models.ForeignKey(
+        Association,
+        verbose_name=_("association"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="provisioning_attempts",
+    )
+    #: The online signup that asked for it (``signup.PendingSignup``), if any.
+    signup_id = models.UUIDField(null=True, blank=True, db_index=True)
+    path = models.CharField(_("path"), max_length=10, choices=ProvisioningPath.choices, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=ProvisioningStatus.choices,
+        default=ProvisioningStatus.RUNNING,
+        db_index=True,
+    )
+    failed_step = models.CharField(
+        _("failed step"), max_length=12, choices=ProvisioningStep.choices, blank=True
+    )
+    error_class = models.CharField(_("error"), max_length=200, blank=True)
+    #: Milliseconds spent in each step that ran, e.g. ``{"schema": 1.4, "key": 3.0}``.
+    step_ms = models.JSONField(default=dict, blank=True)
+    duration_ms = models.FloatField(null=True, blank=True)
+    started_at = models.DateTimeField(_("started"), default=timezone.now, db_index=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("provisioning attempt")
+        verbose_name_plural = _("provisioning log")
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"ProvisioningAttempt {self.pk} {self.slug} {self.status}"

@@ -118,6 +118,8 @@ TENANT_APPS = [
     "core.audit",
     "tenants.portal",
     "tenants.residents",
+    "tenants.imports",
+    "tenants.invitations",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -153,6 +155,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "core.access.middleware.SecondFactorMiddleware",
+    "core.access.suspension.SuspendedAssociationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "core.crypto.middleware.KeyProviderUnavailableMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -368,3 +371,40 @@ if SENTRY_DSN:
     from core.observability import init_sentry
 
     init_sentry(SENTRY_DSN, environment=TSZH_ENV)
+
+# --- SIGNUP: online signup and fast provisioning (platform/signup, platform/associations) ------
+# See docs/provisioning.md. New schemas come from a template schema at migration head: a spare
+# schema renamed at signup, or the template's captured DDL replayed in one round trip.
+# pg_dump used to capture the template (default: the embedded server's own, else PATH's). It
+# must be at least the server's major version.
+SIGNUP_PG_DUMP = os.environ.get("TSZH_PG_DUMP", "")
+# Spare schemas kept ready by the background job (0: none, every signup replays the DDL).
+SIGNUP_SPARE_SCHEMAS = int(os.environ.get("TSZH_SPARE_SCHEMAS", "0" if TESTING else "3"))
+# How long the emailed confirmation link works, and the one-time hand-over to the new portal.
+SIGNUP_CONFIRMATION_HOURS = int(os.environ.get("TSZH_SIGNUP_CONFIRMATION_HOURS", "48"))
+SIGNUP_HANDOVER_SECONDS = 300
+# Bot protection without a third-party captcha: a honeypot field, a minimum time to fill the
+# form (signed into it), the email confirmation, and rate limits per client address and per email.
+SIGNUP_MIN_FILL_SECONDS = float(os.environ.get("TSZH_SIGNUP_MIN_FILL_SECONDS", "3"))
+SIGNUP_FORM_MAX_AGE = 60 * 60 * 24
+SIGNUP_RATE_PER_IP = os.environ.get("TSZH_SIGNUP_RATE_PER_IP", "10/h")
+SIGNUP_RATE_PER_EMAIL = os.environ.get("TSZH_SIGNUP_RATE_PER_EMAIL", "5/h")
+SIGNUP_CHECK_RATE = os.environ.get("TSZH_SIGNUP_CHECK_RATE", "60/m")
+SIGNUP_CONFIRM_RATE = os.environ.get("TSZH_SIGNUP_CONFIRM_RATE", "20/h")
+# Where boards reach the operators (shown when an ИНН is already registered).
+SIGNUP_OPERATORS_EMAIL = os.environ.get("TSZH_OPERATORS_EMAIL", f"support@{BASE_DOMAIN}")
+CELERY_BEAT_SCHEDULE.update(
+    {
+        # Template at migration head (rebuilt after a deploy), stale spares dropped, pool filled.
+        "maintain-spare-schemas": {
+            "task": "associations.tasks.maintain_spare_schemas",
+            "schedule": 300.0,
+        },
+        # Pending signups past their link's expiry, and used or expired hand-over tokens.
+        "purge-expired-signups": {
+            "task": "signup.tasks.purge_expired_signups",
+            "schedule": 3600.0,
+        },
+    }
+)
+# --- end of SIGNUP ------------------------------------------------------------------------------

@@ -1,7 +1,17 @@
+"""The public site's signup URLs (``config.urls_public``)."""
+
 from django.urls import path
 
 from signup import views
 
 urlpatterns = [
     path("", views.landing, name="landing"),
+    path("signup/", views.signup, name="signup"),
+    path("signup/subdomain/", views.check_subdomain, name="signup-check-subdomain"),
+    path("signup/sent/", views.sent, name="signup-sent"),
+    path(
+        "signup/confirm/<uuid:signup_id>/<str:secret>/",
+        views.confirm,
+        name="signup-confirm",
+    ),
 ]

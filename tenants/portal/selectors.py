@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.access.roles import Role, roles_of
@@ -15,6 +16,12 @@ class DashboardSection:
     title: str
     description: str
     roles: frozenset[str]
+    #: The section's page, once it exists (the card links to it).
+    url_name: str = ""
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name) if self.url_name else ""
 
 
 SECTIONS = (
@@ -23,6 +30,7 @@ SECTIONS = (
         _("My home"),
         _("Your premises, personal accounts, balance and receipts."),
         frozenset({Role.OWNER, Role.RESIDENT}),
+        url_name="my-home",
     ),
     DashboardSection(
         "meters",
@@ -41,6 +49,7 @@ SECTIONS = (
         _("Registry"),
         _("Buildings, premises, owners and personal accounts."),
         frozenset({Role.CHAIRMAN, Role.BOARD_MEMBER}),
+        url_name="registry-index",
     ),
     DashboardSection(
         "budget",

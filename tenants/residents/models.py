@@ -30,6 +30,7 @@ from core.crypto.fields import (
     EncryptedModel,
     EncryptedTextField,
 )
+from tenants.residents.validators import normalize_phone, validate_inn, validate_ogrn
 
 #: Кадастровый номер: district:area:quarter:object, e.g. 77:01:0004012:1234.
 cadastral_validator = RegexValidator(
@@ -177,12 +178,17 @@ class Owner(EncryptedModel):
     phones = EncryptedJSONField(_("phones"), null=True)
     emails = EncryptedJSONField(_("emails"), null=True)
     documents = EncryptedJSONField(_("documents"), null=True)
-    # Exact-match lookups without decrypting (import deduplication, invitations).
+    # Exact-match lookups without decrypting (registry search, import deduplication,
+    # invitations): keyed hashes of the primary email and phone, cleared on erasure.
     email_index = BlindIndexField(source="primary_email", null=True, db_index=True)
     primary_email = EncryptedTextField(_("email"), null=True)
+    phone_index = BlindIndexField(
+        source="primary_phone", normalize=normalize_phone, null=True, db_index=True
+    )
+    primary_phone = EncryptedTextField(_("phone"), null=True)
     organisation_name = models.CharField(_("organisation"), max_length=300, blank=True)
-    inn = models.CharField(_("ИНН"), max_length=12, blank=True)
-    ogrn = models.CharField(_("ОГРН"), max_length=15, blank=True)
+    inn = models.CharField(_("ИНН"), max_length=12, blank=True, validators=[validate_inn])
+    ogrn = models.CharField(_("ОГРН"), max_length=15, blank=True, validators=[validate_ogrn])
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

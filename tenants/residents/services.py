@@ -1,4 +1,19 @@
-"""Writes for the registry: accounts, holders, owners and shares, erasure (152-ФЗ)."""
+"""Writes for the registry: buildings, premises, accounts, holders, owners and shares, erasure.
+
+Every change is audited in its own transaction (``core.audit.services.record``) with ids, codes
+and the names of changed fields only, never values: the premises page shows this log as its
+history ("edit with history"). ``details["premises"]`` names the premises an entry belongs to.
+
+Rules that come from the law:
+
+* the owners' register (ЖК РФ ст. 45 ч. 3.1): owners, their shares and title documents with the
+  ЕГРН record, kept with their periods (from, to) rather than overwritten;
+* shares are exact fractions and may not add up to more than the whole premises (ГК РФ ст. 245:
+  shares of common ownership; ЖК РФ ст. 48 ч. 3 weighs votes by them);
+* membership of the partnership is separate from ownership (ЖК РФ ст. 143; 217-ФЗ ст. 5);
+* a former holder's personal data is erased on request (152-ФЗ ст. 21) by destroying its key,
+  while account numbers, shares, dates and amounts stay (they are records the law keeps).
+"""
 
 from __future__ import annotations
 
@@ -6,22 +21,202 @@ import datetime
 from fractions import Fraction
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit.services import record
 from core.crypto import keyring
 from tenants.residents.models import (
+    Building,
     Holding,
     Owner,
+    OwnerKind,
     Ownership,
     PersonalAccount,
     Premises,
 )
 
 PERSONAL_FIELDS = ("full_name", "phones", "emails", "documents")
-OWNER_PERSONAL_FIELDS = (*PERSONAL_FIELDS, "primary_email")
+OWNER_PERSONAL_FIELDS = (*PERSONAL_FIELDS, "primary_email", "primary_phone")
+OWNER_INDEXES = ("email_index", "phone_index")
+PREMISES_FIELDS = (
+    "building",
+    "kind",
+    "number",
+    "floor",
+    "entrance",
+    "area",
+    "cadastral_number",
+    "registered_residents",
+)
+DOCUMENT_FIELDS = ("document_kind", "document_number", "document_date", "egrn_record")
+
+
+def _premises_ref(premises_id) -> dict:
+    return {"premises": str(premises_id)} if premises_id else {}
+
+
+def _assign(instance, values: dict, allowed) -> list[str]:
+    """Set the allowed ``values`` on ``instance``; the names of the fields that changed."""
+    changed = []
+    for name, value in values.items():
+        if name not in allowed:
+            raise TypeError(f"{name} cannot be changed here")
+        if getattr(instance, name) != value:
+            setattr(instance, name, value)
+            changed.append(name)
+    return changed
+
+
+# -- buildings ----------------------------------------------------------------------------------
+
+
+def _check_building_name(name: str, exclude=None) -> None:
+    taken = Building.objects.filter(name__iexact=name.strip())
+    if exclude is not None:
+        taken = taken.exclude(pk=exclude.pk)
+    if taken.exists():
+        raise ValidationError({"name": _("A building with this name already exists.")})
+
+
+def _save_unique(instance, field: str, message: str, **save_kwargs) -> None:
+    """Save in a savepoint; a unique violation (a concurrent twin) becomes ``message``."""
+    try:
+        with transaction.atomic():
+            instance.save(**save_kwargs)
+    except IntegrityError:
+        raise ValidationError({field: message}) from None
+
+
+@transaction.atomic
+def create_building(*, name: str, address: str = "", actor=None) -> Building:
+    _check_building_name(name)
+    building = Building(name=name.strip(), address=address.strip())
+    building.full_clean(validate_unique=False, validate_constraints=False)
+    _save_unique(building, "name", _("A building with this name already exists."))
+    record("residents.building_created", actor=actor, target=building)
+    return building
+
+
+@transaction.atomic
+def update_building(building: Building, *, actor=None, **values) -> Building:
+    building = Building.objects.select_for_update().get(pk=building.pk)
+    if "name" in values:
+        values["name"] = values["name"].strip()
+        _check_building_name(values["name"], exclude=building)
+    changed = _assign(building, values, {"name", "address"})
+    if changed:
+        building.full_clean(validate_unique=False, validate_constraints=False)
+        _save_unique(building, "name", _("A building with this name already exists."))
+        record(
+            "residents.building_changed", actor=actor, target=building, details={"fields": changed}
+        )
+    return building
+
+
+# -- premises -----------------------------------------------------------------------------------
+
+
+def _premises_number_taken() -> str:
+    return _("This building already has premises of this kind with this number.")
+
+
+def _check_premises_number(premises: Premises) -> None:
+    """A premises number is unique in its building for its kind (flat 1 and parking place 1
+    may both exist); one premises never belongs to two buildings (one foreign key)."""
+    twins = Premises.objects.filter(
+        building_id=premises.building_id, kind=premises.kind, number__iexact=premises.number
+    ).exclude(pk=premises.pk)
+    if twins.exists():
+        raise ValidationError({"number": _premises_number_taken()})
+
+
+@transaction.atomic
+def create_premises(
+    *,
+    building: Building,
+    kind: str,
+    number: str,
+    area,
+    floor: int | None = None,
+    entrance: str = "",
+    cadastral_number: str = "",
+    registered_residents: int = 0,
+    account_number: str = "",
+    started_on: datetime.date | None = None,
+    actor=None,
+) -> Premises:
+    """New premises; with ``account_number``, its personal account too (an empty first holding).
+
+    Validation errors name the field (``number``, ``cadastral_number``, ``account_number``...).
+    """
+    premises = Premises(
+        building=building,
+        kind=kind,
+        number=number.strip(),
+        area=area,
+        floor=floor,
+        entrance=entrance.strip(),
+        cadastral_number=cadastral_number.strip(),
+        registered_residents=registered_residents,
+    )
+    premises.full_clean(validate_unique=False, validate_constraints=False)
+    _check_premises_number(premises)
+    if account_number:
+        _check_account_number(account_number, field="account_number")
+    _save_unique(premises, "number", _premises_number_taken())
+    record(
+        "residents.premises_created",
+        actor=actor,
+        target=premises,
+        details=_premises_ref(premises.pk),
+    )
+    if account_number:
+        try:
+            open_account(
+                number=account_number,
+                holder={},
+                started_on=started_on or timezone.localdate(),
+                premises=premises,
+                actor=actor,
+            )
+        except ValidationError as error:
+            raise ValidationError({"account_number": error.message_dict["number"]}) from None
+    return premises
+
+
+@transaction.atomic
+def update_premises(premises: Premises, *, actor=None, **values) -> Premises:
+    """Change premises' register data; the history keeps which fields changed (not values)."""
+    premises = Premises.objects.select_for_update().get(pk=premises.pk)
+    if "number" in values:
+        values["number"] = values["number"].strip()
+    changed = _assign(premises, values, set(PREMISES_FIELDS))
+    if changed:
+        premises.full_clean(validate_unique=False, validate_constraints=False)
+        _check_premises_number(premises)
+        _save_unique(premises, "number", _premises_number_taken())
+        record(
+            "residents.premises_changed",
+            actor=actor,
+            target=premises,
+            details={**_premises_ref(premises.pk), "fields": changed},
+        )
+    return premises
+
+
+# -- personal accounts and holders -------------------------------------------------------------
+
+
+def _check_account_number(number: str, *, field: str = "number", exclude=None) -> None:
+    taken = PersonalAccount.objects.filter(number=number)
+    if exclude is not None:
+        taken = taken.exclude(pk=exclude.pk)
+    if taken.exists():
+        raise ValidationError(
+            {field: _("Account number %(number)s is already taken.") % {"number": number}}
+        )
 
 
 @transaction.atomic
@@ -33,16 +228,52 @@ def open_account(
     premises: Premises | None = None,
     actor=None,
 ) -> tuple[PersonalAccount, Holding]:
-    """A new personal account with its first holding (holder's data under a new key)."""
-    if PersonalAccount.objects.filter(number=number).exists():
-        raise ValidationError(
-            {"number": _("Account number %(number)s is already taken.")}, params={"number": number}
-        )
-    account = PersonalAccount.objects.create(number=number, premises=premises)
+    """A new personal account with its first holding (holder's data under a new key).
+
+    The number is unique in the association; a concurrent twin loses on the unique constraint
+    and gets the same message as a sequential one.
+    """
+    number = number.strip()
+    if not number:
+        raise ValidationError({"number": _("Enter the account number.")})
+    _check_account_number(number)
+    account = PersonalAccount(number=number, premises=premises)
+    _save_unique(
+        account, "number", _("Account number %(number)s is already taken.") % {"number": number}
+    )
     holding = Holding(account=account, started_on=started_on, **holder)
     holding.save()
-    record("residents.account_opened", actor=actor, target=account)
+    record(
+        "residents.account_opened",
+        actor=actor,
+        target=account,
+        details={**_premises_ref(account.premises_id), "holding": str(holding.pk)},
+    )
     return account, holding
+
+
+@transaction.atomic
+def renumber_account(account: PersonalAccount, *, number: str, actor=None) -> PersonalAccount:
+    account = PersonalAccount.objects.select_for_update().get(pk=account.pk)
+    number = number.strip()
+    if not number:
+        raise ValidationError({"number": _("Enter the account number.")})
+    if number != account.number:
+        _check_account_number(number, exclude=account)
+        account.number = number
+        _save_unique(
+            account,
+            "number",
+            _("Account number %(number)s is already taken.") % {"number": number},
+            update_fields=["number"],
+        )
+        record(
+            "residents.account_renumbered",
+            actor=actor,
+            target=account,
+            details={**_premises_ref(account.premises_id), "fields": ["number"]},
+        )
+    return account
 
 
 def current_holding(account: PersonalAccount) -> Holding | None:
@@ -53,30 +284,87 @@ def current_holding(account: PersonalAccount) -> Holding | None:
 def change_holder(
     account: PersonalAccount, *, holder: dict, on: datetime.date, actor=None
 ) -> Holding:
-    """The premises changed hands: close the current holding and start one with a new key."""
+    """The premises changed hands: close the current holding and start one with a new key.
+
+    The owners of the closed holding stop owning on ``on`` (their ownerships end, and stay in
+    the register as history); the new owners are then added to the new holding.
+    """
     current = (
         Holding.objects.select_for_update().filter(account=account, ended_on__isnull=True).first()
     )
     if current is not None:
         if on <= current.started_on:
-            raise ValidationError(_("The new holder cannot start before the current one."))
+            raise ValidationError({"on": _("The new holder cannot start before the current one.")})
         current.ended_on = on
         current.save(update_fields=["ended_on"])
         Ownership.objects.filter(owner__holding=current, ended_on__isnull=True).update(ended_on=on)
     holding = Holding(account=account, started_on=on, **holder)
     holding.save()
-    record("residents.holder_changed", actor=actor, target=account)
+    record(
+        "residents.holder_changed",
+        actor=actor,
+        target=account,
+        details={**_premises_ref(account.premises_id), "holding": str(holding.pk)},
+    )
     return holding
 
 
-def shares_total(premises: Premises, on: datetime.date | None = None) -> Fraction:
+# -- owners and shares -------------------------------------------------------------------------
+
+
+def shares_total(
+    premises: Premises, on: datetime.date | None = None, *, exclude: Ownership | None = None
+) -> Fraction:
     """Sum of the owners' shares of ``premises`` on a day (today by default), exactly."""
     on = on or timezone.localdate()
     total = Fraction(0)
     ownerships = premises.ownerships.filter(started_on__lte=on).exclude(ended_on__lte=on)
+    if exclude is not None:
+        ownerships = ownerships.exclude(pk=exclude.pk)
     for numerator, denominator in ownerships.values_list("share_numerator", "share_denominator"):
         total += Fraction(numerator, denominator)
     return total
+
+
+def _overflow_message() -> str:
+    return _("The shares of this premises would add up to more than 1.")
+
+
+def _check_share(share: Fraction) -> Fraction:
+    share = Fraction(share)
+    if not 0 < share <= 1:
+        raise ValidationError({"share": _("A share must be more than 0 and at most 1.")})
+    return share
+
+
+def _check_no_overflow(
+    premises: Premises,
+    share: Fraction,
+    started_on: datetime.date,
+    ended_on: datetime.date | None,
+    exclude: Ownership | None = None,
+) -> None:
+    """The shares of ``premises`` stay within 1 on the share's first day and, if it is in the
+    share's period, today (an old share added later must fit beside today's owners too)."""
+    today = timezone.localdate()
+    days = {started_on}
+    if started_on <= today and (ended_on is None or today < ended_on):
+        days.add(today)
+    for day in days:
+        if shares_total(premises, day, exclude=exclude) + share > 1:
+            raise ValidationError({"share": _overflow_message()})
+
+
+def _apply_person(owner: Owner, person: dict) -> None:
+    """Personal data of a person owner; the first phone and email are also indexed."""
+    for field, value in person.items():
+        if field not in (*OWNER_PERSONAL_FIELDS,):
+            raise TypeError(f"{field} is not an owner's personal field")
+        setattr(owner, field, value)
+    if "primary_email" in person and "emails" not in person:
+        owner.emails = [person["primary_email"]] if person["primary_email"] else []
+    if "primary_phone" in person and "phones" not in person:
+        owner.phones = [person["primary_phone"]] if person["primary_phone"] else []
 
 
 @transaction.atomic
@@ -89,32 +377,33 @@ def add_owner(
     person: dict | None = None,
     organisation: dict | None = None,
     document: dict | None = None,
+    membership: dict | None = None,
+    user=None,
     actor=None,
 ) -> Owner:
     """Register an owner of a share of ``premises`` in the holding's tenure.
 
     Refuses a share that would take the premises' total over 1 (the total may stay under 1 while
-    the register is incomplete: the board sees a warning).
+    the register is incomplete: the board sees a warning). The premises row is locked, so two
+    owners added at once cannot both squeeze into the last share.
     """
-    share = Fraction(share)
-    if not 0 < share <= 1:
-        raise ValidationError({"share": _("A share must be more than 0 and at most 1.")})
+    share = _check_share(share)
     Premises.objects.select_for_update().get(pk=premises.pk)  # serialise share changes
-    if shares_total(premises, started_on) + share > 1:
-        raise ValidationError(
-            {"share": _("The shares of this premises would add up to more than 1.")}
-        )
-    owner = Owner(holding=holding)
+    _check_no_overflow(premises, share, started_on, None)
+    owner = Owner(holding=holding, user=user)
     if organisation:
-        owner.kind = "org"
+        owner.kind = OwnerKind.ORGANISATION
         owner.organisation_name = organisation.get("name", "")
         owner.inn = organisation.get("inn", "")
         owner.ogrn = organisation.get("ogrn", "")
-    for field, value in (person or {}).items():
+    _apply_person(owner, person or {})
+    for field, value in (membership or {}).items():
+        if field not in ("is_member", "member_since"):
+            raise TypeError(f"{field} is not a membership field")
         setattr(owner, field, value)
-    owner.full_clean(exclude=["holding", "user", *OWNER_PERSONAL_FIELDS])
+    owner.full_clean(exclude=["holding", "user", *OWNER_PERSONAL_FIELDS, *OWNER_INDEXES])
     owner.save()
-    Ownership.objects.create(
+    ownership = Ownership.objects.create(
         premises=premises,
         owner=owner,
         share_numerator=share.numerator,
@@ -122,8 +411,143 @@ def add_owner(
         started_on=started_on,
         **(document or {}),
     )
-    record("residents.owner_added", actor=actor, target=premises)
+    record(
+        "residents.owner_added",
+        actor=actor,
+        target=premises,
+        details={
+            **_premises_ref(premises.pk),
+            "owner": str(owner.pk),
+            "ownership": str(ownership.pk),
+        },
+    )
     return owner
+
+
+def _owner_premises_id(owner: Owner):
+    return (
+        PersonalAccount.objects.filter(holdings__pk=owner.holding_id)
+        .values_list("premises_id", flat=True)
+        .first()
+    )
+
+
+@transaction.atomic
+def update_owner(
+    owner: Owner,
+    *,
+    person: dict | None = None,
+    organisation: dict | None = None,
+    membership: dict | None = None,
+    actor=None,
+) -> Owner:
+    """Correct an owner's data and membership; the history names the changed fields only.
+
+    Membership (member or not, since when) is recorded as its own kind of change, as the
+    members' register is separate from the owners' register (ЖК РФ ст. 143 ч. 4).
+    """
+    owner = Owner.objects.select_for_update().get(pk=owner.pk)
+    if owner.holding.erased_at is not None:
+        raise ValidationError(_("This owner's personal data was erased; it cannot be edited."))
+    changed: list[str] = []
+    for field, value in (person or {}).items():
+        if getattr(owner, field) != value:
+            changed.append(field)
+    _apply_person(owner, {k: v for k, v in (person or {}).items() if k in changed})
+    if organisation:
+        changed += _assign(
+            owner,
+            {
+                "organisation_name": organisation.get("name", owner.organisation_name),
+                "inn": organisation.get("inn", owner.inn),
+                "ogrn": organisation.get("ogrn", owner.ogrn),
+            },
+            {"organisation_name", "inn", "ogrn"},
+        )
+    membership_changed = _assign(owner, membership or {}, {"is_member", "member_since"})
+    if owner.is_member and owner.member_since is None:
+        raise ValidationError({"member_since": _("Enter the date the membership began.")})
+    if not owner.is_member and owner.member_since is not None:
+        owner.member_since = None
+        if "member_since" not in membership_changed:
+            membership_changed.append("member_since")
+    if not (changed or membership_changed):
+        return owner
+    owner.full_clean(exclude=["holding", "user", *OWNER_PERSONAL_FIELDS, *OWNER_INDEXES])
+    owner.save()
+    premises_ref = _premises_ref(_owner_premises_id(owner))
+    if changed:
+        record(
+            "residents.owner_changed",
+            actor=actor,
+            target=owner,
+            details={**premises_ref, "fields": sorted(set(changed))},
+        )
+    if membership_changed:
+        record(
+            "residents.membership_changed",
+            actor=actor,
+            target=owner,
+            details={**premises_ref, "member": owner.is_member},
+        )
+    return owner
+
+
+@transaction.atomic
+def update_ownership(
+    ownership: Ownership,
+    *,
+    share: Fraction | None = None,
+    started_on: datetime.date | None = None,
+    ended_on: datetime.date | None = None,
+    document: dict | None = None,
+    actor=None,
+) -> Ownership:
+    """Correct a share, its period or its title document (the register keeps the history).
+
+    The premises row is locked and the shares of every other owner on the day are summed, so a
+    correction cannot take the total over 1.
+    """
+    Premises.objects.select_for_update().get(pk=ownership.premises_id)
+    ownership = Ownership.objects.select_for_update().get(pk=ownership.pk)
+    changed: list[str] = []
+    if share is not None:
+        share = _check_share(share)
+        if share != ownership.share:
+            ownership.share_numerator, ownership.share_denominator = (
+                share.numerator,
+                share.denominator,
+            )
+            changed.append("share")
+    if started_on is not None and started_on != ownership.started_on:
+        ownership.started_on = started_on
+        changed.append("started_on")
+    if ended_on != ownership.ended_on:
+        ownership.ended_on = ended_on
+        changed.append("ended_on")
+    if ownership.ended_on is not None and ownership.ended_on <= ownership.started_on:
+        raise ValidationError({"ended_on": _("The end must come after the start.")})
+    changed += _assign(ownership, document or {}, set(DOCUMENT_FIELDS))
+    if not changed:
+        return ownership
+    _check_no_overflow(
+        ownership.premises,
+        ownership.share,
+        ownership.started_on,
+        ownership.ended_on,
+        exclude=ownership,
+    )
+    ownership.save()
+    record(
+        "residents.ownership_changed",
+        actor=actor,
+        target=ownership,
+        details={**_premises_ref(ownership.premises_id), "fields": changed},
+    )
+    return ownership
+
+
+# -- erasure (152-ФЗ) --------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -131,18 +555,32 @@ def erase_holder(holding: Holding, *, actor=None) -> None:
     """Erase a former holding's personal data (152-ФЗ) by destroying its key (crypto-shredding).
 
     The holder's and co-owners' ciphertext becomes unreadable everywhere, database backups
-    included; the columns are cleared too. Account numbers, shares, dates and amounts stay, as
-    the law requires keeping them. The current holding cannot be erased: change the holder first.
+    included; the columns and blind indexes are cleared too. Account numbers, shares, dates and
+    amounts stay, as the law requires keeping them. The current holding cannot be erased: change
+    the holder first. Erasing twice is refused.
     """
+    holding = Holding.objects.select_for_update().get(pk=holding.pk)
     if holding.ended_on is None:
         raise ValidationError(_("Only a former holder's data can be erased."))
+    if holding.erased_at is not None:
+        raise ValidationError(_("This holder's personal data has already been erased."))
     Holding.objects.filter(pk=holding.pk).update(
         erased_at=timezone.now(), **dict.fromkeys(PERSONAL_FIELDS)
     )
-    Owner.objects.filter(holding=holding).update(
-        email_index=None, **dict.fromkeys(OWNER_PERSONAL_FIELDS)
+    owners = Owner.objects.filter(holding=holding)
+    erased_owners = owners.count()
+    owners.update(**dict.fromkeys(OWNER_INDEXES), **dict.fromkeys(OWNER_PERSONAL_FIELDS))
+    premises_id = (
+        PersonalAccount.objects.filter(pk=holding.account_id)
+        .values_list("premises_id", flat=True)
+        .first()
     )
-    record("residents.holder_erased", actor=actor, target=holding)
+    record(
+        "residents.holder_erased",
+        actor=actor,
+        target=holding,
+        details={**_premises_ref(premises_id), "owners": erased_owners},
+    )
     # The key goes once the erasure is committed: a rolled-back erasure leaves the holder intact
     # rather than unreadable-but-not-marked. Its data key rows go with it.
     key_name = holding.encryption_key_name()

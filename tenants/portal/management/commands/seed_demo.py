@@ -1,4 +1,4 @@
-"""Create the demo association and demo logins, once; print the logins every time."""
+"""Create the demo association, its logins and its registry, once; print the logins every time."""
 
 from __future__ import annotations
 
@@ -49,6 +49,11 @@ class Command(BaseCommand):
             for email, name, roles in DEMO_USERS:
                 if not User.objects.with_email(email).exists():
                     User.objects.create_user(email, DEMO_PASSWORD, full_name=name, roles=roles)
+        with schema_context(association.schema_name):
+            from tenants.portal.demo_registry import seed_registry
+
+            if seed_registry():
+                self.stdout.write("Demo registry: 2 buildings, 120 premises, owners and accounts.")
         self.print_logins(association)
 
     def print_logins(self, association: Association) -> None:

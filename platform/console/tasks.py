@@ -1,0 +1,13 @@
+"""The console's Celery tasks. Arguments are ids; each runs in the schema it was sent from."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from console import services
+
+
+@shared_task(name="console.tasks.build_export")
+def build_export(export_id: str) -> str:
+    """Build the data export ``export_id`` inside its association's schema; return its status."""
+    return services.build_export(export_id).status

@@ -1,0 +1,13 @@
+"""A new portal's welcome URLs (``config.urls_tenant``, under ``welcome/``).
+
+No URL carries personal data: the hand-over names its one-time token only.
+"""
+
+from django.urls import path
+
+from signup import views
+
+urlpatterns = [
+    path("start/<str:token>/", views.handover, name="signup-handover"),
+    path("first-steps/", views.first_steps, name="signup-first-steps"),
+]

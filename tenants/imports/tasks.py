@@ -1,0 +1,14 @@
+"""The import's Celery task: tenant-aware (it runs in the schema it was sent from), argument the
+job id only, never a value from the file."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+
+@shared_task(name="tenants.imports.tasks.apply_import", acks_late=True)
+def apply_import(job_id: str) -> str:
+    """Run a confirmed import in one transaction; returns the job's final status."""
+    from tenants.imports import services
+
+    return services.apply_import(job_id)

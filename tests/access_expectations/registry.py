@@ -1,0 +1,148 @@
+"""Expectations of the registry's URLs (issue 4): "My home", the board's pages, the REST API.
+
+Object URLs name premises, owners, accounts and holdings made by someone else (the board), so an
+owner or resident of ``alpha`` who holds none of it gets 404 where the role opens the kind of
+page, and 403 where it does not. Other associations' users are unknown here (login / 401).
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from core.access.roles import Role
+from tests.access_expectations import (
+    FORBIDDEN,
+    LOGIN,
+    NOT_FOUND,
+    OK,
+    TENANT_ACTORS,
+    TENANT_URLCONF,
+    UNAUTHORIZED,
+)
+
+BOARD = (Role.CHAIRMAN, Role.BOARD_MEMBER)
+FIRST_DAY = datetime.date(2020, 1, 1)
+
+
+def answers(default, anonymous=LOGIN, **by_role):
+    """``default`` for every role not named; anonymous visitors and strangers get ``anonymous``."""
+    result = dict.fromkeys(TENANT_ACTORS, default)
+    result["anonymous"] = result["other_association"] = anonymous
+    result.update(by_role)
+    return result
+
+
+def board_page(**by_role):
+    return answers(FORBIDDEN, **dict.fromkeys(BOARD, OK), **by_role)
+
+
+def api(default, **by_role):
+    return answers(default, anonymous=UNAUTHORIZED, **by_role)
+
+
+# -- objects made by the board ------------------------------------------------------------------
+
+
+def _premises():
+    from tenants.residents import services
+
+    building = services.create_building(name="Дом для проверки доступа")
+    return services.create_premises(
+        building=building,
+        kind="flat",
+        number="7",
+        area=Decimal("48.50"),
+        account_number="ACL-0001",
+        started_on=FIRST_DAY,
+    )
+
+
+def _owner():
+    from tenants.residents import services
+
+    premises = _premises()
+    account = premises.accounts.get()
+    return services.add_owner(
+        services.current_holding(account),
+        premises=premises,
+        share=1,
+        started_on=FIRST_DAY,
+        person={"full_name": "Чужой Собственник"},
+    )
+
+
+def premises_kwargs(_association):
+    return {"pk": _premises().pk}
+
+
+def building_kwargs(_association):
+    return {"pk": _premises().building_id}
+
+
+def account_kwargs(_association):
+    return {"pk": _premises().accounts.get().pk}
+
+
+def owner_kwargs(_association):
+    return {"pk": _owner().pk}
+
+
+def ownership_kwargs(_association):
+    return {"pk": _owner().ownerships.get().pk}
+
+
+def former_holding_kwargs(_association):
+    from tenants.residents import services
+
+    owner = _owner()
+    services.change_holder(
+        owner.holding.account, holder={"full_name": "Новый"}, on=datetime.date(2024, 1, 1)
+    )
+    return {"pk": owner.holding_id}
+
+
+EXPECTATIONS: dict[tuple[str, str], tuple] = {
+    # Pages
+    (TENANT_URLCONF, "my-home"): ({}, answers(FORBIDDEN, owner=OK, resident=OK)),
+    (TENANT_URLCONF, "registry-index"): ({}, board_page()),
+    (TENANT_URLCONF, "registry-building-add"): ({}, board_page()),
+    (TENANT_URLCONF, "registry-building-edit"): (building_kwargs, board_page()),
+    (TENANT_URLCONF, "registry-premises-add"): ({}, board_page()),
+    (TENANT_URLCONF, "registry-premises"): (premises_kwargs, board_page()),
+    (TENANT_URLCONF, "registry-premises-edit"): (premises_kwargs, board_page()),
+    (TENANT_URLCONF, "registry-account-add"): (premises_kwargs, board_page()),
+    (TENANT_URLCONF, "registry-owner-add"): (premises_kwargs, board_page()),
+    (TENANT_URLCONF, "registry-owner-edit"): (owner_kwargs, board_page()),
+    (TENANT_URLCONF, "registry-ownership-edit"): (ownership_kwargs, board_page()),
+    (TENANT_URLCONF, "registry-accounts"): ({}, board_page(accountant=OK)),
+    (TENANT_URLCONF, "registry-account"): (account_kwargs, board_page(accountant=OK)),
+    (TENANT_URLCONF, "registry-account-renumber"): (account_kwargs, board_page()),
+    (TENANT_URLCONF, "registry-holder-change"): (account_kwargs, board_page()),
+    (TENANT_URLCONF, "registry-holding-erase"): (former_holding_kwargs, board_page()),
+    # REST API
+    (TENANT_URLCONF, "api-registry-premises-list"): (
+        {},
+        api(FORBIDDEN, **dict.fromkeys(BOARD, OK), owner=OK, resident=OK),
+    ),
+    (TENANT_URLCONF, "api-registry-premises-detail"): (
+        premises_kwargs,
+        api(FORBIDDEN, **dict.fromkeys(BOARD, OK), owner=NOT_FOUND, resident=NOT_FOUND),
+    ),
+    (TENANT_URLCONF, "api-registry-owners-list"): (
+        {},
+        api(FORBIDDEN, **dict.fromkeys(BOARD, OK), owner=OK),
+    ),
+    (TENANT_URLCONF, "api-registry-owners-detail"): (
+        owner_kwargs,
+        api(FORBIDDEN, **dict.fromkeys(BOARD, OK), owner=NOT_FOUND),
+    ),
+    (TENANT_URLCONF, "api-registry-accounts-list"): (
+        {},
+        api(OK, dispatcher=FORBIDDEN),
+    ),
+    (TENANT_URLCONF, "api-registry-accounts-detail"): (
+        account_kwargs,
+        api(OK, dispatcher=FORBIDDEN, owner=NOT_FOUND, resident=NOT_FOUND),
+    ),
+}

@@ -1,0 +1,160 @@
+"""Suspend and reactivate: a suspended portal lets members sign in and read, changes nothing, and
+says why on every page. Each operator action is audited in the public schema."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from associations.models import Association, AssociationStatus
+from core.access.roles import Role
+from core.audit.models import AuditEntry
+from tests.factories import TEST_PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+REASON = "Не оплачен тариф за октябрь"
+
+
+def suspend(console, association, reason=REASON):
+    return console.post(f"/console/associations/{association.pk}/suspend/", {"reason": reason})
+
+
+def reload(association) -> Association:
+    connection.set_schema_to_public()
+    return Association.objects.get(pk=association.pk)
+
+
+def test_an_operator_suspends_with_a_reason_and_it_is_audited(console, operator, alpha):
+    response = suspend(console, alpha)
+    assert response.status_code == 302
+    alpha_now = reload(alpha)
+    assert alpha_now.status == AssociationStatus.SUSPENDED
+    assert alpha_now.suspended_reason == REASON
+    assert alpha_now.suspended_at is not None
+    entry = AuditEntry.objects.get(action="console.association_suspended")
+    assert entry.actor_id == operator.pk
+    assert entry.target_id == str(alpha.pk)
+    assert REASON not in str(entry.details)  # free text stays off the audit log
+
+
+@pytest.mark.parametrize("reason", ["", "   "])
+def test_a_suspension_without_reason_is_refused_beside_the_field(console, alpha, reason):
+    response = suspend(console, alpha, reason)
+    assert response.status_code == 400
+    assert "reason" in response.context["suspend_form"].errors
+    assert reload(alpha).status == AssociationStatus.ACTIVE
+    assert not AuditEntry.objects.filter(action="console.association_suspended").exists()
+
+
+def test_a_reason_too_long_is_refused(console, alpha):
+    response = suspend(console, alpha, "x" * 501)
+    assert response.status_code == 400
+    assert reload(alpha).status == AssociationStatus.ACTIVE
+
+
+def test_a_suspended_association_cannot_be_suspended_again(console, alpha):
+    suspend(console, alpha)
+    response = suspend(console, alpha, "другая причина")
+    assert response.status_code == 400
+    assert reload(alpha).suspended_reason == REASON
+    assert AuditEntry.objects.filter(action="console.association_suspended").count() == 1
+
+
+def test_members_read_a_suspended_portal_and_see_why_on_every_page(
+    console, alpha, client_of, make_user
+):
+    suspend(console, alpha)
+    member = client_of(alpha, make_user(alpha, roles=[Role.OWNER]))
+    for path in ("/", "/accounts/login/", "/export/"):
+        response = member.get(path)
+        assert response.status_code in (200, 302, 403)
+        if response.status_code != 302:
+            assert REASON in response.content.decode(), path
+    page = member.get("/")
+    assert page.status_code == 200
+    assert 'class="suspension-banner"' in page.content.decode()
+
+
+def test_a_suspended_portal_refuses_every_change_with_the_reason(console, alpha, client_of):
+    suspend(console, alpha)
+    visitor = client_of(alpha)
+    response = visitor.post("/accounts/password-reset/", {"email": "someone@example.test"})
+    assert response.status_code == 403
+    assert REASON in response.content.decode()
+    api = visitor.post("/api/v1/me/", {}, content_type="application/json")
+    assert api.status_code == 403
+    assert api.json()["reason"] == REASON
+    for method in (visitor.put, visitor.patch, visitor.delete):
+        assert method("/api/v1/me/").status_code == 403
+
+
+def test_members_can_still_sign_in_out_and_switch_language(console, alpha, client_of, make_user):
+    suspend(console, alpha)
+    owner = make_user(alpha, roles=[Role.OWNER])
+    client = client_of(alpha)
+    signed_in = client.post(
+        "/accounts/login/", {"username": owner.email, "password": TEST_PASSWORD}
+    )
+    assert signed_in.status_code == 302
+    assert client.get("/").status_code == 200
+    switched = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert switched.status_code == 302
+    assert client.post("/accounts/logout/").status_code == 302
+
+
+def test_a_chairman_confirms_the_second_factor_on_a_suspended_portal(
+    console, alpha, client_of, make_user
+):
+    import pyotp
+
+    from core.access.models import SecondFactor
+
+    suspend(console, alpha)
+    chairman = make_user(alpha, roles=[Role.CHAIRMAN])
+    client = client_of(alpha, chairman, second_factor_verified=False)
+    client.get("/accounts/second-factor/")
+    connection.set_tenant(alpha)
+    code = pyotp.TOTP(SecondFactor.objects.get(user=chairman).secret).now()
+    assert client.post("/accounts/second-factor/", {"code": code}).status_code == 302
+    assert client.get("/").status_code == 200
+
+
+def test_reactivation_lifts_the_banner_and_accepts_changes_again(
+    console, operator, alpha, client_of, make_user
+):
+    suspend(console, alpha)
+    response = console.post(f"/console/associations/{alpha.pk}/reactivate/")
+    assert response.status_code == 302
+    alpha_now = reload(alpha)
+    assert alpha_now.status == AssociationStatus.ACTIVE
+    assert alpha_now.suspended_reason == "" and alpha_now.suspended_at is None
+    member = client_of(alpha, make_user(alpha, roles=[Role.OWNER]))
+    page = member.get("/").content.decode()
+    assert "suspension-banner" not in page and REASON not in page
+    reset = member.post("/accounts/password-reset/", {"email": "someone@example.test"})
+    assert reset.status_code == 302
+    connection.set_schema_to_public()  # operators' actions are audited in public
+    entry = AuditEntry.objects.get(action="console.association_reactivated")
+    assert entry.actor_id == operator.pk and entry.target_id == str(alpha.pk)
+
+
+def test_reactivating_an_active_association_changes_nothing(console, alpha):
+    response = console.post(f"/console/associations/{alpha.pk}/reactivate/", follow=True)
+    assert response.status_code == 200
+    assert reload(alpha).status == AssociationStatus.ACTIVE
+    assert not AuditEntry.objects.filter(action="console.association_reactivated").exists()
+    messages = [str(m) for m in response.context["messages"]]
+    assert messages
+
+
+def test_another_association_is_not_affected(console, alpha, beta, client_of):
+    suspend(console, alpha)
+    response = client_of(beta).post("/accounts/password-reset/", {"email": "x@example.test"})
+    assert response.status_code == 302
+    assert "suspension-banner" not in client_of(beta).get("/accounts/login/").content.decode()
+
+
+def test_the_public_site_never_shows_a_banner(console, alpha):
+    suspend(console, alpha)
+    assert "suspension-banner" not in console.get("/console/").content.decode()

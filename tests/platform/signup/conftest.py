@@ -1,0 +1,13 @@
+"""The signup runs in the public schema: start every test there, whatever ran before."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+
+@pytest.fixture(autouse=True)
+def _start_in_public_schema():
+    connection.set_schema_to_public()
+    yield
+    connection.set_schema_to_public()
