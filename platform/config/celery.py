@@ -14,4 +14,4 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = CeleryApp("tszh")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["core", "core.crypto", "tenants.portal"])
+app.autodiscover_tasks(["core", "core.crypto", "console", "tenants.portal"])

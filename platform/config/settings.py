@@ -234,6 +234,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.crypto.tasks.sweep_uncommitted_keys",
         "schedule": 3600.0,
     },
+    # Public-schema housekeeping (not fanned out): expired data exports are withdrawn.
+    "purge-expired-exports": {
+        "task": "console.tasks.purge_expired_exports",
+        "schedule": 3600.0,
+    },
 }
 
 # --- Passwords and sessions -----------------------------------------------------------------

@@ -169,6 +169,16 @@ def build_export(export_id: str) -> AssociationExport:
     )
     try:
         with transaction.atomic():
+            # The row stays locked while building: a second delivery of the task skips it, and
+            # an export given up as interrupted meanwhile (no longer RUNNING) is left alone.
+            building = (
+                AssociationExport.objects.select_for_update(skip_locked=True)
+                .filter(pk=export.pk, status=ExportStatus.RUNNING)
+                .first()
+            )
+            if building is None:
+                export.refresh_from_db()
+                return export
             ExportChunk.objects.filter(export=export).delete()  # a previous, interrupted attempt
             key_ref, key = keyring.writing_key(keyring.association_key())
             sink = bundle.EncryptingSink(export, key, association.schema_name)
@@ -235,6 +245,24 @@ def notify_chairmen(export_id) -> int:
             body = render_to_string("console/email/export_ready.txt", context)
         sent += send_mail(subject, body, None, [user.email])
     return sent
+
+
+def purge_expired_exports() -> int:
+    """Delete the bundles of exports past their availability (all associations; runs in public).
+
+    The rows stay, marked expired, so operators still see that an export was made.
+    """
+    expired = list(
+        AssociationExport.objects.filter(
+            status=ExportStatus.READY, expires_at__lte=timezone.now()
+        ).values_list("pk", flat=True)
+    )
+    with transaction.atomic():
+        ExportChunk.objects.filter(export_id__in=expired).delete()
+        AssociationExport.objects.filter(pk__in=expired).update(
+            status=ExportStatus.EXPIRED, key_ref=""
+        )
+    return len(expired)
 
 
 def record_download(export: AssociationExport, *, actor) -> None:

@@ -11,3 +11,9 @@ from console import services
 def build_export(export_id: str) -> str:
     """Build the data export ``export_id`` inside its association's schema; return its status."""
     return services.build_export(export_id).status
+
+
+@shared_task(name="console.tasks.purge_expired_exports")
+def purge_expired_exports() -> int:
+    """Periodic, in public: delete the bundles of exports that are no longer available."""
+    return services.purge_expired_exports()

@@ -7,8 +7,9 @@ their sessions live in the public schema, and the console links to nothing here.
 
 from __future__ import annotations
 
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, StreamingHttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -27,16 +28,20 @@ def _second_factor_confirmed(request) -> bool:
     return twofactor.is_verified(request)
 
 
+def _to_second_factor(request):
+    return redirect_to_login(request.get_full_path(), login_url=reverse("second_factor"))
+
+
 @role_required(Role.CHAIRMAN)
 @require_GET
 def export_page(request):
     """The association's data exports: being prepared, or ready to download until they expire."""
     if not _second_factor_confirmed(request):
-        return redirect(f"{reverse('second_factor')}?next={request.path}")
+        return _to_second_factor(request)
     return render(
         request,
         "console/tenant_export.html",
-        {"exports": selectors.exports_for_chairman(request.tenant), "now": timezone.now()},
+        {"exports": selectors.exports_for_chairman(request.tenant)},
     )
 
 
@@ -45,7 +50,7 @@ def export_page(request):
 def export_download(request, export_id):
     """The bundle (a zip), decrypted as it streams; the download is audited."""
     if not _second_factor_confirmed(request):
-        return redirect(f"{reverse('second_factor')}?next={request.path}")
+        return _to_second_factor(request)
     export = selectors.downloadable_export(request.tenant, export_id)
     if export is None:
         raise Http404

@@ -89,6 +89,23 @@ def _subdomain_widget() -> forms.TextInput:
     )
 
 
+class _Person(SimpleNamespace):
+    """The future chairman as the password similarity validator sees a user: the attributes it
+    compares the password with, and their names for its message."""
+
+    class _meta:  # noqa: N801 - the validator reads ``user._meta.get_field(name).verbose_name``
+        labels = {
+            "email": _("email"),
+            "username": _("email"),
+            "first_name": _("name"),
+            "last_name": _("surname"),
+        }
+
+        @classmethod
+        def get_field(cls, name):
+            return SimpleNamespace(verbose_name=cls.labels[name])
+
+
 class SignupForm(forms.Form):
     name = forms.CharField(
         label=_("Name of the partnership"),
@@ -244,8 +261,7 @@ class SignupForm(forms.Form):
         full_name = cleaned.get("chairman_name") or ""
         first, _sep, last = full_name.partition(" ")
         email = cleaned.get("email") or ""
-        # The similarity validator compares the password with these attributes.
-        person = SimpleNamespace(
+        person = _Person(
             email=email, username=email.partition("@")[0], first_name=first, last_name=last
         )
         try:

@@ -54,8 +54,9 @@ def index(request):
         request.POST  # noqa: B018 - parse now, under the limit
         if limit.exceeded:
             # Refused before anything was read or stored; nothing changes, so no CSRF check.
-            form = UploadForm()
-            form.add_error("file", FileRefused("too_large").message)
+            form = UploadForm({}, {})
+            form.full_clean()
+            form.errors["file"] = form.error_class([FileRefused("too_large").message])
             return _index_page(request, form, status=413)
         return _upload(request)
     return _index_page(request, UploadForm())

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.pagination import PageNumberPagination
 
-from core.access.roles import has_role
+from core.access.roles import Role, has_role
 from tenants.residents import selectors, services
 from tenants.residents.models import (
     Building,
@@ -355,7 +355,7 @@ class OwnerViewSet(RegistryViewSet):
     """Owners: the board all of them; an owner their own owner records."""
 
     serializer_class = OwnerSerializer
-    permission_classes = [RegistryAccess.of(*REGISTRY_ROLES, "owner")]
+    permission_classes = [RegistryAccess.of(*REGISTRY_ROLES, Role.OWNER)]
 
     def get_queryset(self):
         return (

@@ -403,6 +403,12 @@ def add_owner(
         setattr(owner, field, value)
     owner.full_clean(exclude=["holding", "user", *OWNER_PERSONAL_FIELDS, *OWNER_INDEXES])
     owner.save()
+    if not holding.full_name:
+        # An account opened without a holder: its first owner becomes the holder (the payer).
+        holding.full_name = owner.display_name
+        holding.phones = owner.phones or None
+        holding.emails = owner.emails or None
+        holding.save(update_fields=["full_name", "phones", "emails"])
     ownership = Ownership.objects.create(
         premises=premises,
         owner=owner,

@@ -218,3 +218,19 @@ def test_an_interrupted_export_does_not_block_the_next_one(console, alpha):
     stuck.refresh_from_db()
     assert stuck.status == ExportStatus.FAILED and stuck.error_code == "interrupted"
     assert AssociationExport.objects.filter(association=alpha, status="pending").count() == 1
+
+
+def test_expired_bundles_are_purged_but_their_record_stays(alpha):
+    from console.tasks import purge_expired_exports
+
+    fresh = make_ready_export(alpha)
+    old = make_ready_export(alpha)
+    connection.set_schema_to_public()
+    AssociationExport.objects.filter(pk=old.pk).update(
+        expires_at=timezone.now() - datetime.timedelta(minutes=1)
+    )
+    assert purge_expired_exports() == 1
+    old.refresh_from_db()
+    assert old.status == ExportStatus.EXPIRED
+    assert not ExportChunk.objects.filter(export=old).exists()
+    assert ExportChunk.objects.filter(export=fresh).exists()

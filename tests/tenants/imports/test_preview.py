@@ -228,9 +228,7 @@ def test_a_member_needs_the_date_the_membership_began(preview):
     ]
 
 
-def test_an_account_number_taken_by_another_premises_in_the_registry_is_an_error(
-    preview, in_alpha
-):
+def test_an_account_number_taken_by_another_premises_in_the_registry_is_an_error(preview, in_alpha):
     building = Building.objects.create(name="Дом 7")
     other = Premises.objects.create(building=building, number="9", area="40.00")
     open_account(number="100001", holder={}, started_on=datetime.date(2020, 1, 1), premises=other)

@@ -13,6 +13,7 @@ from core.audit.models import AuditEntry
 from tenants.portal.demo_registry import CHAIRMAN_EMAIL, DEMO_OWNER_EMAIL, seed_registry
 from tenants.residents.models import Building, Owner, Ownership, PersonalAccount, Premises
 from tenants.residents.selectors import my_home, shares_totals
+from tenants.residents.validators import validate_inn, validate_ogrn
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +48,8 @@ def test_shares_include_halves_thirds_and_an_incomplete_register(seeded):
 def test_one_organisation_owner_with_valid_numbers(seeded):
     org = Owner.objects.get(kind="org")
     assert (org.inn, org.ogrn) == ("7704123450", "1027700123450")
-    org.full_clean(exclude=["holding", "user"])
+    validate_inn(org.inn)
+    validate_ogrn(org.ogrn)
 
 
 def test_the_demo_owner_has_two_homes(seeded):

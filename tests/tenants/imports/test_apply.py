@@ -1,0 +1,257 @@
+"""The confirmed import: all rows or none, the same file twice changes nothing, changes audited.
+
+These tests run the task's body in the test's transaction; ``test_worker.py`` runs it through a
+real Celery worker.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from fractions import Fraction
+from unittest import mock
+
+import pytest
+from django.db import connection
+
+from core.audit.models import AuditEntry
+from core.crypto.errors import ProviderUnavailable
+from core.crypto.fields import blind_index_for
+from core.crypto.models import WrappedDataKey
+from tenants.imports import services
+from tenants.imports.keys import BlindIndexer
+from tenants.imports.models import ImportJob, ImportRow, JobStatus, RowStatus
+from tenants.residents.models import (
+    Building,
+    Holding,
+    Owner,
+    OwnerKind,
+    Ownership,
+    PersonalAccount,
+    Premises,
+)
+from tenants.residents.services import open_account
+from tests.tenants.imports.conftest import owner_row, xlsx
+
+pytestmark = pytest.mark.django_db
+
+
+def registry_counts() -> dict:
+    return {
+        model.__name__: model.objects.count()
+        for model in (Building, Premises, PersonalAccount, Holding, Owner, Ownership)
+    }
+
+
+def test_the_import_writes_premises_accounts_holders_owners_and_shares(imported):
+    rows = [
+        owner_row(1, share="1/2", email="maria@example.test"),
+        owner_row(1, share="1/2", owner="Петров Пётр Ильич", email="petr@example.test"),
+        owner_row(2, owner="ООО «Ромашка»", inn="7707083893", email="", phone="", share="1"),
+        {"building": "Дом 2", "number": "1", "area": "40", "account": "200001"},
+    ]
+    job = imported(xlsx(rows))
+
+    assert job.status == JobStatus.DONE, job.notice
+    assert job.result["premises_created"] == 3
+    assert registry_counts() == {
+        "Building": 2,
+        "Premises": 3,
+        "PersonalAccount": 3,
+        "Holding": 3,
+        "Owner": 3,
+        "Ownership": 3,
+    }
+    flat = Premises.objects.get(building__name="Дом 1", number="1")
+    assert flat.area == Decimal("54.30") and flat.floor == 2 and flat.registered_residents == 2
+    assert flat.cadastral_number == "77:01:0004012:1001"
+    account = PersonalAccount.objects.get(number="100001")
+    assert account.premises == flat
+    holding = Holding.objects.get(account=account)
+    assert holding.full_name == "Иванова Мария Петровна 1"
+    assert holding.started_on == datetime.date(2020, 3, 15)
+    owners = {owner.full_name: owner for owner in Owner.objects.filter(holding=holding)}
+    maria = owners["Иванова Мария Петровна 1"]
+    assert maria.primary_email == "maria@example.test" and maria.emails == ["maria@example.test"]
+    assert maria.primary_phone == "+7 912 345-67-89"
+    assert maria.email_index == blind_index_for(Owner, "primary_email", "maria@example.test")
+    assert maria.phone_index == blind_index_for(Owner, "primary_phone", "+7 912 345-67-89")
+    assert maria.is_member and maria.member_since == datetime.date(2021, 6, 1)
+    share = Ownership.objects.get(owner=maria)
+    assert share.share == Fraction(1, 2)
+    assert (share.document_kind, share.document_number) == ("egrn", "77-77/011/1")
+    assert share.egrn_record == "77:01:0004012:1001-77/011/2020-1"
+    firm = Owner.objects.get(kind=OwnerKind.ORGANISATION)
+    assert (firm.organisation_name, firm.inn, firm.full_name) == (
+        "ООО «Ромашка»",
+        "7707083893",
+        None,
+    )
+    empty = Holding.objects.get(account__number="200001")
+    assert empty.full_name is None
+    assert not ImportRow.objects.filter(job=job).exists(), "imported rows are deleted"
+
+
+def test_each_holding_gets_its_own_key(imported):
+    imported(xlsx([owner_row(1), owner_row(2)]))
+
+    holdings = list(Holding.objects.all())
+    names = {holding.encryption_key_name() for holding in holdings}
+    assert len(names) == 2
+    rows = WrappedDataKey.objects.filter(key_name__in=names)
+    assert sorted(rows.values_list("key_name", flat=True)) == sorted(names)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT full_name FROM residents_owner")
+        stored = [value for (value,) in cursor.fetchall()]
+    assert all(value.startswith("e1.") and "Иванова" not in value for value in stored)
+
+
+def test_the_same_file_twice_changes_nothing(imported, preview):
+    content = xlsx([owner_row(n) for n in range(1, 6)])
+    imported(content)
+    counts = registry_counts()
+    audit = set(AuditEntry.objects.values_list("id", flat=True))
+
+    again = preview(content)
+    assert (again.unchanged_rows, again.new_rows, again.changed_rows) == (5, 0, 0)
+    services.confirm_import(again.pk)
+    services.apply_import(again.pk)
+
+    again.refresh_from_db()
+    assert again.status == JobStatus.DONE
+    assert registry_counts() == counts
+    created = [v for k, v in again.result.items() if k.endswith(("_created", "_changed"))]
+    assert created == [0] * len(created)
+    assert set(AuditEntry.objects.exclude(id__in=audit).values_list("action", flat=True)) == {
+        "imports.preview_created",
+        "imports.import_confirmed",
+        "imports.import_applied",
+    }
+
+
+def test_changed_values_are_updated_and_audited_without_the_values(imported, preview):
+    imported(xlsx([owner_row(1), owner_row(2)]))
+
+    job = preview(
+        xlsx(
+            [
+                owner_row(1, area="60,10", phone="+7 900 111-22-33", member="нет", member_since=""),
+                owner_row(2, owner="Иванова-Сидорова Мария Петровна 2"),
+            ]
+        )
+    )
+    assert (job.changed_rows, job.unchanged_rows) == (2, 0)
+    rows = {row.line: row.changes for row in ImportRow.objects.filter(job=job)}
+    assert rows == {2: ["area", "member", "phone"], 3: ["owner"]}
+    services.confirm_import(job.pk)
+    services.apply_import(job.pk)
+
+    one = Owner.objects.get(
+        email_index=blind_index_for(Owner, "primary_email", "owner1@example.test")
+    )
+    assert one.primary_phone == "+7 900 111-22-33"
+    assert one.phones == ["+7 900 111-22-33", "+7 912 345-67-89"]
+    assert not one.is_member and one.member_since is None
+    assert Premises.objects.get(number="1").area == Decimal("60.10")
+    two = Owner.objects.get(
+        email_index=blind_index_for(Owner, "primary_email", "owner2@example.test")
+    )
+    assert two.full_name == "Иванова-Сидорова Мария Петровна 2"
+    entries = AuditEntry.objects.filter(details__job=str(job.pk))
+    changed = {(entry.action, tuple(entry.details.get("fields", ()))) for entry in entries}
+    assert ("imports.premises_changed", ("area",)) in changed
+    assert ("imports.owner_changed", ("phone",)) in changed
+    assert ("imports.owner_changed", ("owner",)) in changed
+    assert ("imports.membership_changed", ()) in changed
+    assert "Иванова" not in str(list(entries.values_list("details", flat=True)))
+
+
+def test_an_owner_is_found_by_name_when_the_file_has_no_email(imported, preview):
+    imported(xlsx([owner_row(1, email="")]))
+
+    job = preview(xlsx([owner_row(1, email="", phone="+7 900 000-00-01")]))
+
+    assert (job.changed_rows, job.new_rows) == (1, 0)
+
+
+def test_new_owners_join_an_existing_holding_under_its_key(imported, in_alpha):
+    building = Building.objects.create(name="Дом 1")
+    flat = Premises.objects.create(building=building, number="1", area="54.30")
+    _account, holding = open_account(
+        number="100001",
+        holder={"full_name": "Держатель Счёта"},
+        started_on=datetime.date(2019, 1, 1),
+        premises=flat,
+    )
+
+    job = imported(xlsx([owner_row(1, cadastral="")]))
+
+    assert job.status == JobStatus.DONE, job.notice
+    owner = Owner.objects.get()
+    assert owner.holding_id == holding.pk
+    assert owner.full_name == "Иванова Мария Петровна 1"
+    assert Holding.objects.count() == 1
+
+
+def test_a_registry_changed_since_the_preview_sends_the_import_back_to_the_preview(
+    preview, board, in_alpha
+):
+    job = preview(xlsx([owner_row(1), owner_row(2)]))
+    services.confirm_import(job.pk, actor=board)
+    other = Premises.objects.create(
+        building=Building.objects.create(name="Дом 9"), number="1", area="10.00"
+    )
+    PersonalAccount.objects.create(number="100002", premises=other)
+    before = registry_counts()
+
+    assert services.apply_import(job.pk) == JobStatus.PREVIEW
+
+    job.refresh_from_db()
+    assert job.status == JobStatus.PREVIEW and job.notice == "registry_changed"
+    assert (job.error_rows, job.new_rows) == (1, 1)
+    assert ImportRow.objects.get(job=job, line=3).status == RowStatus.ERROR
+    assert registry_counts() == before, "nothing half-imported"
+
+
+def test_the_key_store_down_fails_the_import_and_writes_nothing(preview, board):
+    job = preview(xlsx([owner_row(1)]))
+    services.confirm_import(job.pk, actor=board)
+    before = registry_counts()
+
+    with mock.patch(
+        "tenants.imports.services.registry_snapshot", side_effect=ProviderUnavailable("down")
+    ):
+        assert services.apply_import(job.pk) == JobStatus.FAILED
+
+    job.refresh_from_db()
+    assert (job.status, job.notice) == (JobStatus.FAILED, "keys_unavailable")
+    assert registry_counts() == before
+    assert job.can_confirm, "it can be tried again"
+
+
+def test_a_failure_half_way_rolls_everything_back(preview, board):
+    job = preview(xlsx([owner_row(n) for n in range(1, 4)]))
+    services.confirm_import(job.pk, actor=board)
+    before = registry_counts()
+
+    with mock.patch(
+        "tenants.imports.services._insert_owners", side_effect=RuntimeError("disk full")
+    ):
+        assert services.apply_import(job.pk) == JobStatus.FAILED
+
+    assert registry_counts() == before
+    assert ImportJob.objects.get(pk=job.pk).notice == "internal"
+
+
+def test_a_finished_import_is_not_run_twice(imported):
+    job = imported(xlsx([owner_row(1)]))
+    counts = registry_counts()
+
+    assert services.apply_import(job.pk) == JobStatus.DONE
+    assert registry_counts() == counts
+
+
+def test_batch_blind_indexes_equal_the_registrys_own(in_alpha):
+    indexer = BlindIndexer()
+    for source, value in (("primary_email", " Anna@Example.test "), ("primary_phone", "8 912 3")):
+        assert indexer(Owner, source, value) == blind_index_for(Owner, source, value)
