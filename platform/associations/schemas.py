@@ -132,6 +132,22 @@ def migrations_in(schema_name: str) -> frozenset[str] | None:
 
 
 _ddl_cache: dict[str, str] = {}
+_seen: list[Snapshot] = []
+
+
+def last_seen_snapshot() -> Snapshot | None:
+    """The capture this process last found at head (a hint; always checked again under the lock)."""
+    return _seen[0] if _seen else None
+
+
+def forget_seen_snapshot() -> None:
+    _seen.clear()
+
+
+def _remember(snapshot: Snapshot | None) -> Snapshot | None:
+    if snapshot is not None:
+        _seen[:] = [snapshot]
+    return snapshot
 
 
 def current_snapshot() -> Snapshot | None:
@@ -151,7 +167,7 @@ def current_snapshot() -> Snapshot | None:
             return None  # the template was just migrated; its capture is being taken
         _ddl_cache.clear()
         _ddl_cache[fingerprint] = ddl
-    return Snapshot(fingerprint, ddl)
+    return _remember(Snapshot(fingerprint, ddl))
 
 
 def ready_snapshot() -> Snapshot:

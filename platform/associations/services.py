@@ -131,15 +131,28 @@ class _Steps:
         self.ms[name] = round(self.ms.get(name, 0) + (time.perf_counter() - started) * 1000, 2)
 
 
-def _open_attempt(spec: AssociationSpec, signup_id) -> ProvisioningAttempt:
+@contextlib.contextmanager
+def _log_transaction() -> Iterator[None]:
+    """A transaction of the attempt log, committed without waiting for the disk: the log is
+    worth less than a fast signup, and a crash in the same millisecond loses only its line.
+    Nested in a caller's transaction it is a savepoint, and changes nothing of the caller's."""
+    outermost = not connection.in_atomic_block
     with transaction.atomic():
+        if outermost:
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit = off")
+        yield
+
+
+def _open_attempt(spec: AssociationSpec, signup_id) -> ProvisioningAttempt:
+    with _log_transaction():
         return ProvisioningAttempt.objects.create(
             slug=spec.slug, schema_name=spec.schema_name, signup_id=signup_id
         )
 
 
 def _close_failed_attempt(attempt, steps: _Steps, error: BaseException, started: float) -> None:
-    with transaction.atomic():
+    with _log_transaction():
         ProvisioningAttempt.objects.filter(pk=attempt.pk).update(
             status=ProvisioningStatus.FAILED,
             failed_step=steps.current or ProvisioningStep.TEMPLATE,
@@ -186,9 +199,8 @@ def provision_association(
                     spec, attempt, steps, started, chairman, handover, cloning=bool(snapshot)
                 )
             except schemas.TemplateNotReady:
-                if connection.in_atomic_block:
-                    raise
-                continue  # rebuilt under our feet: fetch the new capture and start over
+                schemas.forget_seen_snapshot()
+                continue  # behind, or rebuilt under our feet: check again, rebuild if need be
         raise schemas.TemplateNotReady("the template kept changing")
     except ProvisioningError as error:
         error.attempt_id = attempt.pk
@@ -207,7 +219,14 @@ def provision_association(
 
 
 def _usable_snapshot() -> schemas.Snapshot | None:
-    """The template's capture, rebuilt if behind; None (migrate instead) if it cannot be had."""
+    """The template's capture, rebuilt if behind; None (migrate instead) if it cannot be had.
+
+    Once this process has seen the template at head, the check inside the provisioning
+    transaction (under the lock) is enough: a stale template raises ``TemplateNotReady`` there,
+    and the next round comes back here to rebuild it.
+    """
+    if schemas.last_seen_snapshot() is not None:
+        return schemas.last_seen_snapshot()
     try:
         return schemas.ready_snapshot()
     except schemas.TemplateNotReady:
@@ -218,7 +237,7 @@ def _usable_snapshot() -> schemas.Snapshot | None:
 
 
 def _provision_once(spec, attempt, steps: _Steps, started, chairman, handover, *, cloning):
-    key_attempted = False
+    key_created = False
     result = Provisioned(association=None, attempt=attempt, path=ProvisioningPath.MIGRATE)
     try:
         with transaction.atomic():
@@ -238,8 +257,12 @@ def _provision_once(spec, attempt, steps: _Steps, started, chairman, handover, *
                 with steps.step(ProvisioningStep.DOMAIN):
                     _add_domains(association, spec)
                 with steps.step(ProvisioningStep.KEY):
-                    key_attempted = True
-                    _create_association_key(association.schema_name)
+                    # A key that exists already is kept, used, and never destroyed here: the
+                    # leftover of an attempt that died (no data was ever under it), or another
+                    # database's sharing this key store (a benchmark's copy of ``demo``).
+                    key_created = not _association_key_exists(association.schema_name)
+                    if key_created:
+                        _create_association_key(association.schema_name)
                 if chairman is not None:
                     with steps.step(ProvisioningStep.CHAIRMAN):
                         result.chairman = _create_chairman(association, chairman)
@@ -249,9 +272,9 @@ def _provision_once(spec, attempt, steps: _Steps, started, chairman, handover, *
                 with steps.step(ProvisioningStep.ACTIVATE):
                     _activate(association, result.path, attempt, steps, started)
             except BaseException:
-                if key_attempted:
+                if key_created:
                     # Before the rollback: this transaction still holds the subdomain, so the
-                    # key named after it is ours and no competitor has made one yet.
+                    # key it created is nobody else's, and no competitor has made one yet.
                     _destroy_association_key(spec.schema_name)
                 raise
             finally:
@@ -311,14 +334,17 @@ def _add_domains(association: Association, spec: AssociationSpec) -> None:
         Domain.objects.create(domain=host, tenant=association, is_primary=False)
 
 
+def _association_key_exists(schema_name: str) -> bool:
+    return get_provider().key_exists(association_key_name(schema_name))
+
+
 def _create_association_key(schema_name: str) -> None:
-    name = association_key_name(schema_name)
-    provider = get_provider()
-    if provider.key_exists(name):
-        # Left by an attempt that died before it could clean up. This transaction holds the
-        # subdomain, so no association owns the key: start from a fresh one.
-        get_key_cache().destroy_key(provider, name)
-    keyring.create_owner_key(name)
+    """Create the association's key (noted as pending until the transaction commits).
+
+    This transaction holds the subdomain, so two provisionings of one subdomain never both get
+    here, and a failure's cleanup (``_destroy_association_key``) runs before it lets go.
+    """
+    keyring.create_owner_key(association_key_name(schema_name))
 
 
 def _destroy_association_key(schema_name: str) -> None:

@@ -8,6 +8,8 @@ from functools import cache
 
 from django.utils.translation import gettext_lazy as _
 
+from associations.models import known_time_zones
+
 #: Russia's time zones, west to east (one city per zone in use, as the IANA database names them).
 RUSSIAN_ZONES = (
     ("Europe/Kaliningrad", _("Kaliningrad")),
@@ -54,7 +56,7 @@ def _other_zones() -> tuple[str, ...]:
     return tuple(
         sorted(
             name
-            for name in zoneinfo.available_timezones()
+            for name in known_time_zones()
             if "/" in name
             and name not in russian
             and not name.startswith(("Etc/", "SystemV/", "US/", "posix/", "right/"))
@@ -81,4 +83,4 @@ def time_zone_choices() -> list:
 
 
 def is_known_zone(name: str) -> bool:
-    return name in zoneinfo.available_timezones()
+    return name in known_time_zones()

@@ -146,7 +146,7 @@ def _portal_url(request, slug: str) -> str:
 @transaction.non_atomic_requests
 @require_http_methods(["GET", "POST"])
 def confirm(request, signup_id, secret):
-    """The emailed link: GET shows what will be created, POST creates it and hands over.
+    """The emailed link: GET shows what will be created, POST creates it and offers the way in.
 
     A GET never provisions: mail scanners open links. Not one request transaction: provisioning
     manages its own, so its log survives a failure.
@@ -184,12 +184,18 @@ def confirm(request, signup_id, secret):
             except ProvisioningFailed:
                 return render(request, "signup/failed.html", context, status=503)
             else:
+                # A page with the way in, not a redirect: the form's page may only post to this
+                # site (CSP form-action 'self'), and that covers the redirects of its answer.
                 handover = reverse(
                     "signup-handover",
                     urlconf=settings.ROOT_URLCONF,
                     kwargs={"token": confirmed.handover_token},
                 )
-                return redirect(_portal_url(request, slug) + handover)
+                ready = {
+                    "association": confirmed.association,
+                    "handover_url": _portal_url(request, slug) + handover,
+                }
+                return render(request, "signup/ready.html", ready)
     return render(request, "signup/confirm.html", context)
 
 

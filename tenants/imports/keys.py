@@ -11,17 +11,18 @@ what a single ``save()`` writes:
   already in hand; ``pre_save`` keeps a ``Sealed`` value as it is, so ``bulk_create`` and
   ``save(update_fields=...)`` store it without another key lookup;
 * ``BlindIndexer`` computes blind indexes with the association's index key, fetched once;
-* ``HoldingKeys`` creates the provider key and first data key of every new holding (one key per
-  holding, ARCHITECTURE.md "Data protection") in a background thread while the import writes
-  everything that needs no key; the names are noted as pending in Redis in one call first, so
-  keys of an import that rolls back are destroyed by the sweeper like any other;
+* ``HoldingKeys`` has the provider key of every new holding (one key per holding, ARCHITECTURE.md
+  "Data protection") created by a helper process while the import writes everything that needs
+  no key, and makes each holding's first data key when the holding is written; the names are
+  noted as pending in Redis in one call first, so keys of an import that rolls back are
+  destroyed by the sweeper like any other;
 * ``writing_keys(holding_ids)`` finds existing holdings' active data keys with one query and one
   wave of unwraps.
 
 The local provider serialises key creation on a file lock and fsyncs each key file (about 1 ms
 per key on an SSD), so 10,000 holdings take ~10 s of key creation however many threads ask;
-hence the background thread. With Vault each creation is an HTTP call and the same thread
-would be the bottleneck: ``KEY_THREADS`` raises the number of creators.
+hence a process of its own, overlapping the rest of the import (see ``keymaker``). With Vault
+each creation is an HTTP call and the key maker runs several at once.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -38,12 +41,10 @@ from django.conf import settings
 from django.db import transaction
 
 from core.crypto import envelope, keyring
+from core.crypto.errors import CryptoError, ProviderUnavailable
 from core.crypto.fields import BlindIndexField, Sealed
 from core.crypto.models import KeyPurpose, WrappedDataKey
 from core.crypto.registry import get_key_cache, get_provider
-
-#: Threads creating holding keys: 1 suits the local provider (one file lock), more suit Vault.
-KEY_THREADS = int(os.environ.get("TSZH_IMPORT_KEY_THREADS", "1"))
 
 
 def seal(instance, name: str, value, ref: str, key: bytes) -> None:
@@ -111,31 +112,45 @@ def _redis():
 
 
 class HoldingKeys:
-    """Provider keys and first data keys for new holdings, made in the background.
+    """Provider keys for new holdings, made in the background while the import writes the rest.
 
-    ``request(ids)`` queues holdings (their key names are noted as pending at once),
-    ``take(id)`` waits for one and returns ``(WrappedDataKey row to insert, ref, data key)``,
-    ``close()`` stops the thread. Must be created inside the import's transaction: the pending
-    marks are cleared when it commits; otherwise the sweeper destroys the keys after its grace.
+    ``request(ids)`` notes the holdings' key names as pending (one Redis call) and hands them to
+    the key maker; ``take(id)`` waits for that holding's key, makes its first data key and
+    returns ``(WrappedDataKey row to insert, ref, data key)``; ``close()`` stops the key maker.
+    Create it inside the import's transaction: the pending marks are cleared when that commits,
+    otherwise the sweeper destroys the keys after its grace period (``keyring``), as it does for
+    any key whose transaction rolled back.
+
+    The key maker is a helper process (``tenants.imports.keymaker``) or, where no process can be
+    started, a thread of this one.
     """
 
-    def __init__(self, threads: int = KEY_THREADS):
+    def __init__(self, process: bool = True):
         self._names: dict[uuid.UUID, str] = {}
-        self._queue: deque[uuid.UUID] = deque()
-        self._done: dict[uuid.UUID, object] = {}
-        self._cancelled: set[uuid.UUID] = set()
+        self._holdings: dict[str, uuid.UUID] = {}
+        self._made: dict[uuid.UUID, BaseException | None] = {}
         self._condition = threading.Condition()
-        self._closed = False
         self._provider = get_provider()
         self._cache = get_key_cache()
+        self._first: float | None = None
+        self._last: float | None = None
+        self._stopped: BaseException | None = None
         self.created = 0
-        self.seconds = 0.0
-        self._threads = [
-            threading.Thread(target=self._work, name=f"import-keys-{n}", daemon=True)
-            for n in range(max(1, threads))
-        ]
-        for thread in self._threads:
-            thread.start()
+        self._maker = None
+        if process:
+            try:
+                self._maker = _ProcessMaker(self._made_one, self._maker_stopped)
+            except OSError:
+                self._maker = None
+        if self._maker is None:
+            self._maker = _ThreadMaker(self._provider, self._made_one)
+
+    @property
+    def seconds(self) -> float:
+        """Wall time from the first request to the last key made."""
+        if self._first is None or self._last is None:
+            return 0.0
+        return self._last - self._first
 
     def request(self, holding_ids) -> None:
         fresh = [hid for hid in dict.fromkeys(holding_ids) if hid not in self._names]
@@ -150,59 +165,131 @@ class HoldingKeys:
         transaction.on_commit(lambda: _clear_pending(committed))
         with self._condition:
             self._names.update(names)
-            self._queue.extend(fresh)
-            self._condition.notify_all()
-
-    def cancel(self, holding_ids) -> None:
-        """Holdings no longer needed: skip them if their key is not made yet."""
-        with self._condition:
-            self._cancelled.update(holding_ids)
+            self._holdings.update({name: hid for hid, name in names.items()})
+            if self._first is None:
+                self._first = time.perf_counter()
+        self._maker.submit(list(names.values()))
 
     def take(self, holding_id: uuid.UUID) -> tuple[WrappedDataKey, str, bytes]:
         if holding_id not in self._names:
             self.request([holding_id])
         with self._condition:
-            while holding_id not in self._done:
-                if self._closed:
-                    raise RuntimeError("holding keys were closed")
+            while holding_id not in self._made:
+                if self._stopped is not None:
+                    raise self._stopped
                 self._condition.wait(timeout=1)
-            result = self._done.pop(holding_id)
-        if isinstance(result, BaseException):
-            raise result
-        row = WrappedDataKey(
-            key_name=self._names[holding_id], purpose=KeyPurpose.DATA, wrapped=result.wrapped
-        )
-        return row, row.ref, result.plaintext
+            error = self._made.pop(holding_id)
+        if error is not None:
+            raise error
+        name = self._names[holding_id]
+        data_key = self._cache.generate_data_key(self._provider, name)
+        row = WrappedDataKey(key_name=name, purpose=KeyPurpose.DATA, wrapped=data_key.wrapped)
+        return row, row.ref, data_key.plaintext
 
     def close(self) -> None:
+        self._maker.close()
+
+    def _made_one(self, name: str, error: BaseException | None) -> None:
         with self._condition:
-            self._closed = True
+            holding_id = self._holdings.get(name)
+            if holding_id is None:
+                return
+            self._made[holding_id] = error
+            self.created += error is None
+            self._last = time.perf_counter()
             self._condition.notify_all()
-        for thread in self._threads:
-            thread.join(timeout=30)
+
+    def _maker_stopped(self) -> None:
+        with self._condition:
+            self._stopped = ProviderUnavailable("the key maker stopped before making every key")
+            self._condition.notify_all()
+
+
+class _ProcessMaker:
+    """Key names to ``python -m tenants.imports.keymaker``; its answers read by a thread."""
+
+    def __init__(self, on_made, on_stopped):
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(path for path in sys.path if path)
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "tenants.imports.keymaker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            bufsize=1,
+            env=env,
+            cwd=str(settings.BASE_DIR),
+        )
+        self._on_made, self._on_stopped = on_made, on_stopped
+        self._closing = False
+        self._reader = threading.Thread(target=self._read, name="import-keys", daemon=True)
+        self._reader.start()
+
+    def submit(self, names: list[str]) -> None:
+        try:
+            self._process.stdin.write("".join(f"{name}\n" for name in names))
+            self._process.stdin.flush()
+        except (BrokenPipeError, ValueError, OSError):
+            self._on_stopped()
+
+    def _read(self) -> None:
+        for line in self._process.stdout:
+            word, _, rest = line.strip().partition(" ")
+            if word == "ok":
+                self._on_made(rest, None)
+            elif word == "error":
+                name, _, kind = rest.partition(" ")
+                error_class = ProviderUnavailable if "Unavailable" in kind else CryptoError
+                self._on_made(name, error_class(f"creating a holding key failed ({kind})"))
+        if not self._closing:
+            self._on_stopped()
+
+    def close(self) -> None:
+        self._closing = True
+        try:
+            self._process.stdin.close()
+        except OSError:
+            pass
+        try:
+            self._process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait(timeout=5)
+        self._reader.join(timeout=5)
+
+
+class _ThreadMaker:
+    """The same in a thread of this process (slower: it competes for the GIL)."""
+
+    def __init__(self, provider, on_made):
+        self._provider, self._on_made = provider, on_made
+        self._queue: deque[str | None] = deque()
+        self._condition = threading.Condition()
+        self._thread = threading.Thread(target=self._work, name="import-keys", daemon=True)
+        self._thread.start()
+
+    def submit(self, names: list[str]) -> None:
+        with self._condition:
+            self._queue.extend(names)
+            self._condition.notify()
 
     def _work(self) -> None:
         while True:
             with self._condition:
-                while not self._queue and not self._closed:
+                while not self._queue:
                     self._condition.wait()
-                if self._closed:
-                    return
-                holding_id = self._queue.popleft()
-                if holding_id in self._cancelled:
-                    continue
-                name = self._names[holding_id]
-            started = time.perf_counter()
+                name = self._queue.popleft()
+            if name is None:
+                return
             try:
                 self._provider.create_key(name)
-                result: object = self._cache.generate_data_key(self._provider, name)
-            except BaseException as error:  # noqa: BLE001 - handed to the waiting thread
-                result = error
-            with self._condition:
-                self.created += 1
-                self.seconds += time.perf_counter() - started
-                self._done[holding_id] = result
-                self._condition.notify_all()
+                self._on_made(name, None)
+            except Exception as error:  # noqa: BLE001 - handed to the waiting import
+                self._on_made(name, error)
+
+    def close(self) -> None:
+        self.submit([None])
+        self._thread.join(timeout=30)
 
 
 def _clear_pending(names: list[str]) -> None:

@@ -136,7 +136,7 @@ def create_preview(*, upload, file_name: str, actor=None) -> ImportJob:
         values, errors, bad = clean_row(raw, context)
         rows.append(PlanRow(line=line, values=values, errors=errors, bad=bad))
     snapshot = registry_snapshot([row.values for row in rows if row.ok], today=today)
-    plan_import(rows, snapshot, today=today, indexer=BlindIndexer())
+    plan_import(rows, snapshot, today=today, indexer=BlindIndexer(), writes=False)
 
     job = ImportJob(
         created_by=actor,
@@ -279,8 +279,6 @@ def apply_import(job_id) -> str:
             )
             if any(not row.ok for row in rows):
                 raise RegistryChanged(rows)
-            needed = {holding.id for holding, _holder in plan.holdings_new}
-            keys.cancel(set(holding_hints.values()) - needed)
             result = _execute(plan, job, keys, indexer)
             job.status = JobStatus.DONE
             job.finished_at = timezone.now()

@@ -14,6 +14,7 @@ import datetime
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.pagination import PageNumberPagination
 
@@ -70,6 +71,14 @@ class Pages(PageNumberPagination):
     max_page_size = 500
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": r"^\d+(/\d+)?$",
+        "example": "1/3",
+        "description": "An exact share.",
+    }
+)
 class ShareField(serializers.Field):
     """An exact share as text: ``"1/3"``, ``"1"``."""
 
@@ -83,6 +92,24 @@ class ShareField(serializers.Field):
             return parse_share(data)
         except DjangoValidationError as error:
             raise serializers.ValidationError(error.messages) from None
+
+
+def _inline_enum(choices) -> dict:
+    """An enum described in place: ``kind`` means different choice sets on different
+    resources, and a shared enum component named after the field would mix them up."""
+    return {"allOf": [{"type": "string", "enum": [value for value, _label in choices]}]}
+
+
+@extend_schema_field(_inline_enum(OwnerKind.choices))
+class OwnerKindField(serializers.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=OwnerKind.choices, **kwargs)
+
+
+@extend_schema_field(_inline_enum(PremisesKind.choices))
+class PremisesKindField(serializers.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=PremisesKind.choices, **kwargs)
 
 
 class RegistryViewSet(
@@ -203,7 +230,7 @@ class OwnerSerializer(serializers.Serializer):
     """An owner; personal fields are empty once the holding's data was erased."""
 
     id = serializers.UUIDField(read_only=True)
-    kind = serializers.ChoiceField(choices=OwnerKind.choices, default=OwnerKind.PERSON)
+    kind = OwnerKindField(default=OwnerKind.PERSON)
     full_name = serializers.CharField(required=False, allow_blank=True, allow_null=True)
     primary_phone = serializers.CharField(
         required=False, allow_blank=True, allow_null=True, validators=[validate_phone]
@@ -374,9 +401,7 @@ class AccountSerializer(serializers.ModelSerializer):
         queryset=Premises.objects.all(), required=False, allow_null=True
     )
     premises_number = serializers.CharField(source="premises.number", read_only=True)
-    premises_kind = serializers.ChoiceField(
-        source="premises.kind", choices=PremisesKind.choices, read_only=True
-    )
+    premises_kind = PremisesKindField(source="premises.kind", read_only=True)
     building_name = serializers.CharField(source="premises.building.name", read_only=True)
     holder_name = serializers.SerializerMethodField()
     holder_since = serializers.SerializerMethodField()

@@ -388,6 +388,8 @@ def add_owner(
     owners added at once cannot both squeeze into the last share.
     """
     share = _check_share(share)
+    if holding.erased_at is not None:
+        raise ValidationError(_("This holder's personal data has already been erased."))
     Premises.objects.select_for_update().get(pk=premises.pk)  # serialise share changes
     _check_no_overflow(premises, share, started_on, None)
     owner = Owner(holding=holding, user=user)

@@ -80,18 +80,22 @@ def my_home(request):
 
 
 @registry_required
+@require_http_methods(["GET", "POST"])
 def registry_index(request):
-    """Buildings and premises with search and filters; htmx asks for the results only."""
-    form = RegistryFilterForm(request.GET or None)
+    """Buildings and premises with search and filters; htmx asks for the results only.
+
+    The search form is posted, never put in the address: a search by an owner's email or phone
+    must not land in URLs, browser history or the server's access log. Filters without personal
+    data (a building, a kind) also work as links (``?building=...``).
+    """
+    data = request.POST if request.method == "POST" else request.GET
+    form = RegistryFilterForm(data or None)
     premises = selectors.premises_list(**form.filters())
-    page = Paginator(premises, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page = Paginator(premises, PAGE_SIZE).get_page(data.get("page"))
     context = {
         "form": form,
         "page": page,
         "rows": selectors.premises_rows(list(page.object_list)),
-        "query": query.urlencode(),
         "buildings": Building.objects.all(),
     }
     if request.htmx:

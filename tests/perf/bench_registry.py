@@ -4,8 +4,9 @@
 demo association seeded by ``seed_demo``): two new owner logins are linked to existing owner
 records of the demo registry, one to 1 premises (1 account), one to 20 (20 accounts), and the
 queries of "My home" and of the dashboard are counted for each, middleware included, with
-Django's test client on ``demo.localhost``. Everything is rolled back afterwards, and no
-provider key is created (the demo's holdings already have theirs).
+Django's test client on ``demo.localhost``, keys cold (no key rows or data keys cached).
+Everything is rolled back afterwards, and no provider key is created (the demo's holdings
+already have theirs).
 
 Prints ``bench: my_home_queries_1_account = N queries`` and the same for 20 accounts (target:
 equal), their ratio, and the dashboard's two counts.
@@ -66,11 +67,15 @@ def _measure() -> dict:
     from django_tenants.utils import schema_context
 
     from core.access.roles import Role
+    from core.crypto import keyring, registry
     from tenants.residents.models import Owner, Ownership
     from tenants.residents.selectors import current
 
     def count(client, path: str, homes: int | None) -> int:
-        client.get(path)  # warm: session, key cache, templates
+        client.get(path)  # warm: session, templates
+        # Cold keys, as in a fresh process: no key rows and no data keys cached.
+        keyring.forget_cached_rows()
+        registry.get_key_cache().clear()
         with CaptureQueriesContext(connection) as queries:
             response = client.get(path)
         if response.status_code != 200:

@@ -256,3 +256,21 @@ def test_services_refuse_to_provision_from_an_association_schema(alpha):
     connection.set_tenant(alpha)
     with pytest.raises(RuntimeError):
         services.provision_association(spec(unique_slug()))
+
+
+def test_a_key_that_exists_already_is_used_and_never_destroyed_by_a_failure(monkeypatch):
+    """Another database may share the key store (a benchmark's copy of ``demo``): its key must
+    survive whatever happens to a provisioning here."""
+    from core.crypto.naming import association_key_name
+    from core.crypto.registry import get_provider
+
+    slug = unique_slug()
+    name = association_key_name(Association.schema_name_for(slug))
+    get_provider().create_key(name)
+    fail_after(monkeypatch, STEP_FUNCTIONS[ProvisioningStep.CHAIRMAN])
+
+    with pytest.raises(ProvisioningFailed):
+        provision_association(spec(slug), chairman=chairman())
+
+    assert leftovers(slug) == {"key": True}
+    get_provider().destroy_key(name)

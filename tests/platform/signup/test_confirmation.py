@@ -51,6 +51,16 @@ def confirm(client, path: str, slug: str):
     return client.post(path, {"slug": slug})
 
 
+def handover_of(response) -> tuple[str, str]:
+    """(subdomain, path) of the way into the new portal that the "ready" page offers."""
+    assert response.status_code == 200, response.status_code
+    assert "signup/ready.html" in [t.name for t in response.templates]
+    match = HANDOVER_RE.match(response.context["handover_url"])
+    assert match, response.context["handover_url"]
+    assert f'href="{response.context["handover_url"]}"' in response.content.decode()
+    return match.group(1), match.group(2)
+
+
 def portal_client(slug: str) -> Client:
     client = Client(HTTP_HOST=f"{slug}.localhost")
     client.cookies["django_language"] = "en"
@@ -110,9 +120,8 @@ def test_confirming_creates_the_portal_and_hands_the_chairman_over(
         response = confirm(client, path, slug)
 
     # The portal exists, in full.
-    assert response.status_code == 302
-    match = HANDOVER_RE.match(response["Location"])
-    assert match and match.group(1) == slug
+    subdomain, handover = handover_of(response)
+    assert subdomain == slug
     association = Association.objects.get(slug=slug)
     assert association.status == AssociationStatus.ACTIVE
     assert (association.name, association.inn, association.ogrn) == (
@@ -149,7 +158,7 @@ def test_confirming_creates_the_portal_and_hands_the_chairman_over(
     # On the new subdomain, the token signs the chairman in, then the second factor's enrolment
     # (the chairman's role requires it) leads to the first steps.
     portal = portal_client(slug)
-    handed = portal.get(match.group(2))
+    handed = portal.get(handover)
     assert handed.status_code == 302
     assert handed["Location"] == "/accounts/second-factor/?next=%2Fwelcome%2Ffirst-steps%2F"
     enrol = portal.get(handed["Location"])
@@ -172,7 +181,7 @@ def test_confirming_creates_the_portal_and_hands_the_chairman_over(
 
 def test_the_hand_over_works_once(client):
     path, data = sign_up(client)
-    handover = HANDOVER_RE.match(confirm(client, path, data["slug"])["Location"]).group(2)
+    handover = handover_of(confirm(client, path, data["slug"]))[1]
     assert portal_client(data["slug"]).get(handover).status_code == 302
 
     again = portal_client(data["slug"]).get(handover)
@@ -183,7 +192,7 @@ def test_the_hand_over_works_once(client):
 
 def test_a_hand_over_token_opens_only_its_own_association(client, alpha):
     path, data = sign_up(client)
-    handover = HANDOVER_RE.match(confirm(client, path, data["slug"])["Location"]).group(2)
+    handover = handover_of(confirm(client, path, data["slug"]))[1]
 
     alpha_client = portal_client("alpha")
     elsewhere = alpha_client.get(handover)
@@ -196,7 +205,7 @@ def test_a_hand_over_token_opens_only_its_own_association(client, alpha):
 
 def test_an_expired_hand_over_is_refused(client):
     path, data = sign_up(client)
-    handover = HANDOVER_RE.match(confirm(client, path, data["slug"])["Location"]).group(2)
+    handover = handover_of(confirm(client, path, data["slug"]))[1]
     HandoverToken.objects.update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
 
     assert portal_client(data["slug"]).get(handover).status_code == 404
@@ -204,8 +213,7 @@ def test_an_expired_hand_over_is_refused(client):
 
 def test_the_hand_over_token_is_stored_only_as_a_hash(client):
     path, data = sign_up(client)
-    location = confirm(client, path, data["slug"])["Location"]
-    token = location.rstrip("/").rsplit("/", 1)[1]
+    token = handover_of(confirm(client, path, data["slug"]))[1].rstrip("/").rsplit("/", 1)[1]
 
     stored = HandoverToken.objects.get()
     assert token not in str(HandoverToken.objects.filter(pk=stored.pk).values().get())
@@ -236,7 +244,7 @@ def test_a_subdomain_taken_meanwhile_asks_for_another_then_succeeds(client):
     assert any("already taken" in e for e in refused.context["form"].errors["slug"])
     assert PendingSignup.objects.get().status == SignupStatus.PENDING
     other = unique_slug("next")
-    assert confirm(client, path, other).status_code == 302
+    assert handover_of(confirm(client, path, other))[0] == other
     assert Association.objects.get(slug=other).name == data["name"]
 
 
@@ -279,7 +287,7 @@ def test_a_failed_provisioning_explains_itself_keeps_the_signup_and_can_be_retri
     )
 
     monkeypatch.setattr(provisioning, "_create_chairman", original)
-    assert confirm(client, path, data["slug"]).status_code == 302
+    assert handover_of(confirm(client, path, data["slug"]))[0] == data["slug"]
     assert Association.objects.filter(slug=data["slug"]).exists()
 
 

@@ -7,6 +7,7 @@ translated separately; the field an error stands beside is what matters here.
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 
@@ -89,6 +90,8 @@ def test_board_adds_a_building_premises_with_an_account_and_an_owner(in_alpha, b
     ownership = Ownership.objects.get()
     assert (ownership.share_numerator, ownership.share_denominator) == (1, 2)
     assert ownership.egrn_record == "77:01:0004012:1234-77/011/2021-1"
+    # The account was opened without a holder: its first owner became the holder.
+    assert account.holdings.get().full_name == "Смирнова Анна Владимировна"
 
     page = board.get(f"/registry/premises/{premises.pk}/").content.decode()
     assert "Смирнова Анна Владимировна" in page and "1/2" in page and "100012" in page
@@ -397,7 +400,8 @@ def registry(in_alpha):
 
 
 def found(board, **params) -> list[str]:
-    response = board.get("/registry/", params)
+    """The search form is posted (an email or phone never goes into an address)."""
+    response = board.post("/registry/", params)
     assert response.status_code == 200
     return [row.premises.number for row in response.context["rows"]]
 
@@ -435,8 +439,34 @@ def test_the_list_flags_shares_that_do_not_add_up(registry, board):
     assert warnings == {str(registry["half"].pk)}
 
 
+def test_building_links_filter_by_address(registry, board):
+    response = board.get("/registry/", {"building": registry["two"].pk})
+    assert [row.premises.number for row in response.context["rows"]] == ["3"]
+
+
+def test_the_search_form_is_posted_so_no_email_reaches_an_address(registry, board):
+    html = board.get("/registry/").content.decode()
+    assert re.search(r'<form method="post"[^>]*id="registry-filters"', html)
+    response = board.post("/registry/", {"q": "anna@example.test"})
+    assert [row.premises.number for row in response.context["rows"]] == ["15"]
+    assert not re.search(r'(href|action|hx-\w+)="[^"]*anna', response.content.decode())
+
+
+def test_pages_of_results(in_alpha, board):
+    building = BuildingFactory()
+    for n in range(55):
+        make_premises(building, number=str(n + 1), account=None)
+    first = board.post("/registry/", {"building": building.pk})
+    assert len(first.context["rows"]) == 50
+    second = board.post("/registry/", {"building": building.pk, "page": "2"})
+    assert [row.premises.number for row in second.context["rows"]] == [
+        str(n) for n in range(51, 56)
+    ]
+    assert 'name="page" value="2"' in first.content.decode()
+
+
 def test_htmx_asks_for_the_results_only(registry, board):
-    response = board.get("/registry/", {"q": "15"}, HTTP_HX_REQUEST="true")
+    response = board.post("/registry/", {"q": "15"}, HTTP_HX_REQUEST="true")
     html = response.content.decode()
     assert html.lstrip().startswith('<section id="premises-results"')
     assert "<html" not in html
@@ -452,3 +482,53 @@ def test_accounts_list_for_the_accountant(registry, alpha, client_of, make_user)
     account = registry["flat"].accounts.get()
     page = accountant.get(f"/registry/accounts/{account.pk}/").content.decode()
     assert "/holder/" not in page and "/erase/" not in page
+
+
+def test_board_corrects_a_share_and_its_title_document(in_alpha, board):
+    premises = make_premises()
+    ownership = make_owner(premises, share="1/2").ownerships.get()
+
+    response = board.post(
+        f"/registry/shares/{ownership.pk}/",
+        {
+            "share": "1",
+            "started_on": "2020-01-01",
+            "document_kind": "contract",
+            "document_number": "Д-15",
+            "document_date": "2019-12-20",
+            "egrn_record": "",
+        },
+    )
+
+    assert response.status_code == 302
+    ownership.refresh_from_db()
+    assert ownership.share == 1 and ownership.document_number == "Д-15"
+    entry = AuditEntry.objects.get(action="residents.ownership_changed")
+    assert entry.details["fields"] == ["share", "document_kind", "document_number", "document_date"]
+
+
+def test_an_ownership_cannot_end_before_it_starts(in_alpha, board):
+    ownership = make_owner(make_premises()).ownerships.get()
+    response = board.post(
+        f"/registry/shares/{ownership.pk}/",
+        {"share": "1", "started_on": "2020-01-01", "ended_on": "2019-01-01"},
+    )
+    assert list(errors(response)) == ["ended_on"]
+
+
+def test_renumbering_an_account_onto_a_taken_number_is_refused(in_alpha, board):
+    make_premises(account="300001")
+    account = make_premises(account="300002").accounts.get()
+    response = board.post(f"/registry/accounts/{account.pk}/number/", {"number": "300001"})
+    assert errors(response) == {"number": ["Account number 300001 is already taken."]}
+    response = board.post(f"/registry/accounts/{account.pk}/number/", {"number": "300009"})
+    assert response.status_code == 302
+    account.refresh_from_db()
+    assert account.number == "300009"
+
+
+def test_an_empty_post_changes_nothing_and_explains(in_alpha, board):
+    premises = make_premises()
+    response = board.post(f"/registry/premises/{premises.pk}/owners/new/", {})
+    assert {"kind", "share", "started_on"} <= set(errors(response))
+    assert not Owner.objects.exists()
