@@ -57,6 +57,9 @@ def main() -> int:
                     "config",
                     "worker",
                     "--beat",
+                    # The embedded run has one worker for both queues; production splits them.
+                    "--queues",
+                    "celery,keys",
                     "--concurrency",
                     "2",
                     "--loglevel",

@@ -28,7 +28,10 @@ class UserManager(BaseUserManager.from_queryset(EncryptedQuerySet)):
 
     def with_email(self, email: str):
         """Users whose email is ``email`` (case-insensitive), found by the blind index."""
-        return self.filter(email_index=blind_index_for(self.model, "email", email))
+        index = blind_index_for(self.model, "email", email)
+        if index is None:  # an empty email matches nobody (not the rows without an index)
+            return self.none()
+        return self.filter(email_index=index)
 
     def get_by_natural_key(self, username):
         return self.with_email(username).get()

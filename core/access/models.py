@@ -19,7 +19,12 @@ from django.utils.translation import gettext_lazy as _
 from core.access.managers import UserManager
 from core.access.roles import Role
 from core.crypto import keyring
-from core.crypto.fields import BlindIndexField, EncryptedQuerySet, EncryptedTextField
+from core.crypto.fields import (
+    BlindIndexField,
+    EncryptedQuerySet,
+    EncryptedTextField,
+    with_index_fields,
+)
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -52,6 +57,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     def encryption_key_name(self) -> str:
         """Login identities are protected by the association's key (ARCHITECTURE: key table)."""
         return keyring.association_key()
+
+    def save(self, *args, update_fields=None, **kwargs):
+        super().save(*args, update_fields=with_index_fields(self, update_fields), **kwargs)
 
     def __str__(self) -> str:
         # Never the email: str() ends up in logs and error reports.

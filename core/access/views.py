@@ -83,8 +83,9 @@ class LoginView(auth_views.LoginView):
 
     def post(self, request, *args, **kwargs):
         if self._limited():
-            form = self.get_form()
-            form.errors.clear()
+            # An unbound form: a blocked attempt must not cost a password hash.
+            form = self.form_class(request=request)
+            form.cleaned_data = {}
             form.add_error(None, LoginForm.error_messages["rate_limited"])
             return self.render_to_response(self.get_context_data(form=form), status=429)
         return super().post(request, *args, **kwargs)
@@ -104,6 +105,26 @@ class PasswordResetView(auth_views.PasswordResetView):
     email_template_name = "access/email/password_reset.txt"
     subject_template_name = "access/email/password_reset_subject.txt"
     token_generator = password_reset_token
+
+    def form_valid(self, form):
+        """Send at most a few letters per address and per account an hour.
+
+        Over the limit the page says the same as always (no hint whether the account exists),
+        but no letter goes out: nobody can flood a member's mailbox from this form.
+        """
+        limits = [
+            {"group": "reset-ip", "key": "ip", "rate": settings.PASSWORD_RESET_RATE},
+            {"group": "reset-account", "key": _reset_key, "rate": settings.PASSWORD_RESET_RATE},
+        ]
+        usages = [get_usage(self.request, increment=True, **limit) for limit in limits]
+        if any(usage and usage["count"] > usage["limit"] for usage in usages):
+            return redirect(self.get_success_url())
+        return super().form_valid(form)
+
+
+def _reset_key(group: str, request) -> str:
+    email = (request.POST.get("email") or "").strip().lower()
+    return hashlib.sha256(email.encode()).hexdigest()
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):

@@ -51,7 +51,11 @@ class EncryptedAttribute:
     def __get__(self, instance, owner=None):
         if instance is None:
             return self
-        value = instance.__dict__.get(self.field.attname)
+        attname = self.field.attname
+        if attname not in instance.__dict__:
+            # A deferred field (``only()``/``defer()``): load it, as Django's own descriptor does.
+            instance.refresh_from_db(fields=[attname])
+        value = instance.__dict__.get(attname)
         if isinstance(value, Sealed):
             value = self.field.open(instance, value.token)
             instance.__dict__[self.field.attname] = value
@@ -89,9 +93,8 @@ class EncryptedField(models.TextField):
             return value.token
         if value is None:
             return None
-        if isinstance(value, str) and envelope.is_token(value):
-            return value
-        # Only pre_save produces tokens; anything else reaching SQL would be plaintext.
+        # Only pre_save produces tokens (as Sealed): a string here would be plaintext, or a
+        # token copied from another row, which must never be written either.
         raise ValueError(f"{self.name}: encrypted fields can only be written by saving the row")
 
     def pre_save(self, model_instance, add):
@@ -149,6 +152,16 @@ class EncryptedJSONField(EncryptedField):
 
 
 class EncryptedDateField(EncryptedField):
+    def to_python(self, value):
+        if value in (None, "") or isinstance(value, datetime.date | Sealed):
+            return value or None
+        return models.DateField().to_python(value)
+
+    def formfield(self, **kwargs):
+        from django import forms
+
+        return super(models.TextField, self).formfield(**{"form_class": forms.DateField, **kwargs})
+
     def to_bytes(self, value) -> bytes:
         if not isinstance(value, datetime.date):
             raise ValueError(f"{self.name}: a date is required")
@@ -159,6 +172,23 @@ class EncryptedDateField(EncryptedField):
 
 
 class EncryptedDecimalField(EncryptedField):
+    def to_python(self, value):
+        if value in (None, "") or isinstance(value, decimal.Decimal | Sealed):
+            return value or None
+        try:
+            return decimal.Decimal(str(value))
+        except decimal.InvalidOperation:
+            from django.core.exceptions import ValidationError
+
+            raise ValidationError("Enter a number.", code="invalid") from None
+
+    def formfield(self, **kwargs):
+        from django import forms
+
+        return super(models.TextField, self).formfield(
+            **{"form_class": forms.DecimalField, **kwargs}
+        )
+
     def to_bytes(self, value) -> bytes:
         return str(decimal.Decimal(value)).encode()
 
@@ -223,9 +253,29 @@ class EncryptedQuerySet(models.QuerySet):
 
     def _fetch_all(self):
         super()._fetch_all()
-        rows = [obj for obj in self._result_cache or () if hasattr(obj, "encryption_key_name")]
+        rows = _with_related(
+            obj for obj in self._result_cache or () if isinstance(obj, models.Model)
+        )
         if rows:
             prefetch_keys(rows)
+
+
+def _with_related(instances) -> list:
+    """The instances and every row loaded with them by ``select_related``, that hold keys."""
+    found, seen, stack = [], set(), list(instances)
+    while stack:
+        obj = stack.pop()
+        if id(obj) in seen:
+            continue
+        seen.add(id(obj))
+        if hasattr(obj, "encryption_key_name"):
+            found.append(obj)
+        stack.extend(
+            related
+            for related in obj._state.fields_cache.values()
+            if isinstance(related, models.Model)
+        )
+    return found
 
 
 def prefetch_keys(instances) -> None:
@@ -250,6 +300,17 @@ def prefetch_keys(instances) -> None:
         instance._crypto_schema = schema
 
 
+def with_index_fields(model, update_fields):
+    """``update_fields`` plus the blind indexes of any listed source (so they stay in step)."""
+    if update_fields is None:
+        return None
+    names = set(update_fields)
+    for field in model._meta.concrete_fields:
+        if isinstance(field, BlindIndexField) and field.source in names:
+            names.add(field.name)
+    return names
+
+
 class EncryptedModel(models.Model):
     """Base of models with encrypted fields: app-generated UUID keys, guarded querysets."""
 
@@ -259,6 +320,9 @@ class EncryptedModel(models.Model):
 
     class Meta:
         abstract = True
+
+    def save(self, *args, update_fields=None, **kwargs):
+        super().save(*args, update_fields=with_index_fields(self, update_fields), **kwargs)
 
     def encryption_key_name(self) -> str:
         """Whose key protects this row's fields: the association's, unless overridden."""

@@ -65,3 +65,23 @@ class RotationRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.done}/{self.total}"
+
+
+class KeyDestruction(models.Model):
+    """A provider key to destroy (crypto-shredding), recorded with the erasure that asked for it.
+
+    The key job destroys it and sets ``destroyed_at``; until then it retries. The row stays as a
+    tombstone: a destroyed owner's key name is never given a new key. ``prefix`` destroys every
+    key whose name starts with ``key_name`` (an association's holdings when it is deleted).
+    """
+
+    key_name = models.CharField(max_length=200, unique=True)
+    prefix = models.BooleanField(default=False)
+    requested_at = models.DateTimeField(auto_now_add=True)
+    destroyed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["requested_at"]
+
+    def __str__(self) -> str:
+        return f"destroy {self.key_name}"

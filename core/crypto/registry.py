@@ -36,6 +36,10 @@ OPTIONS: dict[str, tuple[str, str]] = {
     "VAULT_TRANSIT_MOUNT": ("VAULT_TRANSIT_MOUNT", "tszh-transit"),
     "VAULT_AUTH": ("VAULT_AUTH", "token"),
     "VAULT_K8S_ROLE": ("VAULT_K8S_ROLE", ""),
+    # The provisioning credential (create, rotate, re-wrap, destroy keys): used only by the
+    # key jobs (Celery queue ``keys``, rotate_keys). Unset: the main credential does everything.
+    "VAULT_PROVISIONING_TOKEN": ("VAULT_PROVISIONING_TOKEN", ""),
+    "VAULT_PROVISIONING_K8S_ROLE": ("VAULT_PROVISIONING_K8S_ROLE", ""),
     "VAULT_K8S_JWT_PATH": (
         "VAULT_K8S_JWT_PATH",
         "/var/run/secrets/kubernetes.io/serviceaccount/token",
@@ -48,6 +52,7 @@ OPTIONS: dict[str, tuple[str, str]] = {
 
 _lock = threading.Lock()
 _provider: KeyProvider | None = None
+_provisioning_provider: KeyProvider | None = None
 _cache: KeyCache | None = None
 
 
@@ -86,6 +91,25 @@ def get_provider() -> KeyProvider:
         return _provider
 
 
+def get_provisioning_provider() -> KeyProvider:
+    """The provider with the provisioning credential: rotation, re-wrapping, destruction.
+
+    Production runs these under Vault's provisioning policy in the key jobs only, never in the
+    web process; without a separate credential (the local provider, a single Vault token) it is
+    the main provider."""
+    global _provisioning_provider
+    config = load_config()
+    if not (config["VAULT_PROVISIONING_TOKEN"] or config["VAULT_PROVISIONING_K8S_ROLE"]):
+        return get_provider()
+    with _lock:
+        if _provisioning_provider is None:
+            provisioning = dict(config)
+            provisioning["VAULT_TOKEN"] = config["VAULT_PROVISIONING_TOKEN"]
+            provisioning["VAULT_K8S_ROLE"] = config["VAULT_PROVISIONING_K8S_ROLE"]
+            _provisioning_provider = build_provider(provisioning)
+        return _provisioning_provider
+
+
 def get_key_cache() -> KeyCache:
     """The process-wide cache of unwrapped data keys (size and TTL from the config)."""
     global _cache
@@ -98,10 +122,13 @@ def get_key_cache() -> KeyCache:
 
 def reset() -> None:
     """Drop the cached provider and key cache (tests, or after changing the configuration)."""
-    global _provider, _cache
+    global _provider, _cache, _provisioning_provider
     with _lock:
         if _provider is not None:
             _provider.close()
+        if _provisioning_provider is not None:
+            _provisioning_provider.close()
+        _provisioning_provider = None
         if _cache is not None:
             _cache.clear()
         _provider, _cache = None, None

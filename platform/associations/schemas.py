@@ -264,7 +264,7 @@ def rebuild_template(*, force: bool = False) -> Snapshot:
             discard_stale_spares(fingerprint)
         _ddl_cache.clear()
         _ddl_cache[fingerprint] = ddl
-        return Snapshot(fingerprint, ddl)
+        return _remember(Snapshot(fingerprint, ddl))
 
 
 def _execute(sql: str) -> None:

@@ -215,6 +215,8 @@ if TSZH_PROXY_HOPS:
     RATELIMIT_IP_META_KEY = "core.access.ratelimit.client_ip"
 # Login failures allowed per address and per account before a pause.
 LOGIN_FAILURE_RATE = os.environ.get("TSZH_LOGIN_FAILURE_RATE", "5/5m")
+# Password reset letters per address and per account.
+PASSWORD_RESET_RATE = os.environ.get("TSZH_PASSWORD_RESET_RATE", "5/h")
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", REDIS_URL)
@@ -223,6 +225,11 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Key jobs (rotation, destruction, sweeping) go to their own queue: in production its worker
+# alone holds the provisioning credential (docs/security.md).
+CELERY_TASK_ROUTES = {
+    "core.crypto.tasks.*": {"queue": "keys"},
+}
 CELERY_BEAT_SCHEDULE = {
     # One public beat entry per periodic job; it fans the job out to each ready association.
     "collect-usage-hourly": {
@@ -233,6 +240,17 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-uncommitted-keys": {
         "task": "core.crypto.tasks.sweep_uncommitted_keys",
         "schedule": 3600.0,
+    },
+    # Erasures whose key is not confirmed destroyed yet (provider was down): in every
+    # association, and in public (deleted associations' keys).
+    "destroy-requested-keys": {
+        "task": "core.tasks.fan_out",
+        "schedule": 900.0,
+        "args": ("core.crypto.tasks.destroy_requested_keys",),
+    },
+    "destroy-requested-keys-public": {
+        "task": "core.crypto.tasks.destroy_requested_keys",
+        "schedule": 900.0,
     },
     # Public-schema housekeeping (not fanned out): expired data exports are withdrawn.
     "purge-expired-exports": {
@@ -329,8 +347,6 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    # Health probes are answered before any redirect (see core.health).
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -8,3 +8,6 @@ urlpatterns = [
     path("accounts/", include("core.access.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
+
+# The key store down is a 503 even when it fails inside middleware (core/crypto/middleware.py).
+handler500 = "core.crypto.middleware.server_error"

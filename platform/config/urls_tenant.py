@@ -21,3 +21,6 @@ urlpatterns = [
     path("api/v1/", include(portal_api)),
     path("api/v1/registry/", include(registry_api)),
 ]
+
+# The key store down is a 503 even when it fails inside middleware (core/crypto/middleware.py).
+handler500 = "core.crypto.middleware.server_error"

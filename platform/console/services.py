@@ -320,8 +320,13 @@ def delete_association(association: Association, *, confirmation: str, actor) ->
         )
         Domain.objects.filter(tenant=locked).delete()
         locked.delete(force_drop=True)  # drops the schema (CASCADE) and the row (exports too)
-        destroyed = provider.destroy_association_keys(schema)
+        # Recorded in public with the deletion; the key job (provisioning credential) destroys
+        # the keys after the commit and retries until the provider confirms.
+        keyring.request_key_destruction(association_key_name(schema))
+        keyring.request_key_destruction(account_key_prefix(schema), prefix=True)
         cache = get_key_cache()
-        for name in set(destroyed) | set(key_names):
+        for name in key_names:
             cache.forget(name)
-    return {"association_id": pk, "slug": slug, "schema": schema, "keys_destroyed": destroyed}
+        keyring.forget_cached_rows(association_key_name(schema))
+        keyring.forget_cached_rows(account_key_prefix(schema))
+    return {"association_id": pk, "slug": slug, "schema": schema, "keys_requested": key_names}

@@ -225,6 +225,12 @@ def consume_handover(token: str):
 # --- Housekeeping --------------------------------------------------------------------------------
 
 
+def discard_signup(signup_id) -> None:
+    """Forget a pending signup whose link expired (its portal was never made)."""
+    with transaction.atomic():
+        PendingSignup.objects.filter(pk=signup_id, status=SignupStatus.PENDING).delete()
+
+
 def purge_expired_signups() -> dict[str, int]:
     """Delete pending signups whose link expired, and hand-over tokens used or expired a day ago.
 

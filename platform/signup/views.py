@@ -156,12 +156,16 @@ def confirm(request, signup_id, secret):
     except selectors.InvalidLink:
         return render(request, "signup/link_invalid.html", status=404)
     except selectors.ExpiredLink:
+        services.discard_signup(signup_id)  # of no use any more; its secret is now in logs
         return render(request, "signup/link_expired.html", status=410)
     if opened.provisioned:
         return _already(request, opened.signup.association)
     data = opened.data
     form = SubdomainForm(request.POST or None, initial={"slug": data["slug"]})
     context = {"data": data, "form": form, "base_domain": settings.BASE_DOMAIN}
+    if request.method == "GET":
+        # Taken since the form was sent? Say so at once, beside the field.
+        context["slug_problem"] = subdomain_problem(data["slug"])
     if request.method == "POST":
         if _over_limit(request, "signup-confirm", settings.SIGNUP_CONFIRM_RATE):
             form.add_error(None, _("Too many attempts from your address. Try again later."))

@@ -1,4 +1,4 @@
-"""A helper process that creates provider keys for an import: ``python -m tenants.imports.keymaker``.
+"""The helper process that creates an import's provider keys (``-m tenants.imports.keymaker``).
 
 It reads key names from stdin, one per line, creates each key with the configured provider and
 answers ``ok <name>`` or ``error <name> <error class>`` on stdout, in any order. Only key names

@@ -27,6 +27,7 @@ each creation is an HTTP call and the key maker runs several at once.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import os
@@ -36,6 +37,7 @@ import threading
 import time
 import uuid
 from collections import deque
+from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
@@ -44,7 +46,7 @@ from core.crypto import envelope, keyring
 from core.crypto.errors import CryptoError, ProviderUnavailable
 from core.crypto.fields import BlindIndexField, Sealed
 from core.crypto.models import KeyPurpose, WrappedDataKey
-from core.crypto.registry import get_key_cache, get_provider
+from core.crypto.registry import get_key_cache, get_provider, load_config
 
 
 def seal(instance, name: str, value, ref: str, key: bytes) -> None:
@@ -136,14 +138,16 @@ class HoldingKeys:
         self._last: float | None = None
         self._stopped: BaseException | None = None
         self.created = 0
-        self._maker = None
-        if process:
+        self._process = process
+        self._maker = None  # started with the first request: a re-import may need no key
+
+    def _start(self):
+        if self._process:
             try:
-                self._maker = _ProcessMaker(self._made_one, self._maker_stopped)
+                return _ProcessMaker(self._made_one, self._maker_stopped)
             except OSError:
-                self._maker = None
-        if self._maker is None:
-            self._maker = _ThreadMaker(self._provider, self._made_one)
+                pass
+        return _ThreadMaker(self._provider, self._made_one)
 
     @property
     def seconds(self) -> float:
@@ -152,7 +156,10 @@ class HoldingKeys:
             return 0.0
         return self._last - self._first
 
-    def request(self, holding_ids) -> None:
+    def request(self, holding_ids, *, until_commit: bool = True) -> None:
+        """Have the keys of ``holding_ids`` made. They stay noted as pending until the current
+        transaction commits (``until_commit``), or, for keys made ahead of an import, until the
+        import that uses them commits (else the sweeper destroys them after its grace)."""
         fresh = [hid for hid in dict.fromkeys(holding_ids) if hid not in self._names]
         if not fresh:
             return
@@ -161,13 +168,16 @@ class HoldingKeys:
         client = _redis()
         for chunk in _chunks(list(names.values()), 5000):
             client.zadd(keyring.PENDING_KEYS, dict.fromkeys(chunk, now))
-        committed = list(names.values())
-        transaction.on_commit(lambda: _clear_pending(committed))
+        if until_commit:
+            committed = list(names.values())
+            transaction.on_commit(lambda: _clear_pending(committed))
         with self._condition:
             self._names.update(names)
             self._holdings.update({name: hid for hid, name in names.items()})
             if self._first is None:
                 self._first = time.perf_counter()
+        if self._maker is None:
+            self._maker = self._start()
         self._maker.submit(list(names.values()))
 
     def take(self, holding_id: uuid.UUID) -> tuple[WrappedDataKey, str, bytes]:
@@ -186,8 +196,21 @@ class HoldingKeys:
         row = WrappedDataKey(key_name=name, purpose=KeyPurpose.DATA, wrapped=data_key.wrapped)
         return row, row.ref, data_key.plaintext
 
+    def wait(self) -> int:
+        """Wait until every requested key is made; the number made (errors are raised)."""
+        with self._condition:
+            while len(self._made) < len(self._names):
+                if self._stopped is not None:
+                    raise self._stopped
+                self._condition.wait(timeout=1)
+            errors = [error for error in self._made.values() if error is not None]
+        if errors:
+            raise errors[0]
+        return self.created
+
     def close(self) -> None:
-        self._maker.close()
+        if self._maker is not None:
+            self._maker.close()
 
     def _made_one(self, name: str, error: BaseException | None) -> None:
         with self._condition:
@@ -211,6 +234,7 @@ class _ProcessMaker:
     def __init__(self, on_made, on_stopped):
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(path for path in sys.path if path)
+        env.update(_provider_environment())
         self._process = subprocess.Popen(
             [sys.executable, "-m", "tenants.imports.keymaker"],
             stdin=subprocess.PIPE,
@@ -246,16 +270,37 @@ class _ProcessMaker:
 
     def close(self) -> None:
         self._closing = True
-        try:
+        with contextlib.suppress(OSError):
             self._process.stdin.close()
-        except OSError:
-            pass
         try:
             self._process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             self._process.kill()
             self._process.wait(timeout=5)
         self._reader.join(timeout=5)
+
+
+def _provider_environment() -> dict[str, str]:
+    """The key provider's configuration as this process has it, for the key maker to use.
+
+    The key maker reads its configuration from the environment (and Django's settings, which
+    read it too); this process may have been configured before the environment changed (the
+    test suite does that), so the effective values are passed on explicitly.
+    """
+    config = load_config()
+    provider = get_provider()
+    kind = getattr(provider, "kind", "")
+    if kind not in ("local", "vault"):
+        raise OSError("no key maker process for this provider")  # a test double: use a thread
+    base = Path(config.get("BASE_DIR") or ".")
+    env = {"TSZH_KEY_PROVIDER": kind}
+    if kind == "local":
+        master_file = Path(config["MASTER_KEY_FILE"])
+        env["TSZH_KEY_DIR"] = str(provider.directory.resolve())
+        env["TSZH_MASTER_KEY_FILE"] = str(
+            master_file if master_file.is_absolute() else base / master_file
+        )
+    return env
 
 
 class _ThreadMaker:

@@ -26,6 +26,7 @@ its own transaction, so the premises' history shows the import.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import logging
 import time
@@ -71,6 +72,9 @@ from tenants.residents.models import (
 logger = logging.getLogger(__name__)
 
 ROW_BATCH = 1000
+#: Keys made while the board reads a preview are used by an import confirmed within this time;
+#: the sweeper destroys keys pending for an hour, so later imports make their own.
+PREPARED_KEYS_FRESH = datetime.timedelta(minutes=30)
 HOLDING_BATCH = 500
 #: Arbitrary first half of the advisory lock that lets one import at a time run per association.
 LOCK_CLASS = 480_413
@@ -168,7 +172,34 @@ def create_preview(*, upload, file_name: str, actor=None) -> ImportJob:
         target=job,
         details={"rows": job.total_rows, "errors": job.error_rows, "format": job.file_format},
     )
+    if job.can_confirm and any(row.new_holding_id for row in rows):
+        from tenants.imports.tasks import prepare_keys as task
+
+        job_id = str(job.pk)
+        transaction.on_commit(lambda: task.delay(job_id))
     return job
+
+
+def prepare_keys(job_id) -> int:
+    """Create the provider keys of a preview's new holdings while the board reads it.
+
+    Key creation is the slow part of a large import (about 1 ms per holding with the local
+    provider); made ahead, it no longer delays the confirmed import. Nothing is written to the
+    registry or the key table: the keys stay noted as pending, so a preview that is discarded
+    or never confirmed leaves them to the sweeper (``keyring.sweep_uncommitted_keys``, after an
+    hour). An import confirmed later than ``PREPARED_KEYS_FRESH`` after its preview does not use
+    them (the sweeper could be destroying them) and makes new ones.
+    """
+    job = ImportJob.objects.filter(pk=job_id).first()
+    if job is None or not job.can_confirm or timezone.now() - job.created_at > PREPARED_KEYS_FRESH:
+        return 0
+    hints = ImportRow.objects.filter(job=job, new_holding_id__isnull=False).order_by("line")
+    keys = HoldingKeys()
+    try:
+        keys.request(hints.values_list("new_holding_id", flat=True), until_commit=False)
+        return keys.wait()
+    finally:
+        keys.close()
 
 
 def _locked_job(job_id) -> ImportJob:
@@ -264,21 +295,27 @@ def apply_import(job_id) -> str:
                     "SELECT pg_advisory_xact_lock(%s, hashtext(current_schema()))", [LOCK_CLASS]
                 )
             keys = HoldingKeys()
-            # Key creation is the slow part: start it before anything else, in file order.
-            hints = ImportRow.objects.filter(job=job, new_holding_id__isnull=False)
-            keys.request(hints.order_by("line").values_list("new_holding_id", flat=True))
+            # Key creation is the slow part: start it before anything else, in file order,
+            # with the holdings chosen at the preview (their keys may be made already).
+            fresh = timezone.now() - job.created_at <= PREPARED_KEYS_FRESH
+            if fresh:
+                hints = ImportRow.objects.filter(job=job, new_holding_id__isnull=False)
+                keys.request(hints.order_by("line").values_list("new_holding_id", flat=True))
             rows = _load_rows(job)
             today = association_today()
             snapshot = registry_snapshot([row.values for row in rows], today=today, lock=True)
             indexer = BlindIndexer()
             holding_hints = {
-                row.values["account"]: row.new_holding_id for row in rows if row.new_holding_id
+                row.values["account"]: row.new_holding_id
+                for row in rows
+                if row.new_holding_id and fresh
             }
             plan = plan_import(
                 rows, snapshot, today=today, indexer=indexer, holding_hints=holding_hints
             )
             if any(not row.ok for row in rows):
                 raise RegistryChanged(rows)
+            keys.request([holding.pk for holding, _holder in plan.holdings_new])
             result = _execute(plan, job, keys, indexer)
             job.status = JobStatus.DONE
             job.finished_at = timezone.now()
@@ -360,14 +397,18 @@ def _fail(job_id, code: str) -> None:
 class _AuditLog:
     """Audit entries of one import, inserted together in the import's transaction.
 
-    The same rows ``core.audit.services.record`` writes (ids and field names only), in bulk:
-    an import of 10,000 premises records ~30,000 of them.
+    The same rows ``core.audit.services.record`` writes (ids, counts and field names, never
+    values), in bulk. A premises the import creates gets one entry naming the accounts opened
+    and counting the owners added with it; accounts and owners added to premises that existed,
+    and every change of an existing record, get an entry each.
     """
 
-    def __init__(self, job: ImportJob):
+    def __init__(self, job: ImportJob, new_premises: list[Premises]):
         self.actor_id = job.confirmed_by_id
         self.job = str(job.pk)
         self.entries: list[AuditEntry] = []
+        self.new_premises = {premises.pk: premises for premises in new_premises}
+        self.created = {pk: {"accounts": [], "owners": 0} for pk in self.new_premises}
 
     def add(self, action: str, target, **details) -> None:
         self.entries.append(
@@ -380,9 +421,39 @@ class _AuditLog:
             )
         )
 
-    def flush(self) -> None:
+    def account_opened(self, account: PersonalAccount, holding_id) -> None:
+        bucket = self.created.get(account.premises_id)
+        if bucket is not None:
+            bucket["accounts"].append(str(account.pk))
+        else:
+            self.add(
+                "imports.account_opened",
+                account,
+                premises=str(account.premises_id),
+                holding=str(holding_id or ""),
+            )
+
+    def owner_added(self, ownership: Ownership) -> None:
+        bucket = self.created.get(ownership.premises_id)
+        if bucket is not None:
+            bucket["owners"] += 1
+        else:
+            self.add(
+                "imports.owner_added",
+                ownership.premises,
+                premises=str(ownership.premises_id),
+                owner=str(ownership.owner_id),
+                ownership=str(ownership.pk),
+            )
+
+    def flush(self, *, last: bool = False) -> None:
         if not transaction.get_connection().in_atomic_block:
             raise RuntimeError("audit entries must be written in the import's transaction")
+        if last:
+            for pk, bucket in self.created.items():
+                self.add(
+                    "imports.premises_created", self.new_premises[pk], premises=str(pk), **bucket
+                )
         AuditEntry.objects.bulk_create(self.entries, batch_size=ROW_BATCH)
         self.entries = []
 
@@ -403,7 +474,7 @@ def _seal_owner(owner: Owner, personal: dict, ref: str, key: bytes, indexer: Bli
 def _execute(plan: Plan, job: ImportJob, keys: HoldingKeys, indexer: BlindIndexer) -> dict:
     """Write the plan: plain records first (while the holdings' keys are being made), then the
     holdings and owners as their keys arrive."""
-    audit = _AuditLog(job)
+    audit = _AuditLog(job, plan.premises_new)
     progress = _Progress(
         job.pk,
         len(plan.premises_new)
@@ -420,8 +491,6 @@ def _execute(plan: Plan, job: ImportJob, keys: HoldingKeys, indexer: BlindIndexe
     for building in plan.buildings:
         audit.add("imports.building_created", building)
     Premises.objects.bulk_create(plan.premises_new, batch_size=ROW_BATCH)
-    for premises in plan.premises_new:
-        audit.add("imports.premises_created", premises, premises=str(premises.pk))
     progress.add(len(plan.premises_new))
     if plan.premises_changed:
         fields = sorted({name for _premises, names in plan.premises_changed for name in names})
@@ -433,12 +502,7 @@ def _execute(plan: Plan, job: ImportJob, keys: HoldingKeys, indexer: BlindIndexe
     PersonalAccount.objects.bulk_create(plan.accounts_new, batch_size=ROW_BATCH)
     holding_of = {holding.account_id: holding.pk for holding, _holder in plan.holdings_new}
     for account in plan.accounts_new:
-        audit.add(
-            "imports.account_opened",
-            account,
-            premises=str(account.premises_id),
-            holding=str(holding_of.get(account.pk, "")),
-        )
+        audit.account_opened(account, holding_of.get(account.pk))
     progress.add(len(plan.accounts_new))
     if plan.accounts_changed:
         PersonalAccount.objects.bulk_update(plan.accounts_changed, ["premises"], ROW_BATCH)
@@ -454,13 +518,7 @@ def _execute(plan: Plan, job: ImportJob, keys: HoldingKeys, indexer: BlindIndexe
     # Shares of owners already in the registry (foreign keys are checked at commit).
     Ownership.objects.bulk_create(plan.ownerships_new, batch_size=ROW_BATCH)
     for ownership in plan.ownerships_new:
-        audit.add(
-            "imports.owner_added",
-            ownership.premises,
-            premises=str(ownership.premises_id),
-            owner=str(ownership.owner_id),
-            ownership=str(ownership.pk),
-        )
+        audit.owner_added(ownership)
     progress.add(len(plan.ownerships_new))
     if plan.ownerships_changed:
         fields = sorted({name for _o, names in plan.ownerships_changed for name in names})
@@ -530,10 +588,10 @@ def _execute(plan: Plan, job: ImportJob, keys: HoldingKeys, indexer: BlindIndexe
         WrappedDataKey.objects.bulk_create(key_rows)
         Holding.objects.bulk_create(holdings)
         _insert_owners(owners, audit)
-        audit.flush()
         progress.add(len(batch) + len(owners))
     if new_by_holding:  # cannot happen: every new owner's holding is new or existing
         raise RuntimeError("owners left without a holding")
+    audit.flush(last=True)
     return {**plan.counts(), "key_seconds": round(keys.seconds, 2)}
 
 
@@ -543,10 +601,4 @@ def _insert_owners(items, audit: _AuditLog) -> None:
     Owner.objects.bulk_create([item.owner for item in items], batch_size=ROW_BATCH)
     Ownership.objects.bulk_create([item.ownership for item in items], batch_size=ROW_BATCH)
     for item in items:
-        audit.add(
-            "imports.owner_added",
-            item.ownership.premises,
-            premises=str(item.premises_id),
-            owner=str(item.owner.pk),
-            ownership=str(item.ownership.pk),
-        )
+        audit.owner_added(item.ownership)

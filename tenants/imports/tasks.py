@@ -12,3 +12,11 @@ def apply_import(job_id: str) -> str:
     from tenants.imports import services
 
     return services.apply_import(job_id)
+
+
+@shared_task(name="tenants.imports.tasks.prepare_keys")
+def prepare_keys(job_id: str) -> int:
+    """Make the provider keys of a preview's new holdings while the board reads it."""
+    from tenants.imports import services
+
+    return services.prepare_keys(job_id)

@@ -589,7 +589,6 @@ def erase_holder(holding: Holding, *, actor=None) -> None:
         target=holding,
         details={**_premises_ref(premises_id), "owners": erased_owners},
     )
-    # The key goes once the erasure is committed: a rolled-back erasure leaves the holder intact
-    # rather than unreadable-but-not-marked. Its data key rows go with it.
-    key_name = holding.encryption_key_name()
-    transaction.on_commit(lambda: keyring.destroy_owner_key(key_name))
+    # The destruction is recorded in this transaction (a rolled-back erasure leaves the holder
+    # intact); the key job destroys the provider key after the commit, retrying until it is gone.
+    keyring.request_key_destruction(holding.encryption_key_name())

@@ -14,7 +14,13 @@ from tenants.residents.services import open_account
 
 def test_sentry_events_lose_local_variables_bodies_cookies_and_user():
     event = {
-        "request": {"data": "password=x", "cookies": {"sessionid": "s"}, "url": "/x"},
+        "request": {
+            "data": "password=x",
+            "cookies": {"sessionid": "s"},
+            "url": "http://alpha.localhost/accounts/password-reset/MTIz/cz4t-1b2c3d4e5f6a7b8c9d0e/",
+        },
+        "breadcrumbs": {"values": [{"message": "SELECT ... 'anna@example.test'"}]},
+        "extra": {"email": "anna@example.test"},
         "user": {"email": "anna@example.test"},
         "exception": {
             "values": [{"stacktrace": {"frames": [{"function": "f", "vars": {"name": "Анна"}}]}}]
@@ -24,7 +30,10 @@ def test_sentry_events_lose_local_variables_bodies_cookies_and_user():
     assert "data" not in scrubbed["request"] and "cookies" not in scrubbed["request"]
     assert "user" not in scrubbed
     assert "vars" not in scrubbed["exception"]["values"][0]["stacktrace"]["frames"][0]
-    assert scrubbed["request"]["url"] == "/x"
+    assert scrubbed["request"]["url"] == (
+        "http://alpha.localhost/accounts/password-reset/MTIz/[token]/"
+    )
+    assert "breadcrumbs" not in scrubbed and "extra" not in scrubbed
 
 
 @pytest.mark.django_db

@@ -3,13 +3,16 @@
 The file is made here (openpyxl, like a workbook saved by Excel): 5 buildings of 2,000 flats,
 each flat with a personal account and an owner with name, email, phone, share, title document
 and membership; every 10th flat has two co-owners (1/2 each), every 100th belongs to an
-organisation - 11,000 rows. ``import_run.py`` then, in a Django process against the benchmark
+organisation - 10,900 rows. ``import_run.py`` then, in a Django process against the benchmark
 database, makes the preview (read, check, compare, store encrypted) and runs the confirmed import
 (the Celery task's body: 10,000 holdings, each with its own provider key) into a new, empty
-association, and imports the same file again (nothing changes).
+association; and does the same again in a second association with the keys made ahead, as the
+preview's background task makes them while the board reads the preview.
 
-Figures: the whole import, preview + import (target < 15 s); the process's peak resident memory
-during it (target < 500 MB; it includes Django's own ~100 MB); the parts; the re-import.
+Figures: the whole import confirmed at once, preview + import (target < 15 s); the process's peak
+resident memory during it (target < 500 MB; Django itself takes ~90 MB); the parts; the key
+making; the import confirmed after the review. Idempotency (the same file again changes
+nothing) is tested in tests/tenants/imports.
 """
 
 from __future__ import annotations
@@ -139,19 +142,25 @@ def import_bench(env):
     if result.returncode != 0:
         raise BenchError(f"import benchmark failed:\n{result.stderr[-3000:]}")
     data = json.loads(result.stdout.strip().splitlines()[-1])
-    first, again = data["first"], data["again"]
-    if first["result"]["premises_created"] != PREMISES or again["unchanged"] != rows:
-        raise BenchError(f"the import did not do what it should: {json.dumps(data)[:2000]}")
+    first, reviewed = data["first"], data["reviewed"]
+    for run in (first, reviewed):
+        if run["result"]["premises_created"] != PREMISES or run["new"] != rows:
+            raise BenchError(f"the import did not do what it should: {json.dumps(data)[:2000]}")
     print(
-        f"# preview {first['preview_s']:.1f} s + import {first['apply_s']:.1f} s "
-        f"(holding keys: {first['result'].get('key_seconds', 0):.1f} s in the background); "
-        f"memory {data['baseline_mb']:.0f} MB before, peak {data['peak_mb']:.0f} MB; "
-        f"re-import {again['preview_s']:.1f} + {again['apply_s']:.1f} s",
+        f"# confirmed at once: preview {first['preview_s']:.1f} s + import "
+        f"{first['apply_s']:.1f} s (of which waiting for 10,000 holding keys, made alongside: "
+        f"{first['result'].get('key_seconds', 0):.1f} s of key making); memory "
+        f"{data['baseline_mb']:.0f} MB before, peak {data['peak_mb']:.0f} MB",
+        file=sys.stderr,
+    )
+    print(
+        f"# confirmed after review: keys made in {reviewed['prepare_s']:.1f} s while the board "
+        f"reads the preview, then the import takes {reviewed['apply_s']:.1f} s",
         file=sys.stderr,
     )
     yield Figure("import_10000_premises_seconds", first["total_s"], "s", "<", 15)
     yield Figure("import_10000_premises_peak_memory", data["peak_mb"], "MB", "<", 500, digits=0)
     yield Figure("import_10000_premises_preview_seconds", first["preview_s"], "s")
     yield Figure("import_10000_premises_confirmed_seconds", first["apply_s"], "s")
-    yield Figure("import_10000_premises_key_creation_seconds", first["result"]["key_seconds"], "s")
-    yield Figure("import_10000_premises_again_seconds", again["total_s"], "s")
+    yield Figure("import_10000_premises_key_making_seconds", reviewed["prepare_s"], "s")
+    yield Figure("import_10000_premises_after_review_seconds", reviewed["apply_s"], "s")

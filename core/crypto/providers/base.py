@@ -174,6 +174,14 @@ class KeyProvider(ABC):
         so the KEK rotation job does not need unwrap rights to the data."""
 
     @abstractmethod
+    def retire_versions_below(self, name: str, version: int) -> None:
+        """Make versions of ``name`` older than ``version`` unusable for unwrapping.
+
+        The rotation job calls it once every data key is re-wrapped under ``version``, so a
+        leaked old version no longer opens anything. Vault: ``min_decryption_version``; local:
+        the old versions are removed from the key file."""
+
+    @abstractmethod
     def check(self) -> None:
         """Raise ``ProviderUnavailable`` unless the provider can serve requests now (readiness)."""
 

@@ -38,6 +38,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from core.crypto.errors import (
     ConfigurationError,
+    CryptoError,
     DecryptionError,
     KeyNotFound,
     ProviderUnavailable,
@@ -280,6 +281,15 @@ class LocalKeyProvider(KeyProvider):
             ring.keks[ring.latest] = secrets.token_bytes(32)
             self._save(name, ring)
             return ring.latest
+
+    def retire_versions_below(self, name: str, version: int) -> None:
+        name = self._name(name)
+        with self._mutation():
+            ring = self._load(name)
+            if version > ring.latest:
+                raise CryptoError("cannot retire the latest key version")
+            ring.keks = {v: kek for v, kek in ring.keks.items() if v >= version}
+            self._save(name, ring)
 
     def latest_version(self, name: str) -> int:
         return self._load(self._name(name)).latest

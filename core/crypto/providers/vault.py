@@ -174,6 +174,19 @@ class VaultTransitProvider(KeyProvider):
             return int(response["data"]["latest_version"])  # Vault ≥ 1.13 returns the key
         return self.latest_version(name)
 
+    def retire_versions_below(self, name: str, version: int) -> None:
+        name = self._name(name)
+        if version > self.latest_version(name):
+            raise CryptoError("cannot retire the latest key version")
+        self._call(
+            name,
+            "configure",
+            self._transit.update_key_configuration,
+            name,
+            min_decryption_version=version,
+            mount_point=self.mount,
+        )
+
     def latest_version(self, name: str) -> int:
         return int(_data(self._read_key(self._name(name)))["latest_version"])
 

@@ -112,3 +112,12 @@ def test_reset_link_of_one_association_does_not_open_another(alpha, beta, client
     link = reset_link_from_outbox()
     assert client_of(alpha).get(link, follow=True).context["validlink"]
     assert not client_of(beta).get(link, follow=True).context["validlink"]
+
+
+def test_password_reset_letters_are_limited_per_account(alpha, client_of, make_user):
+    make_user(alpha, email="anna@example.test")
+    client = client_of(alpha)
+    for _ in range(8):
+        response = client.post("/accounts/password-reset/", {"email": "anna@example.test"})
+        assert response.status_code == 302  # the same answer every time
+    assert len(mail.outbox) == 5

@@ -111,6 +111,7 @@ def test_erasing_a_holder_shreds_their_data_even_in_an_earlier_backup(
     backup_keys = list(WrappedDataKey.objects.filter(key_name=former.encryption_key_name()))
     with django_capture_on_commit_callbacks(execute=True):
         erase_holder(former)
+    assert keyring.destroy_requested_keys() == 1  # the key job, after the commit
     former.refresh_from_db()
     assert former.erased_at is not None and former.full_name is None
     registry.get_key_cache().clear()  # a new process: nothing cached

@@ -106,6 +106,18 @@ def test_rewrap_moves_to_latest_version(backend: Backend, schema: str) -> None:
         provider.rewrap(name, _tamper(data_key.wrapped))
 
 
+def test_retired_versions_no_longer_unwrap(backend: Backend, schema: str) -> None:
+    provider, name = backend.provider, association_key_name(schema)
+    provider.create_key(name)
+    old = provider.generate_data_key(name)
+    provider.rotate_key(name)
+    rewrapped = provider.rewrap(name, old.wrapped)
+    provider.retire_versions_below(name, 2)
+    with pytest.raises((DecryptionError, KeyNotFound)):
+        provider.unwrap(name, old.wrapped)
+    assert provider.unwrap(name, rewrapped) == old.plaintext
+
+
 def test_destroy_shreds_the_key(backend: Backend, schema: str) -> None:
     provider = backend.provider
     erased, kept = _accounts(schema, 2)

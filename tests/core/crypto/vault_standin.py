@@ -309,6 +309,8 @@ class VaultStandIn:
             key = _existing(keys, name, f"no existing key named {name} could be found")
             if "deletion_allowed" in body:
                 key.deletion_allowed = bool(body["deletion_allowed"])
+            if "min_decryption_version" in body:
+                key.min_decryption_version = int(body["min_decryption_version"])
             return 204, None
         _existing(keys, name, "key not found").rotate()
         return 204, None

@@ -16,7 +16,7 @@ from django_tenants.signals import schema_migrated
 from associations import schemas
 from associations.models import Association, ProvisioningPath, SchemaTemplate, SpareSchema
 from associations.services import AssociationSpec, provision_association
-from tests.platform.associations.support import unique_slug
+from tests.platform.associations.support import remove_committed, unique_slug
 
 
 @pytest.fixture
@@ -104,6 +104,7 @@ def test_provisioning_migrates_when_the_template_cannot_be_had(monkeypatch):
         raise schemas.TemplateUnavailable("pg_dump was not found")
 
     monkeypatch.setattr(schemas, "ready_snapshot", unavailable)
+    monkeypatch.setattr(schemas, "_seen", [])  # a process that has not seen the template yet
     slug = unique_slug()
 
     result = provision_association(AssociationSpec(name="ТСЖ «Без шаблона»", slug=slug))
@@ -174,3 +175,74 @@ def test_migrate_schemas_migrates_associations_and_leaves_template_and_spares_al
     assert schemas.TEMPLATE_SCHEMA not in migrated
     assert spare not in migrated
     assert schemas.current_snapshot() is not None
+
+
+def test_a_process_that_saw_the_template_notices_a_deploy_and_rebuilds_before_cloning(committed):
+    """After ``migrate_schemas`` the template is behind; the next signup of a long-running
+    process (which remembers the template at head) finds out under the lock and rebuilds."""
+    assert schemas.ready_snapshot() == schemas.last_seen_snapshot()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM tszh_template.django_migrations WHERE id = "
+            "(SELECT max(id) FROM tszh_template.django_migrations)"
+        )
+    slug = unique_slug()
+    try:
+        result = provision_association(AssociationSpec(name="ТСЖ «После выкладки»", slug=slug))
+
+        assert result.path == ProvisioningPath.REPLAY
+        assert schemas.migrations_in(schemas.TEMPLATE_SCHEMA) >= schemas.graph_migrations()
+        assert schemas.migrations_in(Association.schema_name_for(slug)) >= (
+            schemas.graph_migrations()
+        )
+    finally:
+        remove_committed([slug])
+
+
+# --- The background job ---------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_background_job_keeps_the_pool_of_spares_filled(settings):
+    from associations.tasks import maintain_spare_schemas
+
+    settings.SIGNUP_SPARE_SCHEMAS = 2
+
+    first = maintain_spare_schemas.apply().get()
+    second = maintain_spare_schemas.apply().get()
+
+    assert (first["made"], first["spares"]) == (2, 2)
+    assert (second["made"], second["spares"]) == (0, 2)
+    for spare in SpareSchema.objects.all():
+        assert schemas.schema_exists(spare.schema_name)
+        assert schemas.migrations_in(spare.schema_name) >= schemas.graph_migrations()
+        schemas.refuse_association_rows(spare.schema_name)
+
+
+@pytest.mark.django_db
+def test_a_signup_that_used_a_spare_asks_the_background_job_for_another(
+    settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    from associations import tasks
+
+    settings.SIGNUP_SPARE_SCHEMAS = 1
+    schemas.maintain_pool(1)
+    queued = []
+    monkeypatch.setattr(tasks.maintain_spare_schemas, "delay", lambda: queued.append(True))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        result = provision_association(AssociationSpec(name="ТСЖ «Запас»", slug=unique_slug()))
+
+    assert result.path == ProvisioningPath.SPARE
+    assert queued == [True]
+
+
+@pytest.mark.django_db
+def test_prepare_provisioning_brings_the_template_to_head_and_fills_the_pool():
+    from io import StringIO
+
+    out = StringIO()
+    call_command("prepare_provisioning", spares=1, stdout=out)
+
+    assert "spares ready: 1" in out.getvalue()
+    assert schemas.spare_count(schemas.current_snapshot().fingerprint) == 1

@@ -18,13 +18,14 @@ PRODUCTION_ENV = {
     "REDIS_URL": "redis://redis.internal:6379/0",
     "TSZH_BASE_DOMAIN": "tszh.example",
     "VAULT_ADDR": "https://vault.internal:8200",
+    "VAULT_TOKEN": "s.production-token",
     "EMAIL_HOST": "smtp.internal",
 }
 
 
 def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     # The test process allows async-unsafe ORM calls (Playwright); production must not.
-    dropped = {*PRODUCTION_ENV, "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    dropped = {*PRODUCTION_ENV, "DJANGO_ALLOW_ASYNC_UNSAFE", "TSZH_KEY_DIR", "TSZH_MASTER_KEY_FILE"}
     clean = {k: v for k, v in os.environ.items() if k not in dropped}
     return subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), *args],
@@ -69,3 +70,22 @@ def test_pages_carry_security_headers(public_client):
     assert "frame-ancestors 'none'" in csp
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        ({"VAULT_TOKEN": ""}, "VAULT_TOKEN"),
+        ({"VAULT_ADDR": "", "TSZH_MASTER_KEY": "bm90LWEta2V5"}, "TSZH_KEY_DIR"),
+        (
+            {"VAULT_ADDR": "", "TSZH_MASTER_KEY": "bm90LWEta2V5", "TSZH_KEY_DIR": "/keys"},
+            "TSZH_MASTER_KEY",
+        ),
+    ],
+)
+def test_production_refuses_a_key_provider_that_cannot_work(change, named):
+    env = {**PRODUCTION_ENV, **change}
+    env = {k: v for k, v in env.items() if v}
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert named in result.stderr

@@ -11,6 +11,7 @@ from associations.models import Association, AssociationStatus, Domain
 from associations.services import create_association
 from console.models import AssociationExport
 from core.audit.models import AuditEntry
+from core.crypto import keyring
 from core.crypto.registry import get_key_cache, get_provider
 from tests.platform.console.conftest import fill_registry
 from tests.platform.console.helpers import make_ready_export
@@ -66,6 +67,9 @@ def test_a_suspended_association_is_deleted_with_its_schema_keys_and_domain(
     assert response.status_code == 302
     assert response["Location"] == "/console/"
     assert not schema_exists(schema)
+    # The key job destroys the keys the deletion asked for (in production, on the keys queue).
+    connection.set_schema_to_public()
+    assert keyring.destroy_requested_keys() == 2
     assert keys_of(schema) == []
     assert not Association.objects.filter(slug=SLUG).exists()
     assert not Domain.objects.filter(domain__startswith=f"{SLUG}.").exists()

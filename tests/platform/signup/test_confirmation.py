@@ -95,16 +95,18 @@ def test_a_link_opens_only_its_own_signup(client):
     assert "does not work" in response.content.decode()
 
 
-def test_an_expired_link_is_refused_and_creates_nothing(client):
+def test_an_expired_link_is_refused_creates_nothing_and_is_forgotten(client):
     path, data = sign_up(client)
     PendingSignup.objects.update(expires_at=timezone.now() - datetime.timedelta(minutes=1))
 
-    assert client.get(path).status_code == 410
     response = confirm(client, path, data["slug"])
 
     assert response.status_code == 410
     assert "expired" in response.content.decode()
     assert leftovers(data["slug"]) == {}
+    # Nothing of it is kept once its link has been seen expired.
+    assert not PendingSignup.objects.exists()
+    assert client.get(path).status_code == 404
 
 
 # --- Confirming ----------------------------------------------------------------------------------
@@ -238,6 +240,8 @@ def test_a_subdomain_taken_meanwhile_asks_for_another_then_succeeds(client):
     path, data = sign_up(client)
     create_association(name="ТСЖ «Быстрее»", slug=data["slug"])
 
+    warned = client.get(path)
+    assert "already taken" in warned.content.decode()
     refused = confirm(client, path, data["slug"])
 
     assert refused.status_code == 200
