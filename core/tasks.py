@@ -26,6 +26,15 @@ def fan_out(task_name: str) -> list[str]:
     return schemas
 
 
+@shared_task(name="core.tasks.clear_expired_sessions")
+def clear_expired_sessions() -> None:
+    """Delete expired sessions of the schema it runs in (sessions live in every schema)."""
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    Session.objects.filter(expire_date__lt=timezone.now()).delete()
+
+
 @shared_task(name="core.tasks.current_schema")
 def current_schema() -> str:
     """The schema a task runs in (used by the operators' diagnostics and the tests)."""

@@ -24,7 +24,13 @@ def manage(env: dict[str, str], *args: str) -> None:
     subprocess.run([PY, str(ROOT / "manage.py"), *args], env=env, check=True)
 
 
+def _stop_on_sigterm(signum, frame):
+    # SIGTERM (a process manager, `kill`) stops everything as Ctrl-C does.
+    raise KeyboardInterrupt
+
+
 def main() -> int:
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     if port_open(PORT):
         print(f"Port {PORT} is busy: is the portal already running? (set TSZH_PORT to change it)")
         return 1

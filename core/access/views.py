@@ -156,8 +156,9 @@ def second_factor(request):
     factor = twofactor.confirmed_factor(request.user)
     enrolling = factor is None
     if enrolling:
+        # A reload shows the same secret: the app may have scanned it already.
         factor = SecondFactor.objects.filter(user=request.user).first()
-        if factor is None or request.method == "GET":
+        if factor is None:
             factor = twofactor.start_enrolment(request.user)
     form = SecondFactorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -241,6 +241,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.crypto.tasks.sweep_uncommitted_keys",
         "schedule": 3600.0,
     },
+    # Sessions are stored in every schema; nothing else clears the expired ones.
+    "clear-expired-sessions": {
+        "task": "core.tasks.fan_out",
+        "schedule": 86400.0,
+        "args": ("core.tasks.clear_expired_sessions",),
+    },
+    "clear-expired-sessions-public": {
+        "task": "core.tasks.clear_expired_sessions",
+        "schedule": 86400.0,
+    },
     # Erasures whose key is not confirmed destroyed yet (provider was down): in every
     # association, and in public (deleted associations' keys).
     "destroy-requested-keys": {

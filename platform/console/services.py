@@ -24,6 +24,7 @@ from django_tenants.utils import schema_context
 from associations.models import Association, AssociationStatus, Domain
 from console.models import EXPORT_IN_PROGRESS, AssociationExport, ExportChunk, ExportStatus
 from core.audit.services import record
+from core.crypto import keyring
 from core.crypto.naming import account_key_prefix, association_key_name
 from core.crypto.registry import get_key_cache, get_provider
 
