@@ -23,6 +23,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django_tenants.utils import schema_context
 
 from associations import schemas, selectors
 from associations.models import (
@@ -257,9 +258,15 @@ def _provision_once(spec, attempt, steps: _Steps, started, chairman, handover, *
                 with steps.step(ProvisioningStep.DOMAIN):
                     _add_domains(association, spec)
                 with steps.step(ProvisioningStep.KEY):
-                    # A key that exists already is kept, used, and never destroyed here: the
-                    # leftover of an attempt that died (no data was ever under it), or another
-                    # database's sharing this key store (a benchmark's copy of ``demo``).
+                    # The keys of a deleted association of this name wait for the key job:
+                    # adopting one would make its old backups readable again, and the job
+                    # would then destroy the new association's key.
+                    if _destruction_pending(association.schema_name):
+                        raise SubdomainTaken(ProvisioningStep.KEY)
+                    # A key that exists already (no destruction recorded) is kept, used, and
+                    # never destroyed here: the leftover of an attempt that died (no data was
+                    # ever under it; the sweeper would remove it), or a development key store
+                    # that outlived its database.
                     key_created = not _association_key_exists(association.schema_name)
                     if key_created:
                         _create_association_key(association.schema_name)
@@ -332,6 +339,17 @@ def _add_domains(association: Association, spec: AssociationSpec) -> None:
     Domain.objects.create(domain=subdomain_host(spec.slug), tenant=association, is_primary=True)
     for host in spec.extra_domains:
         Domain.objects.create(domain=host, tenant=association, is_primary=False)
+
+
+def _destruction_pending(schema_name: str) -> bool:
+    from core.crypto.models import KeyDestruction
+    from core.crypto.naming import account_key_prefix
+
+    with schema_context(settings.PUBLIC_SCHEMA_NAME):
+        return KeyDestruction.objects.filter(
+            key_name__in=[association_key_name(schema_name), account_key_prefix(schema_name)],
+            destroyed_at__isnull=True,
+        ).exists()
 
 
 def _association_key_exists(schema_name: str) -> bool:

@@ -13,11 +13,17 @@ data kept protected; ст. 5 ч. 7: no longer than the purpose needs, hence the 
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.crypto.fields import EncryptedJSONField, EncryptedModel, EncryptedTextField
+
+#: A confirmed import not finished after this long is considered lost and may be started again.
+STALE_AFTER = datetime.timedelta(minutes=10)
 
 
 class JobStatus(models.TextChoices):
@@ -93,6 +99,17 @@ class ImportJob(EncryptedModel):
             self.status in (JobStatus.PREVIEW, JobStatus.FAILED)
             and self.error_rows == 0
             and self.total_rows > 0
+        )
+
+    @property
+    def can_restart(self) -> bool:
+        """Confirmed long ago and still not finished: its task was lost (a broker or worker
+        failure). Starting it again is safe: an import still running holds the job's row lock
+        (the confirmation then says so), and a second task finds the job done."""
+        return (
+            self.status in (JobStatus.QUEUED, JobStatus.RUNNING)
+            and self.confirmed_at is not None
+            and timezone.now() - self.confirmed_at > STALE_AFTER
         )
 
     @property

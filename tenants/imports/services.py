@@ -175,8 +175,7 @@ def create_preview(*, upload, file_name: str, actor=None) -> ImportJob:
     if job.can_confirm and any(row.new_holding_id for row in rows):
         from tenants.imports.tasks import prepare_keys as task
 
-        job_id = str(job.pk)
-        transaction.on_commit(lambda: task.delay(job_id))
+        transaction.on_commit(lambda: _queue(task, job.pk))
     return job
 
 
@@ -216,7 +215,7 @@ def _locked_job(job_id) -> ImportJob:
 def confirm_import(job_id, *, actor=None) -> ImportJob:
     """The board confirms the preview: queue the import (it starts once this commits)."""
     job = _locked_job(job_id)
-    if not job.can_confirm:
+    if not (job.can_confirm or job.can_restart):
         if job.error_rows:
             raise ValidationError(
                 _("The file has rows with errors. Correct them and upload the file again.")
@@ -231,9 +230,17 @@ def confirm_import(job_id, *, actor=None) -> ImportJob:
     set_progress(job.pk, 0, job.total_rows)
     from tenants.imports.tasks import apply_import as task
 
-    job_id = str(job.pk)
-    transaction.on_commit(lambda: task.delay(job_id))
+    transaction.on_commit(lambda: _queue(task, job.pk))
     return job
+
+
+def _queue(task, job_id) -> None:
+    """Send a task once the transaction committed; a broker that is down leaves the job queued
+    (it can be started again later, see ``ImportJob.can_restart``) rather than failing the page."""
+    try:
+        task.delay(str(job_id))
+    except Exception:  # noqa: BLE001 - the broker's errors are many; the job stays as it is
+        logger.exception("import %s: the task could not be queued", job_id)
 
 
 @transaction.atomic
@@ -323,7 +330,6 @@ def apply_import(job_id) -> str:
             for name, value in _counts(rows).items():
                 setattr(job, name, value)
             job.save()
-            ImportRow.objects.filter(job=job).delete()
             record("imports.import_applied", actor=job.confirmed_by, target=job, details=result)
         set_progress(job_id, job.total_rows, job.total_rows)
         return JobStatus.DONE
@@ -519,6 +525,8 @@ def _execute(plan: Plan, job: ImportJob, keys: HoldingKeys, indexer: BlindIndexe
     Ownership.objects.bulk_create(plan.ownerships_new, batch_size=ROW_BATCH)
     for ownership in plan.ownerships_new:
         audit.owner_added(ownership)
+    for item in plan.owners_new:
+        audit.owner_added(item.ownership)
     progress.add(len(plan.ownerships_new))
     if plan.ownerships_changed:
         fields = sorted({name for _o, names in plan.ownerships_changed for name in names})
@@ -531,7 +539,10 @@ def _execute(plan: Plan, job: ImportJob, keys: HoldingKeys, indexer: BlindIndexe
                 fields=names,
             )
         progress.add(len(plan.ownerships_changed))
-    audit.flush()
+    # Everything the audit needs is known from the plan: written now, while keys are made.
+    audit.flush(last=True)
+    # The preview rows go in the same transaction; the personal data in them is no longer needed.
+    ImportRow.objects.filter(job=job).delete()
 
     # Owners of holdings that exist already, and changed owners: their holdings' keys.
     existing = writing_keys(
@@ -546,7 +557,7 @@ def _execute(plan: Plan, job: ImportJob, keys: HoldingKeys, indexer: BlindIndexe
     for item in early:
         ref, key = existing[item.owner.holding_id]
         _seal_owner(item.owner, item.personal, ref, key, indexer)
-    _insert_owners(early, audit)
+    _insert_owners(early)
     progress.add(len(early))
     for item in plan.owners_changed:
         owner = item.view.owner
@@ -587,18 +598,16 @@ def _execute(plan: Plan, job: ImportJob, keys: HoldingKeys, indexer: BlindIndexe
                 owners.append(item)
         WrappedDataKey.objects.bulk_create(key_rows)
         Holding.objects.bulk_create(holdings)
-        _insert_owners(owners, audit)
+        _insert_owners(owners)
         progress.add(len(batch) + len(owners))
     if new_by_holding:  # cannot happen: every new owner's holding is new or existing
         raise RuntimeError("owners left without a holding")
-    audit.flush(last=True)
+    audit.flush()
     return {**plan.counts(), "key_seconds": round(keys.seconds, 2)}
 
 
-def _insert_owners(items, audit: _AuditLog) -> None:
+def _insert_owners(items) -> None:
     if not items:
         return
     Owner.objects.bulk_create([item.owner for item in items], batch_size=ROW_BATCH)
     Ownership.objects.bulk_create([item.ownership for item in items], batch_size=ROW_BATCH)
-    for item in items:
-        audit.owner_added(item.ownership)

@@ -52,6 +52,12 @@ def demo(db_unblocked):
         if association.status != "suspended":
             services.suspend_association(association, reason="cleanup", actor=operator)
         services.delete_association(association, confirmation=SLUG, actor=operator)
+        from core.crypto import keyring
+
+        keyring.destroy_requested_keys()  # the key job; the next test reuses the subdomain
+        from core.crypto.models import KeyDestruction
+
+        KeyDestruction.objects.filter(key_name__contains=association.schema_name).delete()
         Session.objects.exclude(session_key__in=sessions_before).delete()
         SecondFactor.objects.filter(user_id=operator.pk).delete()
         with connection.cursor() as cursor:

@@ -42,17 +42,11 @@ def seed() -> None:
 
 
 def encrypted_page() -> str:
-    holdings = Holding.objects.select_related("account").order_by("account__number")[:ROWS]
-    rows = [{"number": h.account.number, "name": h.full_name, "phones": h.phones} for h in holdings]
-    return PAGE.render(Context({"rows": rows}))
+    return PAGE.render(Context({"rows": accounts_pages.account_rows(Holding)}))
 
 
 def plaintext_page() -> str:
-    holdings = accounts_pages.PlainHolding.objects.select_related("account").order_by(
-        "account__number"
-    )[:ROWS]
-    rows = [{"number": h.account.number, "name": h.full_name, "phones": h.phones} for h in holdings]
-    return PAGE.render(Context({"rows": rows}))
+    return PAGE.render(Context({"rows": accounts_pages.account_rows(accounts_pages.PlainHolding)}))
 
 
 def timed(page, before=None) -> tuple[float, int, int]:

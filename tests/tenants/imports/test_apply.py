@@ -13,6 +13,7 @@ from unittest import mock
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from core.audit.models import AuditEntry
 from core.crypto.errors import ProviderUnavailable
@@ -255,3 +256,52 @@ def test_batch_blind_indexes_equal_the_registrys_own(in_alpha):
     indexer = BlindIndexer()
     for source, value in (("primary_email", " Anna@Example.test "), ("primary_phone", "8 912 3")):
         assert indexer(Owner, source, value) == blind_index_for(Owner, source, value)
+
+
+def test_keys_made_while_the_board_reads_the_preview_are_used_by_the_import(preview, board):
+    from core.crypto import keyring
+    from core.crypto.registry import get_provider
+
+    job = preview(xlsx([owner_row(1), owner_row(2)]))
+    chosen = set(
+        ImportRow.objects.filter(job=job).values_list("new_holding_id", flat=True).distinct()
+    )
+    names = {keyring.holding_key(holding_id) for holding_id in chosen}
+
+    assert services.prepare_keys(job.pk) == 2
+    assert all(get_provider().key_exists(name) for name in names)
+    assert not WrappedDataKey.objects.filter(key_name__in=names).exists()
+    assert registry_counts()["Holding"] == 0, "nothing written before the confirmation"
+
+    services.confirm_import(job.pk, actor=board)
+    services.apply_import(job.pk)
+    assert set(Holding.objects.values_list("id", flat=True)) == chosen
+
+
+def test_an_import_confirmed_long_after_its_preview_makes_new_keys(preview, board):
+    job = preview(xlsx([owner_row(1)]))
+    chosen = ImportRow.objects.get(job=job).new_holding_id
+    ImportJob.objects.filter(pk=job.pk).update(
+        created_at=timezone.now() - services.PREPARED_KEYS_FRESH - datetime.timedelta(minutes=1)
+    )
+
+    assert services.prepare_keys(job.pk) == 0
+    services.confirm_import(job.pk, actor=board)
+    assert services.apply_import(job.pk) == JobStatus.DONE
+    assert Holding.objects.get().pk != chosen
+
+
+def test_a_lost_import_can_be_started_again_but_not_a_recent_one(preview, board):
+    from django.core.exceptions import ValidationError
+
+    job = preview(xlsx([owner_row(1)]))
+    services.confirm_import(job.pk, actor=board)
+    with pytest.raises(ValidationError):
+        services.confirm_import(job.pk, actor=board)
+
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=JobStatus.RUNNING, confirmed_at=timezone.now() - datetime.timedelta(hours=1)
+    )
+    services.confirm_import(job.pk, actor=board)
+    assert services.apply_import(job.pk) == JobStatus.DONE
+    assert registry_counts()["Premises"] == 1

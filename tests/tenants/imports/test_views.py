@@ -155,3 +155,20 @@ def test_the_import_page_works_on_a_phone_without_inline_styles_or_scripts(chair
     assert 'name="viewport"' in html
     assert " style=" not in html
     assert "<script>" not in html
+
+
+def test_a_broker_that_is_down_leaves_the_import_queued(
+    chairman_client, preview, django_capture_on_commit_callbacks, caplog
+):
+    from unittest import mock
+
+    job = preview(xlsx([owner_row(1)]))
+    with (
+        mock.patch("tenants.imports.tasks.apply_import.delay", side_effect=OSError("refused")),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = chairman_client.post(f"/registry/import/{job.pk}/confirm/")
+
+    assert response.status_code == 302
+    assert ImportJob.objects.get(pk=job.pk).status == JobStatus.QUEUED
+    assert "could not be queued" in caplog.text
