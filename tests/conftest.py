@@ -74,7 +74,11 @@ def beta(django_db_setup, django_db_blocker):
 @pytest.fixture(autouse=True)
 def _public_schema_after_each_test(request):
     yield
-    if "db" in request.fixturenames or "transactional_db" in request.fixturenames:
+    uses_db = request.node.get_closest_marker("django_db") is not None or {
+        "db",
+        "transactional_db",
+    } & set(request.fixturenames)
+    if uses_db:
         connection.set_schema_to_public()
 
 

@@ -14,4 +14,14 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = CeleryApp("tszh")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["core", "core.crypto", "console", "tenants.portal"])
+app.autodiscover_tasks(
+    [
+        "core",
+        "core.crypto",
+        "associations",
+        "signup",
+        "console",
+        "tenants.portal",
+        "tenants.imports",
+    ]
+)

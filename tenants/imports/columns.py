@@ -236,7 +236,11 @@ def parse_share(value) -> Fraction | None:
 
 def clean_share(value, ctx, column) -> str | None:
     share = parse_share(value)
-    return None if share is None else f"{share.numerator}/{share.denominator}"
+    if share is None:
+        return None
+    return (
+        str(share.numerator) if share.denominator == 1 else f"{share.numerator}/{share.denominator}"
+    )
 
 
 DATE_FORMATS = ("%d.%m.%Y", "%d.%m.%y", "%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y")

@@ -52,6 +52,27 @@ SECTIONS = (
         url_name="registry-index",
     ),
     DashboardSection(
+        "invitations",
+        _("Invitations"),
+        _("Invite owners and residents to the portal by email."),
+        frozenset({Role.CHAIRMAN, Role.BOARD_MEMBER}),
+        url_name="invitation-list",
+    ),
+    DashboardSection(
+        "import",
+        _("Import from a spreadsheet"),
+        _("Load buildings, premises, owners and accounts from Excel or CSV."),
+        frozenset({Role.CHAIRMAN, Role.BOARD_MEMBER}),
+        url_name="imports-index",
+    ),
+    DashboardSection(
+        "accounts",
+        _("Personal accounts"),
+        _("Every personal account and its holder."),
+        frozenset({Role.ACCOUNTANT}),
+        url_name="registry-accounts",
+    ),
+    DashboardSection(
         "budget",
         _("Budget"),
         _("The yearly estimate, its discussion and the vote."),
@@ -68,6 +89,13 @@ SECTIONS = (
         _("Dispatch desk"),
         _("Incoming requests, routing to suppliers and deadlines."),
         frozenset({Role.DISPATCHER, Role.CHAIRMAN}),
+    ),
+    DashboardSection(
+        "export",
+        _("Data export"),
+        _("Download the association's data when the operators have prepared it."),
+        frozenset({Role.CHAIRMAN}),
+        url_name="association-export",
     ),
 )
 

@@ -23,7 +23,7 @@ from tests.perf.environment import BenchEnvironment, BenchError
 from tests.perf.load import client_name
 from tests.perf.registry import discover
 
-BUDGET_SECONDS = 110  # the whole run, servers stopped included, stays under two minutes
+BUDGET_SECONDS = 900  # the whole run (import and provisioning take minutes), servers included
 
 
 class BenchTimeout(Exception):

@@ -17,10 +17,25 @@ def section_keys(response) -> list[str]:
     ("roles", "sections"),
     [
         ([Role.OWNER], ["home", "meters", "requests"]),
-        ([Role.ACCOUNTANT], ["budget", "ledger"]),
+        ([Role.ACCOUNTANT], ["accounts", "budget", "ledger"]),
         ([Role.DISPATCHER], ["dispatch"]),
-        ([Role.CHAIRMAN], ["requests", "registry", "budget", "ledger", "dispatch"]),
-        ([Role.OWNER, Role.ACCOUNTANT], ["home", "meters", "requests", "budget", "ledger"]),
+        (
+            [Role.CHAIRMAN],
+            [
+                "requests",
+                "registry",
+                "invitations",
+                "import",
+                "budget",
+                "ledger",
+                "dispatch",
+                "export",
+            ],
+        ),
+        (
+            [Role.OWNER, Role.ACCOUNTANT],
+            ["home", "meters", "requests", "accounts", "budget", "ledger"],
+        ),
         ([], []),
     ],
 )
