@@ -102,6 +102,11 @@ def main() -> int:
         print(f"TSZh Portal is starting on http://localhost:{PORT}/ (Ctrl-C stops it)")
         while all(child.poll() is None for child in children):
             time.sleep(0.5)
+        # Ctrl-C reaches the children too; one of them may notice before we do.
+        interrupted = {0, -signal.SIGINT, -signal.SIGTERM}
+        if all(child.returncode in interrupted for child in children if child.poll() is not None):
+            print("\nStopping...")
+            return 0
         print("A process stopped; stopping the rest.")
         return 1
     except KeyboardInterrupt:

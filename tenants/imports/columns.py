@@ -778,6 +778,11 @@ MESSAGES = {
         "apart"
     ),
     "share_required": _("premises %(premises)s has several owners: give each owner's share"),
+    "shares_overflow_registry": _(
+        "with its other owners in the registry, the shares of premises %(premises)s would add up "
+        "to %(total)s, more than 1; if it changed hands, record the new holder in the registry "
+        "first"
+    ),
     "shares_overflow": _(
         "the shares of premises %(premises)s would add up to %(total)s, more than 1"
     ),

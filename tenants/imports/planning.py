@@ -407,10 +407,10 @@ def plan_import(
             shares[id(row)] = share
             total += share
         if total > 1 and not missing:
+            # With owners of the registry in the sum, the premises has likely changed hands.
+            code = "shares_overflow_registry" if remaining else "shares_overflow"
             for row in owner_rows:
-                row.fail(
-                    "shares_overflow", "share", premises=group.label, total=_format_share(total)
-                )
+                row.fail(code, "share", premises=group.label, total=_format_share(total))
 
     # -- the writes, and each row's outcome --------------------------------------------------------
     new_holdings: dict[uuid.UUID, Holding] = {}

@@ -163,9 +163,7 @@ def registry_snapshot(values: list[dict], *, today: datetime.date, lock: bool = 
 
 def recent_jobs(limit: int = 20):
     """The association's latest imports (any board member's: the board shares the registry)."""
-    return ImportJob.objects.exclude(status=JobStatus.DISCARDED).select_related("created_by")[
-        :limit
-    ]
+    return ImportJob.objects.exclude(status=JobStatus.DISCARDED)[:limit]
 
 
 def job_rows(job: ImportJob, status: str | None = None) -> EncryptedQuerySet:

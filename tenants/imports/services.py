@@ -301,6 +301,9 @@ def apply_import(job_id) -> str:
                 cursor.execute(
                     "SELECT pg_advisory_xact_lock(%s, hashtext(current_schema()))", [LOCK_CLASS]
                 )
+                # Foreign keys checked as rows are written (they are, in dependency order),
+                # while keys are being made, rather than all at once at the commit.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             keys = HoldingKeys()
             # Key creation is the slow part: start it before anything else, in file order,
             # with the holdings chosen at the preview (their keys may be made already).
@@ -324,6 +327,8 @@ def apply_import(job_id) -> str:
                 raise RegistryChanged(rows)
             keys.request([holding.pk for holding, _holder in plan.holdings_new])
             result = _execute(plan, job, keys, indexer)
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # back to Django's default
             job.status = JobStatus.DONE
             job.finished_at = timezone.now()
             job.result = result
@@ -521,7 +526,7 @@ def _execute(plan: Plan, job: ImportJob, keys: HoldingKeys, indexer: BlindIndexe
             )
     Holding.objects.bulk_create(plan.holdings_empty, batch_size=ROW_BATCH)
 
-    # Shares of owners already in the registry (foreign keys are checked at commit).
+    # Shares of owners already in the registry.
     Ownership.objects.bulk_create(plan.ownerships_new, batch_size=ROW_BATCH)
     for ownership in plan.ownerships_new:
         audit.owner_added(ownership)

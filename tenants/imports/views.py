@@ -94,7 +94,7 @@ def template(request, fmt: str):
 @require_GET
 def job_page(request, job_id):
     """The preview (rows, counts, errors), then the progress, then the result."""
-    job = get_object_or_404(ImportJob.objects.select_related("created_by"), pk=job_id)
+    job = get_object_or_404(ImportJob, pk=job_id)
     status = request.GET.get("status")
     if status not in RowStatus.values:
         status = RowStatus.ERROR if job.error_rows else None

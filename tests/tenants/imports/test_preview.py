@@ -12,6 +12,7 @@ from fractions import Fraction
 import pytest
 from django.db import connection
 
+from core.access.roles import Role
 from core.audit.models import AuditEntry
 from tenants.imports import services
 from tenants.imports.columns import error_text
@@ -25,7 +26,7 @@ from tenants.residents.models import (
     Premises,
 )
 from tenants.residents.services import add_owner, open_account
-from tests.tenants.imports.conftest import HEADERS, csv_file, owner_row, xlsx
+from tests.tenants.imports.conftest import HEADERS, csv_file, owner_row, upload, xlsx
 
 pytestmark = pytest.mark.django_db
 
@@ -274,7 +275,9 @@ def test_shares_overflow_together_with_the_registrys_other_owners(preview, in_al
     job = preview(xlsx([owner_row(1, share="1/2")]))
 
     assert messages(job) == [
-        "Row 2: the shares of premises Дом 1, № 1 would add up to 7/6, more than 1"
+        "Row 2: with its other owners in the registry, the shares of premises Дом 1, № 1 would "
+        "add up to 7/6, more than 1; if it changed hands, record the new holder in the registry "
+        "first"
     ]
 
 
@@ -324,3 +327,21 @@ def test_a_preview_with_errors_cannot_be_confirmed(preview, board):
         services.confirm_import(job.pk, actor=board)
     job.refresh_from_db()
     assert job.status == JobStatus.PREVIEW
+
+
+def test_in_a_garden_partnership_an_empty_kind_means_a_plot(beta, in_beta, make_user):
+    board = make_user(beta, roles=[Role.CHAIRMAN])
+    content = xlsx([owner_row(1, kind=None, building="Участки")])
+
+    job = services.create_preview(upload=upload(content), file_name="snt.xlsx", actor=board)
+
+    assert ImportRow.objects.get(job=job).data["values"]["kind"] == "plot"
+
+
+def test_the_job_page_names_the_ignored_columns(alpha, client_of, board, preview):
+    headers = {**HEADERS, "x": "Примечание"}
+    job = preview(xlsx([owner_row(1)], headers))
+
+    html = client_of(alpha, board).get(f"/registry/import/{job.pk}/").content.decode()
+
+    assert "Примечание" in html

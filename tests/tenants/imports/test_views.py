@@ -172,3 +172,19 @@ def test_a_broker_that_is_down_leaves_the_import_queued(
     assert response.status_code == 302
     assert ImportJob.objects.get(pk=job.pk).status == JobStatus.QUEUED
     assert "could not be queued" in caplog.text
+
+
+def test_an_upload_without_the_csrf_token_is_refused(alpha, board):
+    from django.test import Client
+
+    from tests.conftest import verify_second_factor
+    from tests.factories import TEST_PASSWORD
+
+    client = Client(enforce_csrf_checks=True, HTTP_HOST=alpha.get_primary_domain().domain)
+    assert client.login(username=board.email, password=TEST_PASSWORD)
+    verify_second_factor(client, board)
+
+    response = client.post("/registry/import/", {"file": upload(xlsx([owner_row(1)]))})
+
+    assert response.status_code == 403
+    assert not ImportJob.objects.exists()
