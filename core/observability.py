@@ -18,8 +18,7 @@ _TOKEN_SEGMENT = re.compile(r"^[A-Za-z0-9_:=-]{17,}$")
 def _mask_url(url: str) -> str:
     parts = urlsplit(url)
     path = "/".join(
-        "[token]" if _TOKEN_SEGMENT.match(segment) else segment
-        for segment in parts.path.split("/")
+        "[token]" if _TOKEN_SEGMENT.match(segment) else segment for segment in parts.path.split("/")
     )
     return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 

@@ -15,11 +15,19 @@ from associations.selectors import ready_associations
 
 
 @shared_task(name="core.tasks.fan_out")
-def fan_out(task_name: str) -> list[str]:
-    """Queue ``task_name`` inside each ready association's schema; return the schemas."""
+def fan_out(task_name: str, include_suspended: bool = False) -> list[str]:
+    """Queue ``task_name`` inside each ready association's schema; return the schemas.
+
+    ``include_suspended`` also reaches suspended associations: housekeeping that must go on
+    while a portal is read-only (pending key destructions, expired sessions).
+    """
     from config.celery import app
 
-    schemas = list(ready_associations().values_list("schema_name", flat=True))
+    schemas = list(
+        ready_associations(include_suspended=include_suspended).values_list(
+            "schema_name", flat=True
+        )
+    )
     for schema in schemas:
         with schema_context(schema):
             app.send_task(task_name)

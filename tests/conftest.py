@@ -10,14 +10,9 @@ grows. Use ``in_alpha`` / ``in_beta`` to put the connection into a tenant's sche
 from __future__ import annotations
 
 import os
-import tempfile
 
 os.environ.setdefault("TSZH_ENV", "test")
-# Keys of the test run live in a key store of their own, never the development one.
-os.environ.setdefault("TSZH_KEY_DIR", tempfile.mkdtemp(prefix="tszh-test-keys-"))
-os.environ.setdefault(
-    "TSZH_MASTER_KEY_FILE", os.path.join(os.environ["TSZH_KEY_DIR"], "master.key")
-)
+# The test run's key store is a temporary directory: see TESTING in config/settings.py.
 # Playwright's sync API runs an event loop in the test thread; the ORM is used there too.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 

@@ -8,9 +8,13 @@ from django.db.models import QuerySet
 from associations.models import Association, AssociationStatus, Domain, ProvisioningAttempt
 
 
-def ready_associations() -> QuerySet[Association]:
-    """Associations that periodic jobs run for: active ones, never the public schema."""
-    return Association.objects.filter(status=AssociationStatus.ACTIVE).exclude(
+def ready_associations(include_suspended: bool = False) -> QuerySet[Association]:
+    """Associations that periodic jobs run for: active ones (and suspended ones on request),
+    never one being provisioned, never the public schema."""
+    statuses = [AssociationStatus.ACTIVE]
+    if include_suspended:
+        statuses.append(AssociationStatus.SUSPENDED)
+    return Association.objects.filter(status__in=statuses).exclude(
         schema_name=settings.PUBLIC_SCHEMA_NAME
     )
 

@@ -246,6 +246,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.fan_out",
         "schedule": 86400.0,
         "args": ("core.tasks.clear_expired_sessions",),
+        "kwargs": {"include_suspended": True},
     },
     "clear-expired-sessions-public": {
         "task": "core.tasks.clear_expired_sessions",
@@ -257,6 +258,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.fan_out",
         "schedule": 900.0,
         "args": ("core.crypto.tasks.destroy_requested_keys",),
+        "kwargs": {"include_suspended": True},
     },
     "destroy-requested-keys-public": {
         "task": "core.crypto.tasks.destroy_requested_keys",
@@ -374,6 +376,14 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Keys (see core/crypto and docs/security.md) -------------------------------------------
+if TESTING and not os.environ.get("TSZH_KEY_DIR"):
+    # A test run's keys live in a key store of their own, never the development one; the
+    # environment carries it to the run's subprocesses (the import's key maker, a live server).
+    import tempfile
+
+    _test_keys = tempfile.mkdtemp(prefix="tszh-test-keys-")
+    os.environ["TSZH_KEY_DIR"] = os.path.join(_test_keys, "store")
+    os.environ["TSZH_MASTER_KEY_FILE"] = os.path.join(_test_keys, "master.key")
 TSZH_CRYPTO = {
     "PROVIDER": os.environ.get(
         "TSZH_KEY_PROVIDER", "vault" if os.environ.get("VAULT_ADDR") else "local"

@@ -25,8 +25,9 @@ from associations.models import Association, AssociationStatus, Domain
 from console.models import EXPORT_IN_PROGRESS, AssociationExport, ExportChunk, ExportStatus
 from core.audit.services import record
 from core.crypto import keyring
+from core.crypto.models import WrappedDataKey
 from core.crypto.naming import account_key_prefix, association_key_name
-from core.crypto.registry import get_key_cache, get_provider
+from core.crypto.registry import get_key_cache
 
 logger = logging.getLogger(__name__)
 
@@ -284,10 +285,10 @@ def delete_association(association: Association, *, confirmation: str, actor) ->
     ``confirmation`` must be the association's subdomain, typed by the operator. The audit
     entry (association id, subdomain, schema, counts) stays in the public schema.
 
-    Order, all in one transaction: the audit entry, the domains, the row and its schema; the
-    provider keys last, just before the commit. If the key store fails, everything rolls back
-    and nothing is deleted; if the commit failed after the keys were destroyed, the (suspended)
-    association would remain with unreadable data, and deleting it again finishes the job.
+    Order, all in one transaction: the audit entry, the domains, the row and its schema, and
+    the request to destroy its keys (``KeyDestruction`` in public). The key job destroys them
+    after the commit under the provisioning credential, retrying until the provider confirms;
+    the web's credential never deletes keys. Until then the subdomain cannot be signed up again.
     """
     with schema_context(settings.PUBLIC_SCHEMA_NAME), transaction.atomic():
         locked = _locked(association)
@@ -298,13 +299,8 @@ def delete_association(association: Association, *, confirmation: str, actor) ->
         if locked.status != AssociationStatus.SUSPENDED:
             raise ValidationError(_("Suspend the association before deleting it."))
         schema, pk, slug = locked.schema_name, locked.pk, locked.slug
-        provider = get_provider()
-        key_names = sorted(
-            {
-                *provider.list_keys(association_key_name(schema)),
-                *provider.list_keys(account_key_prefix(schema)),
-            }
-        )
+        with schema_context(schema):
+            key_count = WrappedDataKey.objects.values("key_name").distinct().count()
         domains = list(Domain.objects.filter(tenant=locked).values_list("domain", flat=True))
         record(
             "console.association_deleted",
@@ -316,7 +312,7 @@ def delete_association(association: Association, *, confirmation: str, actor) ->
                 "schema": schema,
                 "kind": locked.kind,
                 "domains": len(domains),
-                "keys": len(key_names),
+                "keys": key_count,
             },
         )
         Domain.objects.filter(tenant=locked).delete()
@@ -325,9 +321,7 @@ def delete_association(association: Association, *, confirmation: str, actor) ->
         # the keys after the commit and retries until the provider confirms.
         keyring.request_key_destruction(association_key_name(schema))
         keyring.request_key_destruction(account_key_prefix(schema), prefix=True)
-        cache = get_key_cache()
-        for name in key_names:
-            cache.forget(name)
+        get_key_cache().clear()  # rare: simpler than finding every key of the schema
         keyring.forget_cached_rows(association_key_name(schema))
         keyring.forget_cached_rows(account_key_prefix(schema))
-    return {"association_id": pk, "slug": slug, "schema": schema, "keys_requested": key_names}
+    return {"association_id": pk, "slug": slug, "schema": schema, "keys": key_count}

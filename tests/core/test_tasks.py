@@ -41,3 +41,14 @@ def test_fan_out_queues_the_job_for_every_ready_association_only(worker, beta):
     assert "alpha" in schemas
     assert "beta" not in schemas
     assert "public" not in schemas
+
+
+def test_housekeeping_reaches_suspended_associations_too(worker, beta):
+    Association.objects.filter(pk=beta.pk).update(status=AssociationStatus.SUSPENDED)
+    try:
+        schemas = fan_out.delay("core.tasks.clear_expired_sessions", include_suspended=True).get(
+            timeout=20
+        )
+    finally:
+        Association.objects.filter(pk=beta.pk).update(status=AssociationStatus.ACTIVE)
+    assert {"alpha", "beta"} <= set(schemas)

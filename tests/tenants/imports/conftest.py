@@ -103,9 +103,15 @@ def upload(content: bytes, name: str = "registry.xlsx") -> SimpleUploadedFile:
 
 @pytest.fixture(autouse=True)
 def english():
-    """Messages are checked in English (msgids); the Russian catalogue comes later."""
+    """Messages are checked in English (the msgids); one test checks the Russian default."""
     with translation.override("en"):
         yield
+
+
+def in_english(client):
+    """A client that chose English with the language switch (pages are Russian by default)."""
+    client.cookies["django_language"] = "en"
+    return client
 
 
 @pytest.fixture

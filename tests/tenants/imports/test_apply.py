@@ -7,6 +7,7 @@ real Celery worker.
 from __future__ import annotations
 
 import datetime
+import uuid
 from decimal import Decimal
 from fractions import Fraction
 from unittest import mock
@@ -16,6 +17,8 @@ from django.db import connection
 from django.utils import timezone
 
 from core.audit.models import AuditEntry
+from core.crypto import keyring
+from core.crypto.envelope import parse_token
 from core.crypto.errors import ProviderUnavailable
 from core.crypto.fields import blind_index_for
 from core.crypto.models import WrappedDataKey
@@ -102,9 +105,12 @@ def test_each_holding_gets_its_own_key(imported):
     rows = WrappedDataKey.objects.filter(key_name__in=names)
     assert sorted(rows.values_list("key_name", flat=True)) == sorted(names)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT full_name FROM residents_owner")
-        stored = [value for (value,) in cursor.fetchall()]
-    assert all(value.startswith("e1.") and "Иванова" not in value for value in stored)
+        cursor.execute("SELECT id, full_name, holding_id FROM residents_owner")
+        stored = cursor.fetchall()
+    for _owner_id, token, holding_id in stored:
+        assert token.startswith("e1.") and "Иванова" not in token
+        key_row = WrappedDataKey.objects.get(id=uuid.UUID(hex=parse_token(token).key_ref))
+        assert key_row.key_name == keyring.holding_key(holding_id), "under its holding's key"
 
 
 def test_the_same_file_twice_changes_nothing(imported, preview):

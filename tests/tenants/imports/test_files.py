@@ -16,7 +16,14 @@ from core.access.roles import Role
 from tenants.imports.models import ImportJob, ImportRow
 from tenants.imports.reading import MAX_FILE_BYTES, MAX_ROWS, FileRefused, read_table
 from tenants.imports.uploads import LimitedUpload
-from tests.tenants.imports.conftest import HEADERS, csv_file, owner_row, upload, xlsx
+from tests.tenants.imports.conftest import (
+    HEADERS,
+    csv_file,
+    in_english,
+    owner_row,
+    upload,
+    xlsx,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +51,7 @@ def workbook_with_sheet(sheet_xml: bytes) -> bytes:
 
 
 def test_a_file_over_20_mb_is_refused_before_it_is_read(alpha, client_of, make_user):
-    client = client_of(alpha, make_user(alpha, roles=[Role.CHAIRMAN]))
+    client = in_english(client_of(alpha, make_user(alpha, roles=[Role.CHAIRMAN])))
     content = b"x" * (50 * 1024 * 1024)
 
     response = client.post("/registry/import/", {"file": upload(content, "big.xlsx")})
@@ -148,7 +155,7 @@ def test_more_rows_than_allowed_are_refused():
 
 
 def test_a_refused_upload_shows_its_message_beside_the_field(alpha, client_of, make_user):
-    client = client_of(alpha, make_user(alpha, roles=[Role.BOARD_MEMBER]))
+    client = in_english(client_of(alpha, make_user(alpha, roles=[Role.BOARD_MEMBER])))
 
     response = client.post("/registry/import/", {"file": upload(b"not a zip", "r.xlsx")})
 

@@ -14,14 +14,22 @@ from tenants.imports import services
 from tenants.imports.columns import COLUMNS, column_for_header
 from tenants.imports.models import ImportJob, JobStatus
 from tenants.imports.reading import FileRefused, read_table
-from tests.tenants.imports.conftest import owner_row, upload, xlsx
+from tests.tenants.imports.conftest import in_english, owner_row, upload, xlsx
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def chairman_client(alpha, client_of, board):
-    return client_of(alpha, board)
+    return in_english(client_of(alpha, board))
+
+
+def test_row_errors_are_in_russian_by_default(alpha, client_of, board):
+    client = client_of(alpha, board)
+    response = client.post("/registry/import/", {"file": upload(xlsx([owner_row(1, area="0")]))})
+
+    html = client.get(response["Location"]).content.decode()
+    assert "Строка 2: площадь должна быть числом больше нуля" in html
 
 
 def test_the_board_uploads_a_file_and_sees_its_preview(chairman_client):
