@@ -448,8 +448,9 @@ def plan_import(
                 if v["is_org"]:
                     owner.organisation_name = v["owner"]
                     owner.inn, owner.ogrn = v.get("inn") or "", v.get("ogrn") or ""
-                if v.get("member") is not None:
-                    owner.is_member = v["member"]
+                # An empty member cell means "not a member" (the model's default), also in the
+                # preview, whose rows are plain namespaces without the model's defaults.
+                owner.is_member = bool(v.get("member"))
                 owner.member_since = _date(v.get("member_since")) if owner.is_member else None
                 ownership = new(
                     Ownership,

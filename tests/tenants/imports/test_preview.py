@@ -345,3 +345,11 @@ def test_the_job_page_names_the_ignored_columns(alpha, client_of, board, preview
     html = client_of(alpha, board).get(f"/registry/import/{job.pk}/").content.decode()
 
     assert "Примечание" in html
+
+
+def test_an_empty_member_cell_means_not_a_member(preview):
+    """Many boards' lists have no membership column at all: the row is fine, not a member."""
+    job = preview(xlsx([owner_row(1, member="", member_since="")]))
+
+    assert job.error_rows == 0 and job.new_rows == 1
+    assert job.can_confirm
