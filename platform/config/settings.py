@@ -156,6 +156,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "core.access.middleware.SecondFactorMiddleware",
     "core.access.suspension.SuspendedAssociationMiddleware",
+    # Throttled "last activity" of an association for the operators' console.
+    "associations.middleware.LastActivityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "core.crypto.middleware.KeyProviderUnavailableMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

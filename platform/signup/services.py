@@ -27,13 +27,14 @@ from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from associations.models import Association
+from associations.models import Association, AssociationKind
 from associations.services import (
     AssociationSpec,
     ChairmanSpec,
     ProvisioningError,
     SubdomainTaken,
     provision_association,
+    subdomain_host,
 )
 from core.audit.services import record
 from signup import sealing
@@ -90,8 +91,13 @@ def request_signup(
 
 
 def _send_confirmation(data: dict, link: str) -> None:
+    """The link, to the address given. Anyone may give any address, so the letter carries no text
+    the sender chose (the association's and the chairman's names could be a phishing lure): only
+    the subdomain (letters, digits, hyphens) and the legal form from the list. The page behind
+    the link shows the rest."""
     context = {
-        "data": data,
+        "host": subdomain_host(data["slug"]),
+        "kind": AssociationKind(data["kind"]).label,
         "link": link,
         "hours": settings.SIGNUP_CONFIRMATION_HOURS,
         "base_domain": settings.BASE_DOMAIN,

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.auth import login
 from django.db import transaction
+from django.forms.utils import ErrorDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -49,9 +50,18 @@ def _email_key(group: str, request) -> str:
 
 def _over_limit(request, group: str, rate: str, key="ip", *, count: bool = True) -> bool:
     """Count this request against ``rate`` (per client address unless ``key`` says otherwise)
-    and say whether the limit was already used up."""
+    and say whether the limit was already used up. With ``count=False`` only look: whether
+    one more request would be over it."""
     usage = get_usage(request, group=group, key=key, rate=rate, increment=count)
-    return bool(usage and usage["count"] > usage["limit"])
+    if not usage:
+        return False
+    return usage["count"] >= usage["limit"] if not count else usage["count"] > usage["limit"]
+
+
+def _invalid_rate() -> str:
+    """Submissions refused for their content, per client address: generous (a board may mistype
+    many times), there only to turn away a bot that keeps the form's validation busy."""
+    return getattr(settings, "SIGNUP_INVALID_RATE_PER_IP", "60/h")
 
 
 # --- Public site -----------------------------------------------------------------------------
@@ -79,15 +89,21 @@ def signup(request):
     if request.method == "GET":
         return redirect(f"{reverse('landing')}#signup")
     form = SignupForm(request.POST)
-    if _over_limit(request, "signup-ip", settings.SIGNUP_RATE_PER_IP):
-        form.errors.clear()
-        form.add_error(None, _("Too many signups from your address. Try again in an hour."))
-        return _page(request, form, status=TOO_MANY)
+    # Only signups that would be sent count against the address's limit: a board that mistypes
+    # is answered beside the field and may try again. Refused content has its own, generous
+    # limit. Both are looked at first (nothing is validated for an address over either) and
+    # counted once the outcome is known.
+    if _address_used_up(request):
+        return _too_many(request, form)
     valid = form.is_valid()
     if form.is_bot:
+        _over_limit(request, "signup-ip", settings.SIGNUP_RATE_PER_IP)
         return redirect("signup-sent")  # a bot is told it succeeded; nothing is created
     if not valid:
+        _over_limit(request, "signup-ip-invalid", _invalid_rate())
         return _page(request, form)
+    if _over_limit(request, "signup-ip", settings.SIGNUP_RATE_PER_IP):
+        return _too_many(request, form)  # a concurrent submission took the last one
     if _over_limit(request, "signup-email", settings.SIGNUP_RATE_PER_EMAIL, key=_email_key):
         form.add_error(
             "email", _("Several signups were sent for this email just now. Try again later.")
@@ -114,6 +130,19 @@ def signup(request):
         )
         return _page(request, form, status=503)
     return redirect("signup-sent")
+
+
+def _address_used_up(request) -> bool:
+    """Whether the client address has used up either signup limit (nothing is counted)."""
+    sent = _over_limit(request, "signup-ip", settings.SIGNUP_RATE_PER_IP, count=False)
+    return sent or _over_limit(request, "signup-ip-invalid", _invalid_rate(), count=False)
+
+
+def _too_many(request, form):
+    """The form again with what was entered, and no validation: a flood gets no work done."""
+    form._errors, form.cleaned_data = ErrorDict(), {}
+    form.add_error(None, _("Too many signups from your address. Try again in an hour."))
+    return _page(request, form, status=TOO_MANY)
 
 
 @require_GET

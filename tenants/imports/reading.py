@@ -4,8 +4,17 @@ An .xlsx file is a zip archive of XML. Before openpyxl opens it, the archive's d
 checked: at most ``MAX_FILE_BYTES`` packed, ``MAX_UNPACKED_BYTES`` unpacked, no member packed
 more than ``MAX_RATIO`` times. Python's zipfile never inflates a member beyond the size its
 directory declares (a lying entry fails its CRC instead), so the check on declared sizes holds.
-openpyxl then reads in read-only (streaming) mode through defusedxml, which refuses entity
-expansion ("billion laughs") and external entities. A .csv file is decoded as UTF-8 (with or
+
+Only the worksheet is streamed by openpyxl's read-only mode; the parts it loads whole before the
+first row is read (the shared strings, the styles, the workbook, the content types...) would
+hold a file's worth of objects in memory: a few megabytes of packed shared strings became some
+400 MB and 20 s. So those parts are read once beforehand, streaming, with expat: the shared
+strings at most ``MAX_SHARED_STRINGS_BYTES`` unpacked and ``MAX_SHARED_STRINGS`` strings (counted
+in the XML, never taken from the ``count`` attributes, which the file states about itself), the
+other parts at most ``MAX_PART_BYTES`` and ``MAX_PART_ELEMENTS`` elements. The shared strings
+part is the one the content types name (as openpyxl finds it), and ``xl/sharedStrings.xml`` in
+any case. openpyxl then reads in read-only (streaming) mode through defusedxml, which refuses
+entity expansion ("billion laughs") and external entities. A .csv file is decoded as UTF-8 (with or
 without BOM), UTF-16 (Excel's "Unicode text") or Windows-1251 (Excel's CSV in Russian Windows),
 with the delimiter found from the header line.
 
@@ -21,8 +30,10 @@ import io
 import logging
 import warnings
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from typing import Any
+from xml.parsers import expat
 
 from django.utils.translation import gettext_lazy as _
 
@@ -31,7 +42,22 @@ from tenants.imports.columns import COLUMNS_BY_KEY, REQUIRED_KEYS, as_text, colu
 logger = logging.getLogger(__name__)
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
-MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+#: A 30,000-row workbook unpacks to some 40 MB (sheet, shared strings, styles).
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+#: openpyxl keeps every shared string in memory, and while reading them, every element of their
+#: part outside a string (~100 MB and 4-5 s for 500,000 strings). 30,000 rows of some 13 text
+#: columns each make at most ~400,000 different strings.
+MAX_SHARED_STRINGS_BYTES = 30 * 1024 * 1024
+MAX_SHARED_STRINGS = 500_000
+#: Elements of the whole shared strings part, of one string (rich text runs), outside any string.
+MAX_SHARED_STRINGS_ELEMENTS = 4 * MAX_SHARED_STRINGS
+MAX_STRING_ELEMENTS = 1_000
+MAX_STRAY_ELEMENTS = 10_000
+#: Other parts openpyxl parses whole (styles, workbook, content types, relationships, properties)
+#: become objects, ~0.7 KB and 20 µs per element: a real workbook's are far smaller (Excel allows
+#: at most 64,000 cell formats).
+MAX_PART_BYTES = 10 * 1024 * 1024
+MAX_PART_ELEMENTS = 150_000
 #: Spreadsheet XML packs 5-20 times; a deflate bomb packs about a thousand times.
 MAX_RATIO = 100
 #: Members smaller than this are not judged by their ratio (a tiny file may pack very well).
@@ -45,6 +71,21 @@ HEADER_SEARCH_ROWS = 20
 #: Rows read in all (empty ones included) before the file is called too long.
 SCAN_LIMIT = MAX_ROWS + 5_000
 EXTENSIONS = {"xlsx": "xlsx", "xlsm": "xlsx", "csv": "csv", "txt": "csv"}
+CONTENT_TYPES = "[Content_Types].xml"
+SHARED_STRINGS = "xl/sharedStrings.xml"
+SHARED_STRINGS_TYPE = (
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+)
+WORKSHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+#: Worksheets (where Excel puts them, or as the content types declare them) are streamed by
+#: openpyxl's read-only mode: only the total unpacked size bounds them. Relationships, and these
+#: parts found by their names, are parsed whole whatever the content types say.
+WORKSHEETS = "xl/worksheets/"
+LOADED_WHOLE = frozenset(
+    {"xl/workbook.xml", "xl/styles.xml", "docProps/core.xml", "docProps/custom.xml"}
+)
+#: Binary parts openpyxl's read-only mode does not parse (pictures, printer settings, macros).
+XML_SUFFIXES = (".xml", ".rels", ".vml")
 
 REFUSALS = {
     "too_large": _("The file is larger than 20 MB. Split it into smaller files and import each."),
@@ -170,7 +211,123 @@ def check_archive(upload) -> None:
         raise FileRefused("bomb")
     if "xl/workbook.xml" not in {member.filename for member in members}:
         raise FileRefused("not_spreadsheet")  # .docx, .ods, any other zip
+    check_parts(archive, members)
     upload.seek(0)
+
+
+def check_parts(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo]) -> None:
+    """Refuse parts that openpyxl would load whole and that would not fit in memory.
+
+    The content types come first: they name the shared strings part openpyxl reads, and the
+    worksheets, which it streams. Every member of a checked name is checked (a zip may hold two
+    of the same name), by its declared size first and then by its elements, counted streaming.
+    """
+    types = _PartBudget()
+    for member in members:
+        if member.filename == CONTENT_TYPES:
+            _scan(archive, member, MAX_PART_BYTES, types)
+    shared = {SHARED_STRINGS, *types.shared_strings}
+    worksheets = set(types.worksheets) - shared - LOADED_WHOLE
+    for member in members:
+        name = member.filename
+        if name in shared:
+            _scan(archive, member, MAX_SHARED_STRINGS_BYTES, _StringsBudget())
+        elif name != CONTENT_TYPES and not _streamed(name, worksheets):
+            _scan(archive, member, MAX_PART_BYTES, _PartBudget())
+
+
+def _streamed(name: str, worksheets: set[str]) -> bool:
+    """A worksheet (streamed), or a part openpyxl's read-only mode does not parse at all."""
+    if not name.lower().endswith(XML_SUFFIXES):
+        return True  # pictures, printer settings, macros
+    if name.endswith(".rels") or name in LOADED_WHOLE:
+        return False
+    return name in worksheets or name.startswith(WORKSHEETS)
+
+
+class _PartBudget:
+    """Counts a part's elements; notes what the content types declare as shared strings and as
+    worksheets."""
+
+    end = None
+
+    def __init__(self):
+        self.elements = 0
+        self.shared_strings: list[str] = []
+        self.worksheets: list[str] = []
+
+    def start(self, name: str, attributes: dict) -> None:
+        self.elements += 1
+        if self.elements > MAX_PART_ELEMENTS:
+            raise FileRefused("bomb")
+        if name.rpartition(":")[2] == "Override":
+            kind = attributes.get("ContentType")
+            part = str(attributes.get("PartName") or "").lstrip("/")
+            if kind == SHARED_STRINGS_TYPE:
+                self.shared_strings.append(part)
+            elif kind == WORKSHEET_TYPE:
+                self.worksheets.append(part)
+
+
+class _StringsBudget:
+    """Counts the strings of a shared strings part (``<si>`` under the root) and its elements."""
+
+    def __init__(self):
+        self.depth = self.elements = self.strings = self.stray = 0
+        self.string_depth = self.string_elements = 0
+
+    def start(self, name: str, attributes: dict) -> None:
+        self.depth += 1
+        self.elements += 1
+        if self.elements > MAX_SHARED_STRINGS_ELEMENTS:
+            raise FileRefused("bomb")
+        if self.string_depth:
+            self.string_elements += 1
+            if self.string_elements > MAX_STRING_ELEMENTS:
+                raise FileRefused("bomb")
+        elif self.depth == 2 and name.rpartition(":")[2] == "si":
+            self.string_depth, self.string_elements = self.depth, 0
+            self.strings += 1
+            if self.strings > MAX_SHARED_STRINGS:
+                raise FileRefused("bomb")
+        elif self.depth > 1:
+            self.stray += 1
+            if self.stray > MAX_STRAY_ELEMENTS:
+                raise FileRefused("bomb")
+
+    def end(self, name: str) -> None:
+        if self.depth == self.string_depth:
+            self.string_depth = 0
+        self.depth -= 1
+
+
+def _no_declarations(*args) -> None:
+    raise FileRefused("broken")  # no part of a workbook has a DOCTYPE or entities
+
+
+def _scan(archive: zipfile.ZipFile, member: zipfile.ZipInfo, max_bytes: int, budget):
+    """Read one part through expat, streaming, with ``budget`` counting its elements."""
+    if member.file_size > max_bytes:
+        raise FileRefused("bomb")
+    parser = expat.ParserCreate()
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.StartDoctypeDeclHandler = _no_declarations
+    parser.EntityDeclHandler = _no_declarations
+    parser.StartElementHandler = budget.start
+    if budget.end is not None:
+        parser.EndElementHandler = budget.end
+    try:
+        with archive.open(member) as stream:
+            while chunk := stream.read(1 << 16):
+                parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+    except FileRefused:
+        raise
+    except (expat.ExpatError, zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError):
+        raise FileRefused("broken") from None
+    except (NotImplementedError, RuntimeError):  # unsupported compression, encrypted member
+        raise FileRefused("broken") from None
+    return budget
 
 
 def _xlsx_rows(upload):

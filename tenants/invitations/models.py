@@ -36,8 +36,9 @@ class InvitationStatus(models.TextChoices):
 
 
 class Invitation(EncryptedModel):
-    email = EncryptedTextField(_("email"))
-    email_index = BlindIndexField(source="email", db_index=True)
+    # Empty (NULL) only once the invited owner's personal data was erased (152-ФЗ).
+    email = EncryptedTextField(_("email"), null=True)
+    email_index = BlindIndexField(source="email", db_index=True, null=True)
     kind = models.CharField(_("invited"), max_length=10, choices=InvitationKind.choices)
     premises = models.ForeignKey(
         "residents.Premises",

@@ -20,17 +20,19 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from core.access.roles import Role
 from core.audit.services import record
 from core.crypto.fields import blind_index_for
 from tenants.invitations import selectors, tokens
 from tenants.invitations.models import Invitation, InvitationKind, InvitationStatus
-from tenants.residents.models import Owner, Premises, Residency
+from tenants.residents.models import Owner, Ownership, Premises, Residency
 
 #: Defaults, overridable in settings.
 DEFAULT_TTL_DAYS = 7
@@ -265,8 +267,11 @@ def accept(token: str, *, user=None, password: str | None = None, full_name: str
     User = get_user_model()
 
     new_user = user is None
+    existing = selectors.user_with_email(invitation.email)
+    if existing is not None and not existing.is_active:
+        raise ValidationError(_inactive_message())
     if new_user:
-        if selectors.user_with_email(invitation.email) is not None:
+        if existing is not None:
             raise ValidationError(
                 _("You already have an account on this portal: sign in to accept the invitation.")
             )
@@ -296,6 +301,11 @@ def accept(token: str, *, user=None, password: str | None = None, full_name: str
         details["owner"] = str(_link_owner(invitation, user).pk)
     else:
         details["residency"] = str(_settle_resident(invitation, user).pk)
+    also_linked = _link_other_owner_records(invitation.email, user)
+    if also_linked and Role.OWNER not in user.roles:
+        user.roles = [*user.roles, Role.OWNER]
+        user.save(update_fields=["roles"])
+    details["also_linked"] = also_linked
 
     invitation.status = InvitationStatus.ACCEPTED
     invitation.accepted_at = timezone.now()
@@ -315,6 +325,41 @@ def _link_owner(invitation: Invitation, user) -> Owner:
         owner.user = user
         owner.save(update_fields=["user"])
     return owner
+
+
+def _link_other_owner_records(email: str, user) -> int:
+    """Link the person's other owner records here (same email, no login yet); how many.
+
+    The board registers one owner record per holding, so a person who owns a flat and a
+    parking place has two. The invitation proved they read this email, the same proof that
+    links the invited record: every owner record with this email that owns a share today (or
+    from a later day) and has no login is linked too, so they see all their homes at once.
+    """
+    today = timezone.localdate()
+    live = Ownership.objects.filter(Q(ended_on__isnull=True) | Q(ended_on__gt=today))
+    others = (
+        Owner.objects.select_for_update(of=("self",))
+        .filter(
+            email_index=blind_index_for(Owner, "primary_email", email),
+            user__isnull=True,
+            holding__erased_at__isnull=True,
+            pk__in=live.values("owner_id"),
+        )
+        .order_by("pk")
+    )
+    linked = 0
+    for owner in others:
+        owner.user = user
+        owner.save(update_fields=["user"])
+        linked += 1
+    return linked
+
+
+def _inactive_message() -> str:
+    return _(
+        "Your account on this portal is disabled. Ask the board to enable it; "
+        "then open this link again."
+    )
 
 
 def _settle_resident(invitation: Invitation, user) -> Residency:

@@ -160,6 +160,9 @@ def invitation_accept(request, token):
     existing = selectors.user_with_email(invitation.email)
     context = {"invitation": invitation, "premises": invitation.premises}
 
+    if existing is not None and not existing.is_active:
+        # Its password would be refused whatever was typed: say why instead.
+        return render(request, "invitations/accept_inactive.html", context, status=403)
     if request.user.is_authenticated:
         if existing is None or existing.pk != request.user.pk:
             return render(request, "invitations/accept_other_user.html", context)

@@ -33,6 +33,7 @@ from tenants.residents.models import (
 from tenants.residents.selectors import ACCOUNT_ROLES, HOME_ROLES, REGISTRY_ROLES
 from tenants.residents.services import PREMISES_FIELDS
 from tenants.residents.validators import (
+    MAX_SHARE_TEXT,
     format_share,
     parse_share,
     validate_inn,
@@ -74,20 +75,32 @@ class Pages(PageNumberPagination):
 @extend_schema_field(
     {
         "type": "string",
-        "pattern": r"^\d+(/\d+)?$",
+        "pattern": r"^(\d{1,9}([.,]\d{1,9})?|\d{1,9}/\d{1,9})$",
+        "maxLength": MAX_SHARE_TEXT,
         "example": "1/3",
-        "description": "An exact share.",
+        "description": "An exact share: a fraction like 1/3, or a decimal like 0.5.",
     }
 )
 class ShareField(serializers.Field):
-    """An exact share as text: ``"1/3"``, ``"1"``."""
+    """An exact share as text: ``"1/3"``, ``"1"``, ``"0.5"`` (no exponents, at most 30 chars)."""
 
-    default_error_messages = {"invalid": _("Write the share as a fraction like 1/3.")}
+    default_error_messages = {
+        "invalid": _("Write the share as a fraction like 1/3."),
+        "max_length": _("Ensure this field has no more than {max_length} characters."),
+    }
+
+    def __init__(self, *, max_length: int = MAX_SHARE_TEXT, **kwargs):
+        self.max_length = max_length
+        super().__init__(**kwargs)
 
     def to_representation(self, value) -> str:
         return format_share(value)
 
     def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, (str, int)):
+            self.fail("invalid")
+        if len(str(data)) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)
         try:
             return parse_share(data)
         except DjangoValidationError as error:
@@ -182,10 +195,13 @@ class PremisesViewSet(RegistryViewSet):
     permission_classes = [RegistryAccess.of(*REGISTRY_ROLES, *HOME_ROLES)]
 
     def get_queryset(self):
+        # The account numbers listed are those the caller may open (an owner: the ones they
+        # hold; a resident: those of their home; the board: all).
+        accounts = selectors.accounts_visible_to(self.request.user).order_by("number")
         return (
             selectors.premises_visible_to(self.request.user)
             .select_related("building")
-            .prefetch_related(Prefetch("accounts", PersonalAccount.objects.order_by("number")))
+            .prefetch_related(Prefetch("accounts", accounts))
             .order_by("building__name", "kind", "number")
         )
 
@@ -469,8 +485,34 @@ class AccountSerializer(serializers.ModelSerializer):
             raise _refused(error) from None
         return account
 
+    def _changes(self, instance, validated_data) -> set[str]:
+        """The fields whose value differs from the account's (a PUT sends them all)."""
+        holding = self._current(instance)
+        current = {
+            "premises": instance.premises_id,
+            "started_on": holding.started_on if holding else None,
+            "full_name": (holding.full_name or "") if holding else "",
+            "primary_phone": ((holding.phones or [""])[0] or "") if holding else "",
+            "primary_email": ((holding.emails or [""])[0] or "") if holding else "",
+        }
+        changed = set()
+        for name, value in validated_data.items():
+            if name == "number":
+                continue
+            if name == "premises":
+                value = value.pk if value is not None else None
+            elif name in ("full_name", "primary_phone", "primary_email"):
+                value = (value or "").strip()
+                if name == "primary_email":
+                    value, current[name] = value.lower(), current[name].lower()
+                if not value:
+                    continue  # an empty holder field changes nothing
+            if value != current.get(name):
+                changed.add(name)
+        return changed
+
     def update(self, instance, validated_data):
-        unexpected = set(validated_data) - {"number"}
+        unexpected = self._changes(instance, validated_data)
         if unexpected:
             raise serializers.ValidationError(
                 {name: [_("Only the account number can be changed.")] for name in unexpected}

@@ -155,11 +155,38 @@ class RenumberForm(forms.Form):
 
 
 class HolderChangeForm(HolderFields):
-    on = date_field(_("New holder since"), initial=timezone.localdate)
+    on = date_field(
+        _("New holder since"),
+        initial=timezone.localdate,
+        help_text=_("The day the premises changed hands: today or earlier."),
+    )
     register_as_owner = forms.BooleanField(
         label=_("The new holder owns the whole premises (share 1)"), required=False
     )
-    field_order = ["on", "full_name", "primary_phone", "primary_email", "register_as_owner"]
+    keep_residents = forms.BooleanField(
+        label=_("The residents keep their access to the portal"),
+        required=False,
+        help_text=_("Unticked, the residents who lived here before lose their access that day."),
+    )
+    field_order = [
+        "on",
+        "full_name",
+        "primary_phone",
+        "primary_email",
+        "register_as_owner",
+        "keep_residents",
+    ]
+
+    def clean_on(self):
+        on = self.cleaned_data["on"]
+        if on > timezone.localdate():
+            raise ValidationError(
+                _(
+                    "A change of holder cannot be dated in the future: record it on the day "
+                    "the premises change hands, or later."
+                )
+            )
+        return on
 
     def clean(self):
         data = super().clean()

@@ -5,7 +5,14 @@ Who sees what (ARCHITECTURE.md "Access"; issue 4):
 * the board (chairman, board member) sees the whole registry and edits it;
 * the accountant sees personal accounts (the money side) but not the owners' register;
 * an owner or resident sees only the premises they own today (a current ``Ownership`` through
-  ``Owner.user``) or live in (a current ``Residency``), and those premises' accounts;
+  ``Owner.user``) or live in (a current ``Residency``);
+* personal accounts, decided here (the architecture is silent): an **owner** sees the accounts
+  they hold, i.e. whose *current* holding has an owner record linked to them with a share in
+  force today. Premises can have several accounts (a flat split between holders, a former
+  holder's account), and owning a flat does not open the neighbouring holder's account. A
+  **resident** sees every account of the premises they live in today: they live with its bills,
+  whoever holds them (holders' names stay hidden from them). Pages and the API both go through
+  ``accounts_visible_to`` / ``home_accounts``;
 * the dispatcher sees none of it.
 
 Pages read personal data in one go: every sealed value a page shows is unlocked by one
@@ -30,6 +37,7 @@ from django.utils.translation import gettext_lazy as _
 from core.access.roles import Role, has_role
 from core.audit.models import AuditEntry
 from core.crypto.fields import blind_index_for, prefetch_keys
+from tenants.residents import services
 from tenants.residents.models import (
     Holding,
     Owner,
@@ -77,12 +85,25 @@ def premises_visible_to(user) -> QuerySet[Premises]:
     return Premises.objects.none()
 
 
+def _home_accounts_q(user) -> Q:
+    """Accounts a member sees as owner (they hold it now) or resident (they live there now)."""
+    held = Holding.objects.filter(
+        current("owners__ownerships__"), ended_on__isnull=True, owners__user=user
+    ).values("account_id")
+    lived = Residency.objects.filter(current(), user=user).values("premises_id")
+    return Q(pk__in=held) | Q(premises_id__in=lived)
+
+
+def home_accounts(user) -> QuerySet[PersonalAccount]:
+    """The accounts of a member's own homes, whatever other roles they hold."""
+    return PersonalAccount.objects.filter(_home_accounts_q(user))
+
+
 def accounts_visible_to(user) -> QuerySet[PersonalAccount]:
     if has_role(user, *ACCOUNT_ROLES):
         return PersonalAccount.objects.all()
     if has_role(user, *HOME_ROLES):
-        own = Premises.objects.filter(_own_premises_q(user)).values("pk")
-        return PersonalAccount.objects.filter(premises__in=own)
+        return home_accounts(user)
     return PersonalAccount.objects.none()
 
 
@@ -250,6 +271,7 @@ class PremisesCard:
     accounts: list[AccountView]
     total: Fraction
     history: list[HistoryEntry] = field(default_factory=list)
+    people: list[PersonWithAccess] = field(default_factory=list)
 
     @property
     def shares_complete(self) -> bool:
@@ -261,12 +283,68 @@ class PremisesCard:
 
 
 def _account_views(accounts: list[PersonalAccount]) -> list[AccountView]:
+    """The accounts' holdings, each marked erasable by the rule ``erase_holder`` applies."""
+    today = timezone.localdate()
+    found = list(Holding.objects.filter(account__in=accounts).order_by("-started_on"))
+    ended = [h.pk for h in found if h.ended_on is not None and h.ended_on <= today]
+    live_owners = services.holdings_with_live_owners(ended, today) if ended else set()
     holdings: dict = defaultdict(list)
-    for holding in Holding.objects.filter(account__in=accounts).order_by("-started_on"):
-        holdings[holding.account_id].append(
-            HoldingView(holding, erasable=holding.ended_on is not None and not holding.erased_at)
+    for holding in found:
+        erasable = (
+            holding.ended_on is not None
+            and holding.ended_on <= today
+            and not holding.erased_at
+            and holding.pk not in live_owners
         )
+        holdings[holding.account_id].append(HoldingView(holding, erasable=erasable))
     return [AccountView(account, holdings[account.pk]) for account in accounts]
+
+
+@dataclass
+class PersonWithAccess:
+    """A login that opens these premises: a linked owner or a resident."""
+
+    name: str
+    kind: str  # "owner" or "resident"
+    since: datetime.date
+    residency: Residency | None = None
+
+    @property
+    def is_resident(self) -> bool:
+        return self.kind == "resident"
+
+
+def people_with_access(premises: Premises) -> list[PersonWithAccess]:
+    """Linked owners (a current share) and current residents, with their login names.
+
+    For the board's premises page only: the names are the logins' own (under the association
+    key), opened in one wave.
+    """
+    ownerships = list(
+        Ownership.objects.filter(current(), premises=premises, owner__user__isnull=False)
+        .select_related("owner__user")
+        .order_by("started_on", "id")
+    )
+    residencies = list(
+        Residency.objects.filter(current(), premises=premises)
+        .select_related("user")
+        .order_by("started_on", "id")
+    )
+    users = [o.owner.user for o in ownerships] + [r.user for r in residencies]
+    prefetch_keys(users)
+    people, seen = [], set()
+    for ownership in ownerships:
+        user = ownership.owner.user
+        if user.pk not in seen:
+            seen.add(user.pk)
+            people.append(PersonWithAccess(user.full_name or "—", "owner", ownership.started_on))
+    for residency in residencies:
+        people.append(
+            PersonWithAccess(
+                residency.user.full_name or "—", "resident", residency.started_on, residency
+            )
+        )
+    return people
 
 
 def premises_card(premises: Premises) -> PremisesCard:
@@ -297,6 +375,7 @@ def premises_card(premises: Premises) -> PremisesCard:
         accounts=accounts,
         total=total,
         history=premises_history(premises),
+        people=people_with_access(premises),
     )
 
 
@@ -317,6 +396,7 @@ ACTION_LABELS = {
     "residents.membership_changed": _("Membership changed"),
     "residents.ownership_changed": _("Share or title document changed"),
     "residents.holder_erased": _("Former holder's personal data erased"),
+    "residents.residency_ended": _("A resident's access ended"),
 }
 
 
@@ -423,7 +503,7 @@ def my_home(user) -> list[Home]:
     )
     prefetch_keys([o.owner for o in ownerships])
     accounts: dict = defaultdict(list)
-    for account in PersonalAccount.objects.filter(premises_id__in=ids).order_by("number"):
+    for account in home_accounts(user).filter(premises_id__in=ids).order_by("number"):
         accounts[account.premises_id].append(account)
     mine: dict = defaultdict(Fraction)
     others: dict = defaultdict(list)

@@ -20,8 +20,10 @@ from __future__ import annotations
 import datetime
 from fractions import Fraction
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,6 +37,7 @@ from tenants.residents.models import (
     Ownership,
     PersonalAccount,
     Premises,
+    Residency,
 )
 
 PERSONAL_FIELDS = ("full_name", "phones", "emails", "documents")
@@ -280,33 +283,110 @@ def current_holding(account: PersonalAccount) -> Holding | None:
     return account.holdings.filter(ended_on__isnull=True).first()
 
 
+def _future_change_message() -> str:
+    return _(
+        "A change of holder cannot be dated in the future: record it on the day the premises "
+        "change hands, or later."
+    )
+
+
+def _live_ownerships(today: datetime.date) -> Q:
+    """Ownerships in force on ``today`` or later (current ones and those yet to start)."""
+    return Q(ended_on__isnull=True) | Q(ended_on__gt=today)
+
+
 @transaction.atomic
 def change_holder(
-    account: PersonalAccount, *, holder: dict, on: datetime.date, actor=None
+    account: PersonalAccount,
+    *,
+    holder: dict,
+    on: datetime.date,
+    keep_residents: bool = False,
+    actor=None,
 ) -> Holding:
     """The premises changed hands: close the current holding and start one with a new key.
 
     The owners of the closed holding stop owning on ``on`` (their ownerships end, and stay in
-    the register as history); the new owners are then added to the new holding.
+    the register as history); the new owners are then added to the new holding. ``on`` may not
+    lie in the future: a holding ended later than today would still be the current one, and its
+    holder could be erased before the sale happens. The residents who lived in the premises
+    before ``on`` lose their access on that day, unless ``keep_residents``.
+
+    The account and its premises are locked first, so two changes of holder (or a change and
+    an owner being added) follow each other instead of both closing the same holding.
     """
+    if on > timezone.localdate():
+        raise ValidationError({"on": _future_change_message()})
+    account = PersonalAccount.objects.select_for_update().get(pk=account.pk)
+    if account.premises_id is not None:
+        Premises.objects.select_for_update().get(pk=account.premises_id)
     current = (
         Holding.objects.select_for_update().filter(account=account, ended_on__isnull=True).first()
     )
     if current is not None:
         if on <= current.started_on:
             raise ValidationError({"on": _("The new holder cannot start before the current one.")})
+        ending = Ownership.objects.filter(owner__holding=current).filter(_live_ownerships(on))
+        if ending.filter(started_on__gte=on).exists():
+            raise ValidationError(
+                {
+                    "on": _(
+                        "An owner of the current holder owns a share only from this day or "
+                        "later: correct that share, or date the change later."
+                    )
+                }
+            )
         current.ended_on = on
         current.save(update_fields=["ended_on"])
-        Ownership.objects.filter(owner__holding=current, ended_on__isnull=True).update(ended_on=on)
+        ending.update(ended_on=on)
+    residencies_ended = 0
+    if not keep_residents and account.premises_id is not None:
+        residencies_ended = (
+            Residency.objects.filter(premises_id=account.premises_id, started_on__lt=on)
+            .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=on))
+            .update(ended_on=on)
+        )
     holding = Holding(account=account, started_on=on, **holder)
     holding.save()
     record(
         "residents.holder_changed",
         actor=actor,
         target=account,
-        details={**_premises_ref(account.premises_id), "holding": str(holding.pk)},
+        details={
+            **_premises_ref(account.premises_id),
+            "holding": str(holding.pk),
+            "residencies_ended": residencies_ended,
+        },
     )
     return holding
+
+
+# -- residents ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def end_residency(residency: Residency, *, on: datetime.date | None = None, actor=None):
+    """A resident moved out: their access to the premises ends on ``on`` (today by default).
+
+    The residency stays as history. Refused if it has already ended, or if ``on`` comes before
+    it began.
+    """
+    today = timezone.localdate()
+    on = on or today
+    residency = Residency.objects.select_for_update().get(pk=residency.pk)
+    if residency.ended_on is not None and residency.ended_on <= today:
+        raise ValidationError(_("This resident's access has already ended."))
+    if on < residency.started_on:
+        raise ValidationError({"on": _("The access cannot end before it began.")})
+    residency.ended_on = on
+    residency.save(update_fields=["ended_on"])
+    record(
+        "residents.residency_ended",
+        actor=actor,
+        target=residency,
+        details={**_premises_ref(residency.premises_id), "residency": str(residency.pk)},
+    )
+    return residency
 
 
 # -- owners and shares -------------------------------------------------------------------------
@@ -388,9 +468,18 @@ def add_owner(
     owners added at once cannot both squeeze into the last share.
     """
     share = _check_share(share)
+    Premises.objects.select_for_update().get(pk=premises.pk)  # serialise share changes
+    # Read again under the lock: a change of holder that committed meanwhile has ended it.
+    holding = Holding.objects.select_for_update().get(pk=holding.pk)
     if holding.erased_at is not None:
         raise ValidationError(_("This holder's personal data has already been erased."))
-    Premises.objects.select_for_update().get(pk=premises.pk)  # serialise share changes
+    if holding.ended_on is not None:
+        raise ValidationError(
+            _(
+                "This holder's tenure has ended: the account has a new holder. "
+                "Reload the page and add the owner to the current holder."
+            )
+        )
     _check_no_overflow(premises, share, started_on, None)
     owner = Owner(holding=holding, user=user)
     if organisation:
@@ -558,26 +647,63 @@ def update_ownership(
 # -- erasure (152-ФЗ) --------------------------------------------------------------------------
 
 
+def erasure_refusal(holding: Holding, today: datetime.date | None = None) -> str | None:
+    """Why ``holding`` cannot be erased now, or None if it can.
+
+    Only a *former* holding is erased: one that ended on or before today, none of whose owners
+    still owns (or is yet to own) a share. A holding ended in the future is still the current
+    one; an owner with a live share is still in the register (end the share first).
+    """
+    today = today or timezone.localdate()
+    if holding.erased_at is not None:
+        return _("This holder's personal data has already been erased.")
+    if holding.ended_on is None or holding.ended_on > today:
+        return _("This is the current holder: change the holder before erasing.")
+    if Ownership.objects.filter(owner__holding=holding).filter(_live_ownerships(today)).exists():
+        return _(
+            "An owner registered with this holder still owns a share of the premises: "
+            "end that share before erasing."
+        )
+    return None
+
+
+def holdings_with_live_owners(holding_ids, today: datetime.date | None = None) -> set:
+    """Ids among ``holding_ids`` with an owner who owns a share today or later (one query)."""
+    today = today or timezone.localdate()
+    return set(
+        Ownership.objects.filter(owner__holding_id__in=list(holding_ids))
+        .filter(_live_ownerships(today))
+        .values_list("owner__holding_id", flat=True)
+    )
+
+
 @transaction.atomic
 def erase_holder(holding: Holding, *, actor=None) -> None:
     """Erase a former holding's personal data (152-ФЗ) by destroying its key (crypto-shredding).
 
     The holder's and co-owners' ciphertext becomes unreadable everywhere, database backups
     included; the columns and blind indexes are cleared too. Account numbers, shares, dates and
-    amounts stay, as the law requires keeping them. The current holding cannot be erased: change
-    the holder first. Erasing twice is refused.
+    amounts stay, as the law requires keeping them. The current holding cannot be erased (see
+    ``erasure_refusal``): change the holder first. Erasing twice is refused.
+
+    The owners' portal logins go in the same transaction: the emails of the invitations sent to
+    them are cleared (a pending one is revoked), their owner records are unlinked, and a login
+    left with no other current ownership or residency is closed and anonymised. A login that
+    also serves the board or the accounts keeps working, without its member roles.
     """
     holding = Holding.objects.select_for_update().get(pk=holding.pk)
-    if holding.ended_on is None:
-        raise ValidationError(_("Only a former holder's data can be erased."))
-    if holding.erased_at is not None:
-        raise ValidationError(_("This holder's personal data has already been erased."))
+    refusal = erasure_refusal(holding)
+    if refusal is not None:
+        raise ValidationError(refusal)
     Holding.objects.filter(pk=holding.pk).update(
         erased_at=timezone.now(), **dict.fromkeys(PERSONAL_FIELDS)
     )
     owners = Owner.objects.filter(holding=holding)
-    erased_owners = owners.count()
-    owners.update(**dict.fromkeys(OWNER_INDEXES), **dict.fromkeys(OWNER_PERSONAL_FIELDS))
+    owner_ids = list(owners.values_list("pk", flat=True))
+    user_ids = set(owners.exclude(user=None).values_list("user_id", flat=True))
+    owners.update(user=None, **dict.fromkeys(OWNER_INDEXES), **dict.fromkeys(OWNER_PERSONAL_FIELDS))
+    closed, email_indexes = _close_logins(user_ids)
+    invitations = _forget_invitations(owner_ids, email_indexes)
     premises_id = (
         PersonalAccount.objects.filter(pk=holding.account_id)
         .values_list("premises_id", flat=True)
@@ -587,8 +713,68 @@ def erase_holder(holding: Holding, *, actor=None) -> None:
         "residents.holder_erased",
         actor=actor,
         target=holding,
-        details={**_premises_ref(premises_id), "owners": erased_owners},
+        details={
+            **_premises_ref(premises_id),
+            "owners": len(owner_ids),
+            "logins_closed": closed,
+            "invitations_cleared": invitations,
+        },
     )
     # The destruction is recorded in this transaction (a rolled-back erasure leaves the holder
     # intact); the key job destroys the provider key after the commit, retrying until it is gone.
     keyring.request_key_destruction(holding.encryption_key_name())
+
+
+def _close_logins(user_ids) -> tuple[int, list[str]]:
+    """Close the logins of erased owners that have nothing left here; (count, their indexes).
+
+    Call after their owner records were unlinked. A login that still owns (now or later) or
+    lives somewhere keeps working. One with board or staff roles keeps working too, without
+    the owner and resident roles; a member's login is deactivated and anonymised.
+    """
+    from core.access.roles import MEMBER_ROLES
+
+    today = timezone.localdate()
+    closed, indexes = 0, []
+    User = get_user_model()
+    for user in User.objects.select_for_update().filter(pk__in=list(user_ids)).order_by("pk"):
+        owns = Ownership.objects.filter(owner__user=user).filter(_live_ownerships(today)).exists()
+        lives = (
+            Residency.objects.filter(user=user)
+            .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=today))
+            .exists()
+        )
+        if owns or lives:
+            continue
+        other_roles = [role for role in user.roles if role not in MEMBER_ROLES]
+        if other_roles or user.is_staff or user.is_superuser:
+            if other_roles != list(user.roles):
+                user.roles = other_roles
+                user.save(update_fields=["roles"])
+            continue
+        if user.email_index:
+            indexes.append(user.email_index)
+        user.email = f"erased-{user.pk}@invalid"
+        user.full_name = ""
+        user.set_unusable_password()
+        user.is_active = False
+        user.roles = []
+        user.save()
+        closed += 1
+    return closed, indexes
+
+
+def _forget_invitations(owner_ids, user_email_indexes) -> int:
+    """Clear the email of the invitations sent to erased owners (and to closed logins).
+
+    Pending ones are revoked first: their link can no longer be accepted.
+    """
+    from tenants.invitations.models import Invitation, InvitationStatus
+
+    invitations = Invitation.objects.filter(
+        Q(owner_id__in=owner_ids) | Q(email_index__in=user_email_indexes)
+    )
+    invitations.filter(status=InvitationStatus.PENDING).update(
+        status=InvitationStatus.REVOKED, revoked_at=timezone.now()
+    )
+    return invitations.update(email=None, email_index=None)

@@ -30,6 +30,11 @@ urlpatterns = [
     ),
     path("registry/accounts/<uuid:pk>/holder/", views.holder_change, name="registry-holder-change"),
     path("registry/holdings/<uuid:pk>/erase/", views.holding_erase, name="registry-holding-erase"),
+    path(
+        "registry/residencies/<uuid:pk>/end/",
+        views.residency_end,
+        name="registry-residency-end",
+    ),
 ]
 
 router = SimpleRouter()

@@ -79,22 +79,46 @@ def validate_phone(value: str) -> None:
         )
 
 
+#: The forms a typed share may take, checked before ``Fraction`` sees the text: ``Fraction``
+#: itself accepts exponents ("1e-999999999"), whose exact value takes a worker minutes to build.
+DECIMAL_SHARE = re.compile(r"[0-9]{1,9}(?:[.,][0-9]{1,9})?")
+FRACTION_SHARE = re.compile(r"([0-9]{1,9})/([0-9]{1,9})")
+#: Longer text is refused before it is even cleaned (forms and the API cap it too).
+MAX_SHARE_TEXT = 30
+
+
+def _invalid_share() -> ValidationError:
+    return ValidationError(
+        _("Write the share as a fraction like 1/3, or 1 for the whole premises."),
+        code="invalid_share",
+    )
+
+
 def parse_share(value) -> Fraction:
-    """A share typed as ``1/3``, ``1`` or ``0.5`` (``0,5``), as an exact fraction in (0, 1]."""
-    text = str(value or "").strip().replace(",", ".").replace(" ", "")
-    try:
-        if "/" in text:
-            numerator, denominator = text.split("/", 1)
-            if not (numerator.isdigit() and denominator.isdigit()):
-                raise ValueError
-            share = Fraction(int(numerator), int(denominator))
+    """A share typed as ``1/3``, ``1`` or ``0.5`` (``0,5``), as an exact fraction in (0, 1].
+
+    Only plain digits are accepted (at most nine on each side of the point or the slash);
+    exponents, signs, other scripts' digits and anything longer are refused as a format error.
+    """
+    if isinstance(value, bool) or not isinstance(value, (str, int, float, Fraction)):
+        raise _invalid_share()
+    if isinstance(value, Fraction):
+        share = value
+    else:
+        text = str(value)
+        if len(text) > MAX_SHARE_TEXT:
+            raise _invalid_share()
+        text = "".join(text.split())
+        fraction = FRACTION_SHARE.fullmatch(text)
+        if fraction is not None:
+            numerator, denominator = (int(part) for part in fraction.groups())
+            if denominator == 0:
+                raise _invalid_share()
+            share = Fraction(numerator, denominator)
+        elif DECIMAL_SHARE.fullmatch(text):
+            share = Fraction(text.replace(",", "."))
         else:
-            share = Fraction(text)
-    except (ValueError, ZeroDivisionError):
-        raise ValidationError(
-            _("Write the share as a fraction like 1/3, or 1 for the whole premises."),
-            code="invalid_share",
-        ) from None
+            raise _invalid_share()
     if not 0 < share <= 1:
         raise ValidationError(
             _("A share must be more than 0 and at most 1."), code="share_out_of_range"

@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from core.access.decorators import role_required
 from tenants.residents import selectors, services
@@ -41,6 +41,7 @@ from tenants.residents.models import (
     Ownership,
     PersonalAccount,
     Premises,
+    Residency,
 )
 from tenants.residents.selectors import ACCOUNT_ROLES, HOME_ROLES, REGISTRY_ROLES
 from tenants.residents.services import PREMISES_FIELDS
@@ -101,6 +102,9 @@ def registry_index(request):
     if request.htmx:
         return render(request, "residents/registry/_results.html", context)
     return render(request, "residents/registry/index.html", context)
+
+
+registry_index.suspension_safe = True  # a posted search changes nothing: open when suspended
 
 
 @registry_required
@@ -363,13 +367,20 @@ def holder_change(request, pk):
         submit=_("Change the holder"),
         intro=_(
             "The current holding ends on the given day with its owners' shares; the new holder's "
-            "data is kept under a new key."
+            "data is kept under a new key. The residents lose their access on that day unless "
+            "you keep it."
         ),
     )
 
 
 def _change_holder(request, account, form, on) -> None:
-    holding = services.change_holder(account, holder=form.holder(), on=on, actor=request.user)
+    holding = services.change_holder(
+        account,
+        holder=form.holder(),
+        on=on,
+        keep_residents=form.cleaned_data["keep_residents"],
+        actor=request.user,
+    )
     if form.cleaned_data["register_as_owner"] and account.premises_id:
         services.add_owner(
             holding,
@@ -408,11 +419,7 @@ def holding_erase(request, pk):
     """Erase a former holder's personal data on request (152-ФЗ ст. 21), after confirmation."""
     holding = get_object_or_404(Holding.objects.select_related("account"), pk=pk)
     form = EraseForm(_posted(request))
-    refusal = None
-    if holding.ended_on is None:
-        refusal = _("This is the current holder: change the holder before erasing.")
-    elif holding.erased_at is not None:
-        refusal = _("This holder's personal data has already been erased.")
+    refusal = services.erasure_refusal(holding)
     if request.method == "POST" and refusal is None and form.is_valid():
         try:
             services.erase_holder(holding, actor=request.user)
@@ -434,6 +441,20 @@ def holding_erase(request, pk):
         },
         status=409 if refusal and request.method == "POST" else 200,
     )
+
+
+@registry_required
+@require_POST
+def residency_end(request, pk):
+    """End a resident's access to the premises today (from the premises page)."""
+    residency = get_object_or_404(Residency, pk=pk)
+    try:
+        services.end_residency(residency, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The resident's access has ended."))
+    return redirect("registry-premises", pk=residency.premises_id)
 
 
 # -- accounts (board and accountant) ----------------------------------------------------------

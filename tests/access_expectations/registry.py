@@ -14,6 +14,7 @@ from core.access.roles import Role
 from tests.access_expectations import (
     FORBIDDEN,
     LOGIN,
+    NOT_ALLOWED,
     NOT_FOUND,
     OK,
     TENANT_ACTORS,
@@ -102,6 +103,20 @@ def former_holding_kwargs(_association):
     return {"pk": owner.holding_id}
 
 
+def residency_kwargs(_association):
+    import uuid
+
+    from django.contrib.auth import get_user_model
+
+    from tenants.residents.models import Residency
+
+    lodger = get_user_model().objects.create_user(
+        f"lodger-{uuid.uuid4().hex[:8]}@example.test", None, roles=[Role.RESIDENT]
+    )
+    residency = Residency.objects.create(premises=_premises(), user=lodger, started_on=FIRST_DAY)
+    return {"pk": residency.pk}
+
+
 EXPECTATIONS: dict[tuple[str, str], tuple] = {
     # Pages
     (TENANT_URLCONF, "my-home"): ({}, answers(FORBIDDEN, owner=OK, resident=OK)),
@@ -120,6 +135,11 @@ EXPECTATIONS: dict[tuple[str, str], tuple] = {
     (TENANT_URLCONF, "registry-account-renumber"): (account_kwargs, board_page()),
     (TENANT_URLCONF, "registry-holder-change"): (account_kwargs, board_page()),
     (TENANT_URLCONF, "registry-holding-erase"): (former_holding_kwargs, board_page()),
+    # POST only: the board gets 405 for a GET; everyone else is stopped before that.
+    (TENANT_URLCONF, "registry-residency-end"): (
+        residency_kwargs,
+        answers(FORBIDDEN, **dict.fromkeys(BOARD, NOT_ALLOWED)),
+    ),
     # REST API
     (TENANT_URLCONF, "api-registry-premises-list"): (
         {},

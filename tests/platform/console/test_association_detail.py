@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.db import connection
 
@@ -54,10 +56,18 @@ def test_the_console_never_shows_members_names_or_emails(console, alpha):
 
 
 def test_plan_billing_and_last_activity_are_shown(console, alpha):
-    Association.objects.filter(pk=alpha.pk).update(plan="Стандарт")
+    console.cookies["django_language"] = "en"
+    Association.objects.filter(pk=alpha.pk).update(plan="Стандарт", last_activity_at=None)
     html = console.get(f"/console/associations/{alpha.pk}/").content.decode()
     assert "Стандарт" in html
-    assert "No subscription" in html or "Нет подписки" in html
+    # No billing exists yet: say so, rather than suggest the association has not paid.
+    assert "Billing not connected yet" in html
+    assert "No subscription" not in html
+
+    when = datetime.datetime(2031, 5, 17, 9, 30, tzinfo=datetime.UTC)
+    Association.objects.filter(pk=alpha.pk).update(last_activity_at=when)
+    html = console.get(f"/console/associations/{alpha.pk}/").content.decode()
+    assert "2031" in html
 
 
 def test_the_provisioning_log_lists_the_association_attempts(console, alpha):

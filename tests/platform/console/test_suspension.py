@@ -76,17 +76,124 @@ def test_members_read_a_suspended_portal_and_see_why_on_every_page(
     assert 'class="suspension-banner"' in page.content.decode()
 
 
-def test_a_suspended_portal_refuses_every_change_with_the_reason(console, alpha, client_of):
+def test_a_suspended_portal_refuses_every_change_and_tells_members_why(
+    console, alpha, client_of, make_user
+):
     suspend(console, alpha)
-    visitor = client_of(alpha)
-    response = visitor.post("/accounts/password-reset/", {"email": "someone@example.test"})
+    member = client_of(alpha, make_user(alpha, roles=[Role.OWNER]))
+    response = member.post("/accounts/password-reset/", {"email": "someone@example.test"})
     assert response.status_code == 403
     assert REASON in response.content.decode()
-    api = visitor.post("/api/v1/me/", {}, content_type="application/json")
+    api = member.post("/api/v1/me/", {}, content_type="application/json")
     assert api.status_code == 403
     assert api.json()["reason"] == REASON
-    for method in (visitor.put, visitor.patch, visitor.delete):
+    assert api.json()["suspended_at"]
+    for method in (member.put, member.patch, member.delete):
         assert method("/api/v1/me/").status_code == 403
+
+
+def test_anonymous_visitors_are_told_it_is_suspended_but_never_the_reason(
+    console, alpha, client_of
+):
+    suspend(console, alpha)
+    visitor = client_of(alpha)
+    login_page = visitor.get("/accounts/login/")
+    assert login_page.status_code == 200
+    html = login_page.content.decode()
+    assert 'class="suspension-banner"' in html
+    assert REASON not in html and "suspension-reason" not in html
+    refused = visitor.post("/accounts/password-reset/", {"email": "someone@example.test"})
+    assert refused.status_code == 403
+    assert REASON not in refused.content.decode()
+    api = visitor.post("/api/v1/me/", {}, content_type="application/json")
+    assert api.status_code == 403
+    assert REASON not in api.content.decode()
+    assert api.json()["detail"]
+    assert api.json()["reason"] is None and api.json()["suspended_at"] is None
+    for method in (visitor.put, visitor.patch, visitor.delete):
+        response = method("/api/v1/me/")
+        assert response.status_code == 403
+        assert REASON not in response.content.decode()
+
+
+def test_a_board_member_without_the_second_factor_yet_is_not_told_the_reason(
+    console, alpha, client_of, make_user
+):
+    suspend(console, alpha)
+    chairman = make_user(alpha, roles=[Role.CHAIRMAN])
+    half_signed_in = client_of(alpha, chairman, second_factor_verified=False)
+    page = half_signed_in.get("/accounts/second-factor/")
+    assert page.status_code == 200
+    assert 'class="suspension-banner"' in page.content.decode()
+    assert REASON not in page.content.decode()
+
+
+def add_premises(association, number="17"):
+    from tenants.residents.models import Building, Premises
+
+    connection.set_tenant(association)
+    building = Building.objects.create(name="Корпус 1", address="ул. Лесная, 5")
+    Premises.objects.create(building=building, number=number, area="42.50")
+    connection.set_schema_to_public()
+    return building
+
+
+def test_the_board_searches_filters_and_pages_the_registry_of_a_suspended_portal(
+    console, alpha, client_of, make_user
+):
+    building = add_premises(alpha, number="117")
+    suspend(console, alpha)
+    board = client_of(alpha, make_user(alpha, roles=[Role.CHAIRMAN]))
+
+    found = board.post("/registry/", {"q": "117", "building": str(building.pk), "page": "1"})
+    assert found.status_code == 200
+    assert [row.premises.number for row in found.context["rows"]] == ["117"]
+    results = board.post("/registry/", {"q": "117"}, HTTP_HX_REQUEST="true")
+    assert results.status_code == 200
+    assert "117" in results.content.decode()
+    none = board.post("/registry/", {"q": "999"}, HTTP_HX_REQUEST="true")
+    assert none.status_code == 200 and not none.context["rows"]
+
+    # Every other change is still refused.
+    added = board.post("/registry/buildings/new/", {"name": "Корпус 2", "address": ""})
+    assert added.status_code == 403
+    assert REASON in added.content.decode()
+    edited = board.post(f"/registry/buildings/{building.pk}/", {"name": "Новое имя"})
+    assert edited.status_code == 403
+    connection.set_tenant(alpha)
+    from tenants.residents.models import Building
+
+    assert list(Building.objects.values_list("name", flat=True)) == ["Корпус 1"]
+
+
+def test_only_views_marked_read_only_safe_take_changes_on_a_suspended_portal(rf, alpha):
+    from django.contrib.auth.models import AnonymousUser
+    from django.http import HttpResponse
+
+    from core.access.suspension import SuspendedAssociationMiddleware, read_only_safe
+
+    def plain(request):
+        return HttpResponse("changed")
+
+    @read_only_safe
+    def search(request):
+        return HttpResponse("found")
+
+    alpha_now = reload(alpha)
+    alpha_now.status = AssociationStatus.SUSPENDED
+    alpha_now.suspended_reason = REASON
+    middleware = SuspendedAssociationMiddleware(lambda request: HttpResponse())
+    assert getattr(search, "suspension_safe", False) is True
+    for method in ("post", "put", "patch", "delete"):
+        request = getattr(rf, method)("/anything/")
+        request.tenant, request.user = alpha_now, AnonymousUser()
+        middleware(request)
+        assert middleware.process_view(request, search, (), {}) is None
+        assert middleware.process_view(request, plain, (), {}).status_code == 403
+    request = rf.get("/anything/")
+    request.tenant, request.user = alpha_now, AnonymousUser()
+    middleware(request)
+    assert middleware.process_view(request, plain, (), {}) is None
 
 
 def test_members_can_still_sign_in_out_and_switch_language(console, alpha, client_of, make_user):

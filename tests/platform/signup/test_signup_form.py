@@ -98,7 +98,7 @@ def test_a_valid_signup_emails_a_link_and_keeps_only_a_sealed_pending_signup(eng
     assert not Association.objects.filter(slug=data["slug"]).exists()
     (message,) = mail.outbox
     assert message.to == [data["email"]]
-    assert data["name"] in message.subject
+    assert f"{data['slug']}.localhost" in message.subject
     path, signup_id, _secret = link_in(message)
     signup = PendingSignup.objects.get()
     assert signup.pk == signup_id
@@ -109,6 +109,28 @@ def test_a_valid_signup_emails_a_link_and_keeps_only_a_sealed_pending_signup(eng
     entry = AuditEntry.objects.get(action="signup.requested")
     assert entry.target_id == str(signup.pk)
     assert data["email"] not in str(entry.details)
+
+
+def test_the_letter_names_only_the_subdomain_and_the_kind_never_the_free_text(english_client):
+    """Anyone may send the form with any address: the platform's letter must not carry text a
+    stranger chose (a phishing lure in the association's or the chairman's name)."""
+    lure = "Your account is blocked, pay at https://evil.example.test/pay now"
+    data = form_data(name=f"ТСЖ {lure}", chairman_name="Служба безопасности Сбербанка")
+
+    assert english_client.post("/signup/", data).status_code == 302
+
+    (message,) = mail.outbox
+    letter = message.subject + "\n" + message.body
+    for free_text in ("evil.example.test", "Your account is blocked", "Служба безопасности"):
+        assert free_text not in letter
+    assert f"{data['slug']}.localhost" in message.subject
+    assert f"{data['slug']}.localhost" in message.body
+    assert "Homeowners' association (ТСЖ)" in message.body
+    # The details are shown on the page the link opens, to whoever holds the link.
+    path, _signup_id, _secret = link_in(message)
+    page = english_client.get(path).content.decode()
+    assert "Служба безопасности Сбербанка" in page
+    assert "evil.example.test" in page
 
 
 def test_the_same_email_may_sign_up_several_associations(public_client):
@@ -253,6 +275,44 @@ def test_signups_are_limited_per_client_address(english_client, settings):
     # Another address is not held back.
     other = Client(HTTP_HOST="localhost", REMOTE_ADDR="10.0.0.9")
     assert other.post("/signup/", form_data()).status_code == 302
+
+
+def test_submissions_with_typos_do_not_use_up_the_address_limit(english_client, settings):
+    settings.SIGNUP_RATE_PER_IP = "2/h"
+    for _ in range(10):  # ten typos in a row, each answered beside its field
+        response = english_client.post("/signup/", form_data(password2="typo-typo-typo"))
+        assert response.status_code == 200
+        assert "password2" in response.context["form"].errors
+
+    assert english_client.post("/signup/", form_data()).status_code == 302
+    assert english_client.post("/signup/", form_data()).status_code == 302
+    assert english_client.post("/signup/", form_data()).status_code == 429
+    assert PendingSignup.objects.count() == 2
+
+
+def test_invalid_submissions_have_a_generous_limit_of_their_own(english_client, settings):
+    settings.SIGNUP_RATE_PER_IP = "2/h"
+    settings.SIGNUP_INVALID_RATE_PER_IP = "3/h"
+    for _ in range(3):
+        assert english_client.post("/signup/", form_data(consent=None)).status_code == 200
+
+    response = english_client.post("/signup/", form_data(consent=None))
+
+    assert response.status_code == 429
+    assert any("Too many signups" in e for e in response.context["form"].non_field_errors())
+    # Over it, valid ones from that address wait too; another address is not held back.
+    assert english_client.post("/signup/", form_data()).status_code == 429
+    other = Client(HTTP_HOST="localhost", REMOTE_ADDR="10.0.0.9")
+    assert other.post("/signup/", form_data()).status_code == 302
+
+
+def test_a_filled_honeypot_counts_against_the_address(public_client, settings):
+    settings.SIGNUP_RATE_PER_IP = "2/h"
+    for _ in range(2):
+        assert public_client.post("/signup/", form_data(website="x")).status_code == 302
+
+    assert public_client.post("/signup/", form_data()).status_code == 429
+    assert nothing_created()
 
 
 def test_signups_are_limited_per_email_whatever_the_address(english_client, settings):

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime
+from fractions import Fraction
 
 import pytest
+from django.utils import timezone
 
 from core.access.roles import Role
-from tenants.residents import selectors
+from tenants.residents import selectors, services
 from tenants.residents.models import Residency
 from tests.tenants.residents.factories import make_owner, make_premises
 
@@ -98,3 +100,56 @@ def test_a_board_member_must_pass_the_second_factor(world, alpha, client_of, mak
     response = client.get("/registry/")
     assert response.status_code == 302 and "second-factor" in response["Location"]
     assert client.get("/api/v1/registry/premises/").status_code == 403
+
+
+@pytest.fixture
+def shared_flat(in_alpha, make_user):
+    """A flat with two accounts: Anna holds "S-1"; the other account has another holder."""
+    anna = make_user(in_alpha, roles=[Role.OWNER])
+    lodger = make_user(in_alpha, roles=[Role.RESIDENT])
+    flat = make_premises(number="5", account="S-1")
+    make_owner(flat, share="1/2", user=anna)
+    _account, other_holding = services.open_account(
+        number="S-2",
+        holder={"full_name": "Другой Плательщик"},
+        started_on=datetime.date(2020, 1, 1),
+        premises=flat,
+    )
+    services.add_owner(
+        other_holding,
+        premises=flat,
+        share=Fraction(1, 2),
+        started_on=datetime.date(2020, 1, 1),
+        person={"full_name": "Другой Плательщик"},
+    )
+    Residency.objects.create(premises=flat, user=lodger, started_on=datetime.date(2024, 1, 1))
+    return {"anna": anna, "lodger": lodger, "flat": flat}
+
+
+def test_an_owner_sees_only_the_accounts_they_hold_in_their_premises(shared_flat):
+    assert numbers(selectors.premises_visible_to(shared_flat["anna"])) == ["5"]
+    assert numbers(selectors.accounts_visible_to(shared_flat["anna"])) == ["S-1"]
+
+
+def test_a_resident_sees_every_account_of_the_premises_they_live_in(shared_flat):
+    assert numbers(selectors.accounts_visible_to(shared_flat["lodger"])) == ["S-1", "S-2"]
+
+
+def test_an_owner_no_longer_sees_an_account_once_its_holder_changed(shared_flat):
+    account = shared_flat["flat"].accounts.get(number="S-1")
+    services.change_holder(account, holder={"full_name": "Новый"}, on=timezone.localdate())
+
+    assert not selectors.accounts_visible_to(shared_flat["anna"]).exists()
+
+
+def test_my_home_and_the_api_list_only_the_owners_own_accounts(shared_flat, alpha, client_of):
+    client = client_of(alpha, shared_flat["anna"])
+
+    [home] = client.get("/home/").context["homes"]
+    assert [account.number for account in home.accounts] == ["S-1"]
+    api = client.get("/api/v1/registry/accounts/").json()["results"]
+    assert [row["number"] for row in api] == ["S-1"]
+    other = shared_flat["flat"].accounts.get(number="S-2")
+    assert client.get(f"/api/v1/registry/accounts/{other.pk}/").status_code == 404
+    premises = client.get(f"/api/v1/registry/premises/{shared_flat['flat'].pk}/").json()
+    assert premises["accounts"] == ["S-1"]

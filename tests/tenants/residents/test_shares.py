@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import time
 from fractions import Fraction
 
 import pytest
@@ -106,3 +107,26 @@ def test_a_concurrent_twin_premises_number_gets_the_same_message(in_alpha, monke
     with pytest.raises(ValidationError) as refused:
         make_premises(first.building, number="5", account=None)
     assert list(refused.value.message_dict) == ["number"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["1e-999999999", "1E5", "5e-1", "0.5e0", "inf", "nan", "+1/2", "١/٢", "0x1", "1_0/20"],
+)
+def test_shares_written_with_exponents_or_other_notations_are_refused(text):
+    with pytest.raises(ValidationError) as refused:
+        parse_share(text)
+    assert refused.value.code == "invalid_share"
+
+
+@pytest.mark.parametrize("text", ["0.1234567891", "1234567891/2000000000", "1" * 31])
+def test_shares_with_too_many_digits_are_refused(text):
+    with pytest.raises(ValidationError):
+        parse_share(text)
+
+
+def test_a_share_with_a_huge_exponent_is_refused_at_once():
+    started = time.monotonic()
+    with pytest.raises(ValidationError):
+        parse_share("1e-999999999")
+    assert time.monotonic() - started < 0.5
