@@ -271,6 +271,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "console.tasks.purge_expired_exports",
         "schedule": 3600.0,
     },
+    # Import previews and failed imports left for a week: their rows (personal data) deleted;
+    # old file names forgotten. In suspended associations too.
+    "purge-stale-import-jobs": {
+        "task": "core.tasks.fan_out",
+        "schedule": 3600.0,
+        "args": ("tenants.imports.tasks.purge_stale_jobs",),
+        "kwargs": {"include_suspended": True},
+    },
 }
 
 # --- Passwords and sessions -----------------------------------------------------------------

@@ -789,9 +789,22 @@ MESSAGES = {
 }
 
 
-def error_text(error: dict, line: int) -> str:
-    """One error of a row as a sentence in the active language."""
+def premises_label(values: dict) -> str:
+    """The premises a row names, as its cells spell it ("Дом 1, № 12")."""
+    return f"{values.get('building') or ''}, № {values.get('number') or ''}"
+
+
+def error_text(error: dict, line: int, values: dict | None = None) -> str:
+    """One error of a row as a sentence in the active language.
+
+    The stored error holds codes, line numbers and numbers only: text typed in the file (a
+    premises' building, an account number, which misaligned columns can turn into a person's
+    name) is taken from the row's own values, kept encrypted, when the error is shown.
+    """
     params = dict(error.get("params") or {})
+    if values:
+        params.setdefault("premises", premises_label(values))
+        params.setdefault("account", values.get("account") or "")
     column = COLUMNS_BY_KEY.get(error.get("column") or "")
     if column is not None:
         params.setdefault("column", str(column.label))

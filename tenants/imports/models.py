@@ -124,8 +124,10 @@ class ImportJob(EncryptedModel):
 class ImportRow(EncryptedModel):
     """One data row of the file: its values (encrypted), its status and its errors.
 
-    ``errors`` holds codes, column keys and non-personal parameters (line numbers, account and
-    cadastral numbers), rendered into sentences in the reader's language when shown.
+    ``errors`` holds codes, column keys and non-personal parameters (line numbers, cadastral
+    numbers, a sum of shares, the registry's own premises), rendered into sentences in the
+    reader's language when shown; what the file says (the premises, the account number) is
+    taken from ``data`` then, never copied into ``errors``.
     ``new_holding_id`` is the id a new holding of this row's account will get, chosen at the
     preview so that the import can start creating its key before anything else.
     """

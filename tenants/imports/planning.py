@@ -131,7 +131,6 @@ class _PremisesGroup:
     building: Building | None = None
     premises: Premises | None = None
     is_new: bool = False
-    label: str = ""
 
 
 @dataclass
@@ -210,7 +209,6 @@ def plan_import(
         if group is None:
             attributes = {name: _attribute(name, v.get(name)) for name in PREMISES_ATTRIBUTES}
             group = groups[key] = _PremisesGroup(key=key, first=row, attributes=attributes)
-            group.label = f"{v['building']}, № {v['number']}"
         else:
             conflict = False
             for name in PREMISES_ATTRIBUTES:
@@ -222,9 +220,9 @@ def plan_import(
                 elif group.attributes[name] != value:
                     conflict = True
             if conflict:
-                row.fail(
-                    "premises_conflict", "number", premises=group.label, other=group.first.line
-                )
+                # Errors keep line numbers and codes, never text of the file: the premises is
+                # named from the row's own (encrypted) values when the error is shown.
+                row.fail("premises_conflict", "number", other=group.first.line)
                 continue
         group.rows.append(row)
 
@@ -301,12 +299,7 @@ def plan_import(
             if account_group is None:
                 account_group = accounts[number] = _AccountGroup(number, group, row)
             elif account_group.group is not group:
-                row.fail(
-                    "account_duplicate",
-                    "account",
-                    account=number,
-                    other=account_group.first.line,
-                )
+                row.fail("account_duplicate", "account", other=account_group.first.line)
                 continue
             account_group.rows.append(row)
 
@@ -318,7 +311,7 @@ def plan_import(
             if account.premises_id and (group.is_new or account.premises_id != group.premises.id):
                 where = f"{account.premises.building.name}, № {account.premises.number}"
                 for row in account_group.rows:
-                    row.fail("account_elsewhere", "account", account=number, premises=where)
+                    row.fail("account_elsewhere", "account", premises=where)
                 continue
             if account.premises_id is None:
                 account.premises = group.premises
@@ -401,7 +394,7 @@ def plan_import(
                 elif len(owner_rows) == 1 and not remaining:
                     share = Fraction(1)
                 else:
-                    row.fail("share_required", "share", premises=group.label)
+                    row.fail("share_required", "share")
                     missing = True
                     continue
             shares[id(row)] = share
@@ -410,7 +403,7 @@ def plan_import(
             # With owners of the registry in the sum, the premises has likely changed hands.
             code = "shares_overflow_registry" if remaining else "shares_overflow"
             for row in owner_rows:
-                row.fail(code, "share", premises=group.label, total=_format_share(total))
+                row.fail(code, "share", total=_format_share(total))
 
     # -- the writes, and each row's outcome --------------------------------------------------------
     new_holdings: dict[uuid.UUID, Holding] = {}

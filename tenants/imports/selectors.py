@@ -42,6 +42,22 @@ def association_today() -> datetime.date:
     return timezone.localdate(timezone=zone)
 
 
+def association_suspended() -> bool:
+    """Whether the operators have suspended this association, read now from the public schema.
+
+    A task's tenant object is loaded when the task starts (and may be cached by the worker): an
+    import queued before a suspension must see it, so the status is read afresh.
+    """
+    from associations.models import Association, AssociationStatus
+
+    status = (
+        Association.objects.filter(schema_name=connection.schema_name)
+        .values_list("status", flat=True)
+        .first()
+    )
+    return status == AssociationStatus.SUSPENDED
+
+
 def default_premises_kind() -> str:
     """Garden plots in a СНТ (217-ФЗ), flats elsewhere."""
     tenant = getattr(connection, "tenant", None)
@@ -227,7 +243,7 @@ def _row_display(item: ImportRow) -> dict:
         "changes": [
             str(COLUMNS_BY_KEY[key].label) for key in item.changes if key in COLUMNS_BY_KEY
         ],
-        "errors": [error_text(error, item.line) for error in item.errors],
+        "errors": [error_text(error, item.line, values) for error in item.errors],
         "bad": [
             (str(COLUMNS_BY_KEY[key].label), text)
             for key, text in (data.get("bad") or {}).items()

@@ -17,7 +17,14 @@ The life of an import::
   errors. A worker that dies mid-way leaves nothing behind (PostgreSQL rolls the transaction
   back); the task is acknowledged late, so another worker runs it again from the start. A second
   copy of the task waits on the job's row lock and then finds the job done.
-* The preview rows (personal data) are deleted once imported or discarded (152-ФЗ ст. 5 ч. 7).
+* The preview rows (personal data) are deleted once imported or discarded (152-ФЗ ст. 5 ч. 7);
+  a preview nobody imported nor discarded, and a failed import, are discarded by the hourly
+  ``purge_stale_jobs`` after ``KEPT_FOR`` (7 days), and file names are not kept longer either.
+* A suspended association's portal changes nothing: an import queued before the suspension
+  fails without writing, and no keys are made ahead for its previews. Both tasks read the
+  association's status afresh from the public schema (the worker's tenant may be older).
+* Previews are limited per association (``PREVIEW_RATE``); keys are made ahead for one preview
+  at a time.
 
 Audit: the preview, confirmation, discarding and the import's summary are recorded; the import
 also records, per premises, what it created or changed (ids and field names, never values), in
@@ -32,11 +39,14 @@ import logging
 import time
 from collections import defaultdict
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_ratelimit.core import get_usage
 
 from core.audit.models import AuditEntry
 from core.audit.services import record
@@ -55,6 +65,7 @@ from tenants.imports.planning import Plan, PlanRow, plan_import
 from tenants.imports.reading import read_table
 from tenants.imports.selectors import (
     PROGRESS_TTL,
+    association_suspended,
     association_today,
     default_premises_kind,
     progress_key,
@@ -78,6 +89,12 @@ PREPARED_KEYS_FRESH = datetime.timedelta(minutes=30)
 HOLDING_BATCH = 500
 #: Arbitrary first half of the advisory lock that lets one import at a time run per association.
 LOCK_CLASS = 480_413
+#: Previews (each reads a whole file in the request and may have up to 30,000 keys made ahead)
+#: per association; ``IMPORT_PREVIEW_RATE`` in the settings overrides it.
+PREVIEW_RATE = "10/h"
+#: Previews never imported nor discarded, and failed imports, are discarded after this long;
+#: the file names of finished imports are forgotten then too.
+KEPT_FOR = datetime.timedelta(days=7)
 
 NOTICES = {
     "registry_changed": _(
@@ -91,6 +108,14 @@ NOTICES = {
         "The import failed and nothing was imported. Try again; if it fails again, tell the "
         "portal's support."
     ),
+    "suspended": _(
+        "The association's portal is suspended, so nothing was imported. Once the portal is "
+        "active again, start the import again."
+    ),
+    "expired": _(
+        "This preview was kept for 7 days without being imported, so its rows were deleted. "
+        "Upload the file again to import it."
+    ),
 }
 
 
@@ -98,6 +123,27 @@ class RegistryChanged(Exception):
     def __init__(self, rows: list[PlanRow]):
         super().__init__("the registry changed since the preview")
         self.rows = rows
+
+
+class Suspended(Exception):
+    """The association was suspended after the import was queued."""
+
+
+class TooManyPreviews(Exception):
+    """The association made more previews than ``PREVIEW_RATE`` allows."""
+
+    def __init__(self, seconds: int):
+        super().__init__("too many previews")
+        self.minutes = max(1, -(-seconds // 60))
+
+    @property
+    def message(self) -> str:
+        return str(
+            _(
+                "Too many files have been checked for this association in the last hour. "
+                "Try again in %(minutes)s min."
+            )
+        ) % {"minutes": self.minutes}
 
 
 # -- preview --------------------------------------------------------------------------------------
@@ -130,8 +176,10 @@ def create_preview(*, upload, file_name: str, actor=None) -> ImportJob:
     """Read, check and plan an uploaded file; store the preview. Writes nothing to the registry.
 
     Raises ``reading.FileRefused`` for a file that cannot be imported at all (too large, an
-    archive bomb, not a spreadsheet, no header, no rows...): then nothing at all is stored.
+    archive bomb, not a spreadsheet, no header, no rows...): then nothing at all is stored; and
+    ``TooManyPreviews``, before the file is read, past the association's ``PREVIEW_RATE``.
     """
+    _count_preview()
     table = read_table(upload, file_name)
     today = association_today()
     context = Context(default_kind=default_premises_kind(), today=today)
@@ -172,11 +220,44 @@ def create_preview(*, upload, file_name: str, actor=None) -> ImportJob:
         target=job,
         details={"rows": job.total_rows, "errors": job.error_rows, "format": job.file_format},
     )
-    if job.can_confirm and any(row.new_holding_id for row in rows):
+    if (
+        job.can_confirm
+        and any(row.new_holding_id for row in rows)
+        and not _keys_made_for_another(job)
+    ):
         from tenants.imports.tasks import prepare_keys as task
 
         transaction.on_commit(lambda: _queue(task, job.pk))
     return job
+
+
+def _schema_key(group, request) -> str:
+    return connection.schema_name
+
+
+def _count_preview() -> None:
+    """Count a preview against the association's limit (one counter per schema, in Redis)."""
+    usage = get_usage(
+        None,
+        group="imports-preview",
+        key=_schema_key,
+        rate=getattr(settings, "IMPORT_PREVIEW_RATE", PREVIEW_RATE),
+        increment=True,
+    )
+    if usage and usage["should_limit"]:
+        raise TooManyPreviews(usage["time_left"])
+
+
+def _keys_made_for_another(job: ImportJob) -> bool:
+    """Whether an earlier preview of the association, still fresh, has holdings whose keys are
+    made ahead: one preview's keys at a time (an import without them makes its own)."""
+    earlier = ImportJob.objects.filter(
+        status=JobStatus.PREVIEW,
+        error_rows=0,
+        created_at__gte=timezone.now() - PREPARED_KEYS_FRESH,
+        created_at__lt=job.created_at,
+    ).exclude(pk=job.pk)
+    return ImportRow.objects.filter(job__in=earlier, new_holding_id__isnull=False).exists()
 
 
 def prepare_keys(job_id) -> int:
@@ -188,14 +269,25 @@ def prepare_keys(job_id) -> int:
     or never confirmed leaves them to the sweeper (``keyring.sweep_uncommitted_keys``, after an
     hour). An import confirmed later than ``PREPARED_KEYS_FRESH`` after its preview does not use
     them (the sweeper could be destroying them) and makes new ones.
+
+    Nothing is made for a suspended association, nor when an earlier fresh preview has its keys
+    made already, nor for a job being confirmed or imported right now (its import makes them).
     """
-    job = ImportJob.objects.filter(pk=job_id).first()
-    if job is None or not job.can_confirm or timezone.now() - job.created_at > PREPARED_KEYS_FRESH:
-        return 0
-    hints = ImportRow.objects.filter(job=job, new_holding_id__isnull=False).order_by("line")
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update(skip_locked=True).filter(pk=job_id).first()
+        if (
+            job is None
+            or not job.can_confirm
+            or timezone.now() - job.created_at > PREPARED_KEYS_FRESH
+            or association_suspended()
+            or _keys_made_for_another(job)
+        ):
+            return 0
+        hints = ImportRow.objects.filter(job=job, new_holding_id__isnull=False).order_by("line")
+        holding_ids = list(hints.values_list("new_holding_id", flat=True))
     keys = HoldingKeys()
     try:
-        keys.request(hints.values_list("new_holding_id", flat=True), until_commit=False)
+        keys.request(holding_ids, until_commit=False)
         return keys.wait()
     finally:
         keys.close()
@@ -258,6 +350,55 @@ def discard_import(job_id, *, actor=None) -> ImportJob:
     return job
 
 
+def purge_stale_jobs() -> dict:
+    """Forget what old imports kept of the file (the hourly task, in every association, also a
+    suspended one: keeping personal data is not a change its board makes).
+
+    * previews nobody imported nor discarded, failed imports and imports lost in a queue, with
+      nothing happening to them for ``KEPT_FOR``: rows deleted, discarded (notice "expired");
+    * finished imports older than that: file name and ignored headers cleared.
+
+    A job locked right now (being confirmed or imported) is left for the next run.
+    """
+    cutoff = timezone.now() - KEPT_FOR
+    idle = (
+        Q(created_at__lt=cutoff)
+        & (Q(confirmed_at__isnull=True) | Q(confirmed_at__lt=cutoff))
+        & (Q(finished_at__isnull=True) | Q(finished_at__lt=cutoff))
+    )
+    stale = ImportJob.objects.filter(
+        idle,
+        status__in=[JobStatus.PREVIEW, JobStatus.FAILED, JobStatus.QUEUED, JobStatus.RUNNING],
+    )
+    discarded = rows = 0
+    for job_id in stale.values_list("pk", flat=True):
+        with transaction.atomic():
+            job = stale.select_for_update(skip_locked=True).filter(pk=job_id).first()
+            if job is None:
+                continue
+            deleted, _by_model = ImportRow.objects.filter(job=job).delete()
+            previous = job.status
+            job.status = JobStatus.DISCARDED
+            job.notice = "expired"
+            job.file_name = None
+            job.ignored_columns = None
+            job.save(update_fields=["status", "notice", "file_name", "ignored_columns"])
+            record(
+                "imports.preview_expired",
+                target=job,
+                details={"rows": deleted, "status": previous},
+            )
+            discarded += 1
+            rows += deleted
+    named = ImportJob.objects.filter(
+        Q(file_name__isnull=False) | Q(ignored_columns__isnull=False),
+        status=JobStatus.DONE,
+        finished_at__lt=cutoff,
+    )
+    forgotten = named.update(file_name=None, ignored_columns=None)
+    return {"discarded": discarded, "rows": rows, "names_cleared": forgotten}
+
+
 # -- progress -------------------------------------------------------------------------------------
 
 
@@ -288,6 +429,10 @@ def apply_import(job_id) -> str:
         job = ImportJob.objects.select_for_update().filter(pk=job_id).first()
         if job is None or job.status not in (JobStatus.QUEUED, JobStatus.RUNNING):
             return job.status if job else "missing"
+        if association_suspended():
+            logger.info("import %s: the association is suspended, nothing imported", job_id)
+            _fail(job_id, "suspended")
+            return JobStatus.FAILED
         job.status = JobStatus.RUNNING
         job.started_at = timezone.now()
         job.save(update_fields=["status", "started_at"])
@@ -304,6 +449,8 @@ def apply_import(job_id) -> str:
                 # Foreign keys checked as rows are written (they are, in dependency order),
                 # while keys are being made, rather than all at once at the commit.
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            if association_suspended():  # suspended while this import waited for the lock
+                raise Suspended
             keys = HoldingKeys()
             # Key creation is the slow part: start it before anything else, in file order,
             # with the holdings chosen at the preview (their keys may be made already).
@@ -341,6 +488,15 @@ def apply_import(job_id) -> str:
     except RegistryChanged as changed:
         _back_to_preview(job_id, changed.rows)
         return JobStatus.PREVIEW
+    except Suspended:
+        logger.info("import %s: the association is suspended, nothing imported", job_id)
+        _fail(job_id, "suspended")
+        return JobStatus.FAILED
+    except IntegrityError:
+        # A record the plan meant to create was made meanwhile by hand (a premises number, an
+        # account number): new rows cannot be locked in advance. Check the rows again.
+        logger.warning("import %s: the registry changed during the import, rows re-checked", job_id)
+        return _recheck(job_id)
     except ProviderUnavailable:
         logger.warning("import %s: key provider unavailable, nothing imported", job_id)
         _fail(job_id, "keys_unavailable")
@@ -352,6 +508,38 @@ def apply_import(job_id) -> str:
     finally:
         if keys is not None:
             keys.close()
+
+
+def _recheck(job_id) -> str:
+    """Plan the job's rows again against the registry as it is now and show the preview again
+    (the path of ``RegistryChanged``); the import itself wrote nothing."""
+    try:
+        with transaction.atomic():
+            job = ImportJob.objects.select_for_update().get(pk=job_id)
+            rows = _load_rows(job)
+            today = association_today()
+            snapshot = registry_snapshot([row.values for row in rows], today=today)
+            hints = {
+                row.values["account"]: row.new_holding_id for row in rows if row.new_holding_id
+            }
+            plan_import(
+                rows,
+                snapshot,
+                today=today,
+                indexer=BlindIndexer(),
+                holding_hints=hints,
+                writes=False,
+            )
+            _back_to_preview(job_id, rows)
+    except ProviderUnavailable:
+        logger.warning("import %s: key provider unavailable while re-checking", job_id)
+        _fail(job_id, "keys_unavailable")
+        return JobStatus.FAILED
+    except Exception:
+        logger.exception("import %s: re-checking the rows failed", job_id)
+        _fail(job_id, "internal")
+        return JobStatus.FAILED
+    return JobStatus.PREVIEW
 
 
 def _load_rows(job: ImportJob) -> list[PlanRow]:

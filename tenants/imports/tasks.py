@@ -20,3 +20,12 @@ def prepare_keys(job_id: str) -> int:
     from tenants.imports import services
 
     return services.prepare_keys(job_id)
+
+
+@shared_task(name="tenants.imports.tasks.purge_stale_jobs")
+def purge_stale_jobs() -> dict:
+    """Hourly, in every association (suspended ones too, via ``core.tasks.fan_out``): discard
+    previews and failed imports left for a week, and forget old file names."""
+    from tenants.imports import services
+
+    return services.purge_stale_jobs()

@@ -71,6 +71,9 @@ def _upload(request):
             job = services.create_preview(
                 upload=upload, file_name=upload.name or "", actor=request.user
             )
+        except services.TooManyPreviews as limited:
+            form.add_error("file", limited.message)
+            return _index_page(request, form, status=429)
         except FileRefused as refused:
             form.add_error("file", refused.message)
         else:

@@ -311,3 +311,151 @@ def test_a_lost_import_can_be_started_again_but_not_a_recent_one(preview, board)
     services.confirm_import(job.pk, actor=board)
     assert services.apply_import(job.pk) == JobStatus.DONE
     assert registry_counts()["Premises"] == 1
+
+
+# -- a suspended association changes nothing ------------------------------------------------------
+
+
+def suspend(association) -> None:
+    """What the operators' console does; the worker's tenant object does not know it yet."""
+    from associations.models import Association, AssociationStatus
+
+    Association.objects.filter(pk=association.pk).update(
+        status=AssociationStatus.SUSPENDED, suspended_at=timezone.now()
+    )
+
+
+def reactivate(association) -> None:
+    from associations.models import Association, AssociationStatus
+
+    Association.objects.filter(pk=association.pk).update(
+        status=AssociationStatus.ACTIVE, suspended_at=None
+    )
+
+
+def test_an_import_queued_before_a_suspension_writes_nothing(preview, board, alpha):
+    job = preview(xlsx([owner_row(1), owner_row(2)]))
+    services.confirm_import(job.pk, actor=board)
+    suspend(alpha)
+    before = registry_counts()
+
+    assert connection.tenant.status != "suspended", "the task's tenant object is out of date"
+    assert services.apply_import(job.pk) == JobStatus.FAILED
+
+    job.refresh_from_db()
+    assert (job.status, job.notice) == (JobStatus.FAILED, "suspended")
+    assert registry_counts() == before
+    assert ImportRow.objects.filter(job=job).count() == 2, "kept, to import once reactivated"
+    assert "portal is suspended" in str(services.NOTICES[job.notice])
+
+    reactivate(alpha)
+    services.confirm_import(job.pk, actor=board)
+    assert services.apply_import(job.pk) == JobStatus.DONE
+    assert registry_counts()["Premises"] == 2
+
+
+def test_a_suspension_while_the_import_waits_for_its_lock_writes_nothing(preview, board):
+    job = preview(xlsx([owner_row(1)]))
+    services.confirm_import(job.pk, actor=board)
+    before = registry_counts()
+
+    with mock.patch(
+        "tenants.imports.services.association_suspended", side_effect=[False, True]
+    ) as suspended:
+        assert services.apply_import(job.pk) == JobStatus.FAILED
+
+    assert suspended.call_count == 2
+    assert ImportJob.objects.get(pk=job.pk).notice == "suspended"
+    assert registry_counts() == before
+
+
+def test_no_keys_are_made_ahead_for_a_suspended_association(preview, alpha):
+    job = preview(xlsx([owner_row(1)]))
+    suspend(alpha)
+
+    with mock.patch("tenants.imports.services.HoldingKeys") as keys:
+        assert services.prepare_keys(job.pk) == 0
+
+    keys.assert_not_called()
+
+
+# -- keys made ahead for one preview at a time ----------------------------------------------------
+
+
+def test_keys_are_made_ahead_for_one_fresh_preview_at_a_time(
+    preview, board, django_capture_on_commit_callbacks
+):
+    with (
+        mock.patch("tenants.imports.tasks.prepare_keys.delay") as delay,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        first = preview(xlsx([owner_row(1)]))
+        second = preview(xlsx([owner_row(2)]))
+    delay.assert_called_once_with(str(first.pk))
+
+    with mock.patch("tenants.imports.services.HoldingKeys") as keys:
+        assert services.prepare_keys(second.pk) == 0, "a copy queued anyway makes nothing"
+    keys.assert_not_called()
+
+    for job in (first, second):
+        services.discard_import(job.pk, actor=board)
+    with (
+        mock.patch("tenants.imports.tasks.prepare_keys.delay") as delay,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        third = preview(xlsx([owner_row(3)]))
+    delay.assert_called_once_with(str(third.pk))
+
+
+def test_a_preview_older_than_the_keys_freshness_does_not_hold_them_back(
+    preview, django_capture_on_commit_callbacks
+):
+    old = preview(xlsx([owner_row(1)]))
+    ImportJob.objects.filter(pk=old.pk).update(
+        created_at=timezone.now() - services.PREPARED_KEYS_FRESH - datetime.timedelta(minutes=1)
+    )
+    with (
+        mock.patch("tenants.imports.tasks.prepare_keys.delay") as delay,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        job = preview(xlsx([owner_row(2)]))
+
+    delay.assert_called_once_with(str(job.pk))
+
+
+# -- a manual edit that clashes with the import ---------------------------------------------------
+
+
+def test_a_clash_with_a_manual_edit_during_the_import_sends_it_back_to_the_preview(
+    preview, board, in_alpha
+):
+    building = Building.objects.create(name="Дом 1")
+    job = preview(xlsx([owner_row(1), owner_row(2)]))
+    assert job.new_rows == 2
+    services.confirm_import(job.pk, actor=board)
+    # A board member adds flat 1 by hand while the import runs: new rows cannot be locked, so
+    # the import's snapshot does not have it and its insert meets the unique constraint.
+    manual = Premises.objects.create(building=building, number="1", area="54.30")
+    snapshot = services.registry_snapshot
+
+    def taken_before_the_edit(values, *, today, lock=False):
+        snap = snapshot(values, today=today, lock=lock)
+        if lock:
+            snap.premises = {key: p for key, p in snap.premises.items() if p.pk != manual.pk}
+        return snap
+
+    with mock.patch(
+        "tenants.imports.services.registry_snapshot", side_effect=taken_before_the_edit
+    ):
+        assert services.apply_import(job.pk) == JobStatus.PREVIEW
+
+    job.refresh_from_db()
+    assert (job.status, job.notice) == (JobStatus.PREVIEW, "registry_changed")
+    assert registry_counts()["Premises"] == 1, "nothing half-imported"
+    assert AuditEntry.objects.filter(action="imports.preview_rechecked").count() == 1
+    assert not AuditEntry.objects.filter(action="imports.import_failed").exists()
+
+    services.confirm_import(job.pk, actor=board)
+    assert services.apply_import(job.pk) == JobStatus.DONE
+    assert Premises.objects.count() == 2
+    assert PersonalAccount.objects.get(number="100001").premises_id == manual.pk

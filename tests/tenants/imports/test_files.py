@@ -7,12 +7,15 @@ hostile XML, things that are not spreadsheets, and spreadsheets without the righ
 from __future__ import annotations
 
 import io
+import random
 import zipfile
+from unittest import mock
 
 import pytest
 from django.core.files.uploadhandler import StopUpload
 
 from core.access.roles import Role
+from tenants.imports import reading
 from tenants.imports.models import ImportJob, ImportRow
 from tenants.imports.reading import MAX_FILE_BYTES, MAX_ROWS, FileRefused, read_table
 from tenants.imports.uploads import LimitedUpload
@@ -166,6 +169,110 @@ def test_a_refused_upload_shows_its_message_beside_the_field(alpha, client_of, m
         ".xlsx and upload it again."
     ]
     assert not ImportJob.objects.exists() and not ImportRow.objects.exists()
+
+
+SST_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+SST = (
+    '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="{n}" '
+    'uniqueCount="{n}">'
+)
+
+
+def workbook_with_strings(strings_xml: bytes, part: str = "xl/sharedStrings.xml") -> bytes:
+    """A real workbook (its cells are inline strings) given a shared strings part, declared in
+    its content types as Excel does."""
+    source = zipfile.ZipFile(io.BytesIO(xlsx([owner_row(1)])))
+    members = {info.filename: source.read(info) for info in source.infolist()}
+    override = f'<Override PartName="/{part}" ContentType="{SST_TYPE}"/></Types>'.encode()
+    members["[Content_Types].xml"] = members["[Content_Types].xml"].replace(b"</Types>", override)
+    members[part] = strings_xml
+    return zip_of(members)
+
+
+def shared_strings(count: int, *, declared: int | None = None, per_string: str = "") -> bytes:
+    """``count`` different short strings, random enough to pack only a few times (as real text
+    does, so the packing ratio lets them through)."""
+    chance = random.Random(count)
+    items = "".join(
+        f"<si><t>{chance.getrandbits(40):010x}</t>{per_string}</si>" for _ in range(count)
+    )
+    head = SST.format(n=count if declared is None else declared)
+    return f'<?xml version="1.0" encoding="UTF-8"?>{head}{items}</sst>'.encode()
+
+
+def test_a_workbook_with_shared_strings_is_read():
+    content = workbook_with_strings(shared_strings(2_000))
+
+    assert len(read_table(upload(content), "registry.xlsx").rows) == 1
+
+
+def test_too_many_shared_strings_are_refused_before_openpyxl_loads_them():
+    """Some 13 MB of short strings pack into ~6 MB, well within the packing ratio: openpyxl
+    would hold half a million strings (the report: a 4.7 MB file, ~400 MB and 23 s)."""
+    strings = shared_strings(reading.MAX_SHARED_STRINGS + 1, declared=10)
+    content = workbook_with_strings(strings)
+    assert len(strings) < reading.MAX_SHARED_STRINGS_BYTES, "refused for the count, not the size"
+    assert len(content) < MAX_FILE_BYTES
+
+    with mock_openpyxl() as opened:
+        assert refusal(content) == "bomb"
+    assert not opened.called
+
+
+def test_shared_strings_larger_than_allowed_unpacked_are_refused():
+    strings = shared_strings(40_000)
+    with (
+        mock.patch.object(reading, "MAX_SHARED_STRINGS_BYTES", len(strings) - 1),
+        mock_openpyxl() as opened,
+    ):
+        assert refusal(workbook_with_strings(strings)) == "bomb"
+    assert not opened.called
+
+
+def test_the_shared_strings_part_the_content_types_name_is_checked_whatever_its_name():
+    content = workbook_with_strings(
+        shared_strings(reading.MAX_SHARED_STRINGS + 1), part="xl/texts.xml"
+    )
+
+    with mock_openpyxl() as opened:
+        assert refusal(content) == "bomb"
+    assert not opened.called
+
+
+def test_a_string_of_thousands_of_rich_text_runs_is_refused():
+    runs = "<r><t>a</t></r>" * (reading.MAX_STRING_ELEMENTS // 2 + 1)
+    content = workbook_with_strings(shared_strings(1, per_string=runs))
+
+    assert refusal(content) == "bomb"
+
+
+def test_a_styles_part_of_too_many_elements_is_refused():
+    """The styles are parsed whole into objects (~0.7 KB each) too."""
+    chance = random.Random(1)
+    formats = "".join(
+        f'<xf numFmtId="{chance.randrange(200)}" fontId="{chance.randrange(9999)}"/>'
+        for _ in range(reading.MAX_PART_ELEMENTS + 1)
+    )
+    styles = (
+        '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f"<cellXfs>{formats}</cellXfs></styleSheet>"
+    ).encode()
+    source = zipfile.ZipFile(io.BytesIO(xlsx([owner_row(1)])))
+    members = {info.filename: source.read(info) for info in source.infolist()}
+    members["xl/styles.xml"] = styles
+
+    with mock_openpyxl() as opened:
+        assert refusal(zip_of(members)) == "bomb"
+    assert not opened.called
+
+
+def test_entities_in_the_shared_strings_are_refused():
+    laughs = (
+        b'<?xml version="1.0"?><!DOCTYPE sst [<!ENTITY lol "lol">]>'
+        b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b"<si><t>&lol;</t></si></sst>"
+    )
+    assert refusal(workbook_with_strings(laughs)) == "broken"
 
 
 class mock_openpyxl:

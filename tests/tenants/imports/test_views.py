@@ -196,3 +196,67 @@ def test_an_upload_without_the_csrf_token_is_refused(alpha, board):
 
     assert response.status_code == 403
     assert not ImportJob.objects.exists()
+
+
+def test_previews_are_limited_per_association(
+    chairman_client, beta, client_of, make_user, settings
+):
+    settings.IMPORT_PREVIEW_RATE = "2/h"
+    content = xlsx([owner_row(1)])
+    for _ in range(2):
+        assert (
+            chairman_client.post("/registry/import/", {"file": upload(content)}).status_code == 302
+        )
+
+    response = chairman_client.post("/registry/import/", {"file": upload(content)})
+
+    assert response.status_code == 429
+    [message] = response.context["form"].errors["file"]
+    assert message.startswith(
+        "Too many files have been checked for this association in the last hour. Try again in"
+    )
+    assert ImportJob.objects.count() == 2
+    other = in_english(client_of(beta, make_user(beta, roles=[Role.CHAIRMAN])))
+    assert other.post("/registry/import/", {"file": upload(content)}).status_code == 302
+
+
+def test_the_default_preview_limit_is_ten_an_hour(preview):
+    for n in range(10):
+        preview(xlsx([owner_row(n + 1)]))
+
+    with pytest.raises(services.TooManyPreviews):
+        preview(xlsx([owner_row(11)]))
+
+
+def counts(html: str) -> list[str]:
+    """The texts of the row counts above the preview."""
+    block = html.split('<ul class="import-counts">')[1].split("</ul>")[0]
+    return [" ".join(item.split("</li>")[0].split()) for item in block.split("<li")[1:]]
+
+
+@pytest.mark.parametrize(
+    ("language", "single", "several"),
+    [
+        (
+            "en",
+            ["1 row", "1 new", "0 changed", "0 unchanged", "0 with errors"],
+            ["3 rows", "2 new", "0 changed", "0 unchanged", "1 with errors"],
+        ),
+        # Total and errors have Russian plural forms already; the other three await theirs.
+        ("ru", ["1 строка", "0 с ошибками"], ["3 строки", "1 с ошибкой"]),
+    ],
+)
+def test_the_row_counts_agree_with_their_numbers(
+    alpha, client_of, board, preview, language, single, several
+):
+    client = client_of(alpha, board)
+    client.cookies["django_language"] = language
+    one = preview(xlsx([owner_row(1)]))
+    three = preview(xlsx([owner_row(1), owner_row(2), owner_row(3, area="0")]))
+
+    for job, expected in ((one, single), (three, several)):
+        shown = counts(client.get(f"/registry/import/{job.pk}/").content.decode())
+        shown = [text.split(">", 1)[1] for text in shown]  # after the <li …> tag
+        if language == "ru":
+            shown = [shown[0], shown[4]]
+        assert shown == expected

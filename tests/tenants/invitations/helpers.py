@@ -21,14 +21,14 @@ class Register:
     other_owner: object
 
 
-def make_owner(premises, *, number: str, full_name: str, share=(1, 1)):
+def make_owner(premises, *, number: str, full_name: str, share=(1, 1), email=None):
     """An account with a current holding and a person owning ``share`` of ``premises``."""
     from tenants.residents.models import Holding, Owner, Ownership, PersonalAccount
 
     account = PersonalAccount.objects.create(number=number, premises=premises)
     holding = Holding(account=account, started_on=datetime.date(2020, 1, 1), full_name=full_name)
     holding.save()
-    owner = Owner(holding=holding, full_name=full_name)
+    owner = Owner(holding=holding, full_name=full_name, primary_email=email)
     owner.save()
     Ownership.objects.create(
         premises=premises,

@@ -3,6 +3,8 @@ link, the person sets a password (or signs in) and lands on their dashboard."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
@@ -11,9 +13,16 @@ from django.db import connection
 from core.access.roles import Role
 from core.audit.models import AuditEntry
 from tenants.invitations.models import Invitation, InvitationStatus
-from tenants.residents.models import Owner, Residency
+from tenants.residents.models import Owner, Ownership, Residency
 from tests.factories import TEST_PASSWORD
-from tests.tenants.invitations.helpers import invite_form, last_link, link_in, path_of
+from tests.tenants.invitations.helpers import (
+    invite_form,
+    last_link,
+    link_in,
+    make_owner,
+    make_premises,
+    path_of,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -203,3 +212,115 @@ def test_the_email_is_stored_encrypted_and_found_by_its_blind_index(alpha, regis
     assert index and "anna" not in index
     token = last_link().rstrip("/").rsplit("/", 1)[1]
     assert token not in token_hash and len(token_hash) == 64  # only a hash of the token
+
+
+def test_an_invitee_whose_login_is_disabled_is_asked_to_contact_the_board(
+    alpha, register, board, client_of, make_user
+):
+    disabled = make_user(alpha, roles=[Role.OWNER], email="anna@example.test", is_active=False)
+    board.post(
+        "/invitations/new/",
+        invite_form(register.flat, email="anna@example.test", owner=register.owner),
+    )
+    visitor = client_of(alpha)
+    visitor.cookies["django_language"] = "en"
+
+    page = visitor.get(last_link())
+    tried = visitor.post(last_link(), {"password": TEST_PASSWORD})
+
+    for response in (page, tried):
+        assert response.status_code == 403
+        assert response.templates[0].name == "invitations/accept_inactive.html"
+        assert "Ask the board" in response.content.decode()
+        assert "password is wrong" not in response.content.decode()
+    connection.set_tenant(alpha)
+    assert Invitation.objects.get().status == InvitationStatus.PENDING
+    assert Owner.objects.get(pk=register.owner.pk).user_id is None
+    disabled.refresh_from_db()
+    assert not disabled.is_active
+
+
+def test_accepting_as_owner_of_a_flat_also_links_the_parking_place_owned_under_that_email(
+    alpha, register, board, client_of
+):
+    connection.set_tenant(alpha)
+    flat_record = make_owner(
+        make_premises(register.building, "15"),
+        number="100015",
+        full_name="Смирнова Анна",
+        email="anna@example.test",
+    )
+    parking = make_premises(register.building, "М2")
+    parking_record = make_owner(
+        parking, number="100902", full_name="Смирнова Анна", email="Anna@Example.test"
+    )
+    someone_else = make_owner(
+        make_premises(register.building, "16"),
+        number="100016",
+        full_name="Другая",
+        email="other@example.test",
+    )
+    board.post(
+        "/invitations/new/",
+        invite_form(
+            flat_record.ownerships.get().premises, email="anna@example.test", owner=flat_record
+        ),
+    )
+
+    visitor = client_of(alpha)
+    assert join(visitor, last_link()).status_code == 302
+
+    connection.set_tenant(alpha)
+    user = get_user_model().objects.with_email("anna@example.test").get()
+    assert Owner.objects.get(pk=flat_record.pk).user_id == user.pk
+    assert Owner.objects.get(pk=parking_record.pk).user_id == user.pk
+    assert Owner.objects.get(pk=someone_else.pk).user_id is None
+    homes = visitor.get("/home/").context["homes"]
+    assert sorted(home.premises.number for home in homes) == ["15", "М2"]
+    entry = AuditEntry.objects.get(action="invitations.accepted")
+    assert entry.details["also_linked"] == 1
+
+
+def test_a_resident_invitation_links_the_invitees_owner_records_and_grants_the_owner_role(
+    alpha, register, board, client_of
+):
+    connection.set_tenant(alpha)
+    parking_record = make_owner(
+        make_premises(register.building, "М3"),
+        number="100903",
+        full_name="Жилец-Владелец",
+        email="lodger@example.test",
+    )
+    board.post(
+        "/invitations/new/",
+        invite_form(register.flat, email="lodger@example.test", kind="resident"),
+    )
+
+    assert join(client_of(alpha), last_link()).status_code == 302
+
+    connection.set_tenant(alpha)
+    user = get_user_model().objects.with_email("lodger@example.test").get()
+    assert sorted(user.roles) == [Role.OWNER, Role.RESIDENT]
+    assert Owner.objects.get(pk=parking_record.pk).user_id == user.pk
+
+
+def test_owner_records_that_no_longer_own_are_not_linked_on_acceptance(
+    alpha, register, board, client_of
+):
+    connection.set_tenant(alpha)
+    sold = make_owner(
+        make_premises(register.building, "17"),
+        number="100017",
+        full_name="Бывшая",
+        email="anna@example.test",
+    )
+    Ownership.objects.filter(owner=sold).update(ended_on=datetime.date(2023, 1, 1))
+    board.post(
+        "/invitations/new/",
+        invite_form(register.flat, email="anna@example.test", owner=register.owner),
+    )
+
+    assert join(client_of(alpha), last_link()).status_code == 302
+
+    connection.set_tenant(alpha)
+    assert Owner.objects.get(pk=sold.pk).user_id is None

@@ -217,3 +217,57 @@ def test_the_schema_describes_the_registry(alpha, client_of, make_user):
         "/api/v1/registry/accounts/",
     ):
         assert path in schema
+
+
+def test_the_api_refuses_shares_with_exponents_and_overlong_shares(in_alpha, board):
+    premises = make_premises(account="800001")
+    for share, code in (("5e-1", "invalid"), ("1e-999999999", "invalid"), ("1" * 31, "long")):
+        response = board.post(
+            f"{API}/owners/",
+            {
+                "premises": str(premises.pk),
+                "share": share,
+                "started_on": "2024-01-01",
+                "full_name": "Экспонентов",
+            },
+            content_type="application/json",
+        )
+        assert response.status_code == 400, share
+        assert list(response.json()) == ["share"]
+        if code == "long":
+            assert "30" in response.json()["share"][0]  # the limit is named
+    assert not Owner.objects.exists()
+
+
+def test_a_put_of_an_unchanged_account_succeeds(in_alpha, board):
+    premises = make_premises(account="900001")
+    account = premises.accounts.get()
+    current = board.get(f"{API}/accounts/{account.pk}/").json()
+
+    unchanged = board.put(
+        f"{API}/accounts/{account.pk}/",
+        {"number": current["number"], "premises": current["premises"]},
+        content_type="application/json",
+    )
+    renumbered = board.put(
+        f"{API}/accounts/{account.pk}/",
+        {"number": "900002", "premises": current["premises"]},
+        content_type="application/json",
+    )
+
+    assert unchanged.status_code == 200, unchanged.content
+    assert renumbered.status_code == 200 and renumbered.json()["number"] == "900002"
+
+
+def test_a_put_that_moves_an_account_to_other_premises_is_refused(in_alpha, board):
+    account = make_premises(account="900003").accounts.get()
+    elsewhere = make_premises(account=None)
+
+    response = board.put(
+        f"{API}/accounts/{account.pk}/",
+        {"number": "900003", "premises": str(elsewhere.pk)},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 400 and list(response.json()) == ["premises"]
+    assert PersonalAccount.objects.get(pk=account.pk).premises_id != elsewhere.pk

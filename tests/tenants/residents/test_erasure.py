@@ -15,6 +15,8 @@ from core.audit.models import AuditEntry
 from core.crypto import keyring, registry
 from core.crypto.errors import KeyNotFound
 from core.crypto.models import WrappedDataKey
+from tenants.invitations import tokens
+from tenants.invitations.models import Invitation, InvitationKind, InvitationStatus
 from tenants.residents import services
 from tenants.residents.models import Holding, Owner, Ownership
 from tests.tenants.residents.factories import make_owner, make_premises
@@ -191,9 +193,6 @@ def test_the_premises_page_offers_erasure_only_where_erasure_is_allowed(sold, bo
 
 def _invite_and_accept(seller, user):
     """The seller was invited as an owner and accepted (as the invitation service does)."""
-    from tenants.invitations import tokens
-    from tenants.invitations.models import Invitation, InvitationKind, InvitationStatus
-
     invitation = Invitation(
         email="olga@example.test",
         kind=InvitationKind.OWNER,
@@ -235,9 +234,6 @@ def test_erasure_closes_the_former_holders_login_and_forgets_its_email(
 
 
 def test_erasure_revokes_a_pending_invitation_of_the_former_holder(sold, board):
-    from tenants.invitations import tokens
-    from tenants.invitations.models import Invitation, InvitationKind, InvitationStatus
-
     premises, seller, _buyer = sold
     invitation = Invitation(
         email="olga@example.test",

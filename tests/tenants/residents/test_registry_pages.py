@@ -147,6 +147,8 @@ def test_shares_over_one_are_refused_beside_the_share(in_alpha, board):
         ("3/2", "A share must be more than 0 and at most 1."),
         ("0", "A share must be more than 0 and at most 1."),
         ("1/0", "Write the share as a fraction like 1/3, or 1 for the whole premises."),
+        ("5e-1", "Write the share as a fraction like 1/3, or 1 for the whole premises."),
+        ("1e-9", "Write the share as a fraction like 1/3, or 1 for the whole premises."),
     ],
 )
 def test_malformed_shares_are_explained(in_alpha, board, share, message):

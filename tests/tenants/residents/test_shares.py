@@ -8,6 +8,7 @@ from fractions import Fraction
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from tenants.residents import services
 from tenants.residents.models import PersonalAccount
@@ -89,6 +90,7 @@ def test_shares_are_written_as_fractions():
     ]
 
 
+@translation.override("en")
 def test_a_concurrent_twin_account_number_gets_the_same_message(in_alpha, monkeypatch):
     """The check before the insert can race; the unique constraint decides, with the message."""
     services.open_account(number="777", holder={}, started_on=datetime.date(2024, 1, 1))
@@ -110,8 +112,7 @@ def test_a_concurrent_twin_premises_number_gets_the_same_message(in_alpha, monke
 
 
 @pytest.mark.parametrize(
-    "text",
-    ["1e-999999999", "1E5", "5e-1", "0.5e0", "inf", "nan", "+1/2", "١/٢", "0x1", "1_0/20"],
+    "text", ["1e-5", "1E5", "5e-1", "0.5e0", "1e0", "inf", "+1/2", "١/٢", "0x1", "1_0/20"]
 )
 def test_shares_written_with_exponents_or_other_notations_are_refused(text):
     with pytest.raises(ValidationError) as refused:
@@ -125,8 +126,11 @@ def test_shares_with_too_many_digits_are_refused(text):
         parse_share(text)
 
 
-def test_a_share_with_a_huge_exponent_is_refused_at_once():
-    started = time.monotonic()
-    with pytest.raises(ValidationError):
-        parse_share("1e-999999999")
-    assert time.monotonic() - started < 0.5
+def test_a_share_with_a_huge_exponent_is_refused_before_it_is_computed():
+    # The small exponent first: before the fix it fails fast instead of hanging on the big one.
+    for text in ("1e-9", "1e-999999999"):
+        started = time.monotonic()
+        with pytest.raises(ValidationError) as refused:
+            parse_share(text)
+        assert refused.value.code == "invalid_share"
+        assert time.monotonic() - started < 0.5
