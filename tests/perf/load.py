@@ -160,3 +160,51 @@ def _measure_python(port, path, headers, seconds, concurrency, expect_status) ->
     ok = sum(result[0] for result in results)
     errors = sum(result[1] for result in results)
     return LoadResult(f"python ({processes} processes)", ok, errors, seconds)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Two pages measured in alternating rounds: the machine's drift hits both alike."""
+
+    rps: dict[str, float]  # mean requests/s of each page over the rounds
+    ratios: list[float]  # per round: first page's rps over the second's
+    errors: int
+
+    @property
+    def ratio(self) -> float:
+        """The median of the per-round ratios (robust to one noisy round)."""
+        ordered = sorted(self.ratios)
+        middle = len(ordered) // 2
+        if len(ordered) % 2:
+            return ordered[middle]
+        return (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def compare(
+    port: int,
+    first: tuple[str, dict[str, str]],
+    second: tuple[str, dict[str, str]],
+    *,
+    seconds: float,
+    concurrency: int,
+    rounds: int = 5,
+) -> Comparison:
+    """``first`` and ``second`` (path, headers), A B A B …, ``seconds`` in all for each page.
+
+    Measuring one page for five seconds and then the other lets a slow patch of the shared
+    machine fall on one of them only; alternating short rounds spreads it over both.
+    """
+    per_round = max(seconds / rounds, 0.5)
+    totals = {first[0]: [], second[0]: []}
+    ratios, errors = [], 0
+    for _ in range(rounds):
+        round_rps = []
+        for path, headers in (first, second):
+            result = measure(port, path, headers, seconds=per_round, concurrency=concurrency)
+            errors += result.errors
+            totals[path].append(result.rps)
+            round_rps.append(result.rps)
+        if round_rps[1]:
+            ratios.append(round_rps[0] / round_rps[1])
+    rps = {path: sum(values) / len(values) for path, values in totals.items()}
+    return Comparison(rps=rps, ratios=ratios, errors=errors)
