@@ -107,18 +107,35 @@ def registry_index(request):
 registry_index.suspension_safe = True  # a posted search changes nothing: open when suspended
 
 
+def _apply(request, form, action, *, done, then):
+    """For a valid POSTed ``form``, run the service call ``action()``.
+
+    On success: ``done`` as a message and a redirect to ``then(result)``. A refusal of the
+    service lands beside the form's fields and the form is shown again (``None``), as it is
+    for a GET or an invalid form.
+    """
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        result = action()
+    except ValidationError as error:
+        show_service_errors(form, error)
+        return None
+    messages.success(request, done)
+    return redirect(then(result))
+
+
 @registry_required
 def building_add(request):
     form = BuildingForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.create_building(actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            show_service_errors(form, error)
-        else:
-            messages.success(request, _("The building was added."))
-            return redirect("registry-index")
-    return _form_page(
+    saved = _apply(
+        request,
+        form,
+        lambda: services.create_building(actor=request.user, **form.cleaned_data),
+        done=_("The building was added."),
+        then=lambda _building: reverse("registry-index"),
+    )
+    return saved or _form_page(
         request,
         form,
         title=_("New building"),
@@ -131,15 +148,14 @@ def building_add(request):
 def building_edit(request, pk):
     building = get_object_or_404(Building, pk=pk)
     form = BuildingForm(_posted(request), initial=model_to_dict(building))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_building(building, actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            show_service_errors(form, error)
-        else:
-            messages.success(request, _("The building was saved."))
-            return redirect(f"{reverse('registry-index')}?building={building.pk}")
-    return _form_page(
+    saved = _apply(
+        request,
+        form,
+        lambda: services.update_building(building, actor=request.user, **form.cleaned_data),
+        done=_("The building was saved."),
+        then=lambda _result: f"{reverse('registry-index')}?building={building.pk}",
+    )
+    return saved or _form_page(
         request,
         form,
         title=_("Building %(name)s") % {"name": building.name},
@@ -152,15 +168,14 @@ def building_edit(request, pk):
 def premises_add(request):
     initial = {"building": request.GET.get("building")} if request.GET.get("building") else {}
     form = PremisesForm(_posted(request), creating=True, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            premises = services.create_premises(actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            show_service_errors(form, error)
-        else:
-            messages.success(request, _("The premises were registered."))
-            return redirect("registry-premises", pk=premises.pk)
-    return _form_page(
+    saved = _apply(
+        request,
+        form,
+        lambda: services.create_premises(actor=request.user, **form.cleaned_data),
+        done=_("The premises were registered."),
+        then=lambda premises: _premises_url(premises.pk),
+    )
+    return saved or _form_page(
         request,
         form,
         title=_("New premises"),
@@ -183,15 +198,14 @@ def premises_detail(request, pk):
 def premises_edit(request, pk):
     premises = get_object_or_404(Premises, pk=pk)
     form = PremisesForm(_posted(request), initial=model_to_dict(premises, PREMISES_FIELDS))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_premises(premises, actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            show_service_errors(form, error)
-        else:
-            messages.success(request, _("The premises were saved."))
-            return redirect("registry-premises", pk=premises.pk)
-    return _form_page(
+    saved = _apply(
+        request,
+        form,
+        lambda: services.update_premises(premises, actor=request.user, **form.cleaned_data),
+        done=_("The premises were saved."),
+        then=lambda _result: _premises_url(premises.pk),
+    )
+    return saved or _form_page(
         request,
         form,
         title=_("Edit premises %(number)s") % {"number": premises.number},
@@ -396,15 +410,14 @@ def _change_holder(request, account, form, on) -> None:
 def account_renumber(request, pk):
     account = get_object_or_404(PersonalAccount, pk=pk)
     form = RenumberForm(_posted(request), initial={"number": account.number})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.renumber_account(account, actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            show_service_errors(form, error)
-        else:
-            messages.success(request, _("The account number was changed."))
-            return redirect(_premises_url(account.premises_id))
-    return _form_page(
+    saved = _apply(
+        request,
+        form,
+        lambda: services.renumber_account(account, actor=request.user, **form.cleaned_data),
+        done=_("The account number was changed."),
+        then=lambda _result: _premises_url(account.premises_id),
+    )
+    return saved or _form_page(
         request,
         form,
         title=_("Account number"),
