@@ -218,21 +218,20 @@ def premises_edit(request, pk):
 def account_add(request, pk):
     premises = get_object_or_404(Premises, pk=pk)
     form = AccountForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.open_account(
-                number=form.cleaned_data["number"],
-                holder=form.holder(),
-                started_on=form.cleaned_data["started_on"],
-                premises=premises,
-                actor=request.user,
-            )
-        except ValidationError as error:
-            show_service_errors(form, error)
-        else:
-            messages.success(request, _("The personal account was opened."))
-            return redirect("registry-premises", pk=premises.pk)
-    return _form_page(
+    saved = _apply(
+        request,
+        form,
+        lambda: services.open_account(
+            number=form.cleaned_data["number"],
+            holder=form.holder(),
+            started_on=form.cleaned_data["started_on"],
+            premises=premises,
+            actor=request.user,
+        ),
+        done=_("The personal account was opened."),
+        then=lambda _opened: _premises_url(premises.pk),
+    )
+    return saved or _form_page(
         request,
         form,
         title=_("New personal account for premises %(number)s") % {"number": premises.number},

@@ -153,8 +153,8 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` (mode 0600) via a temporary file and ``os.replace``."""
+def _write_temporary(path: Path, data: bytes) -> Path:
+    """``data`` in a new owner-only file beside ``path``, synced to disk; returns its path."""
     tmp = path.with_name(f".tmp-{secrets.token_hex(8)}")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
@@ -163,6 +163,12 @@ def _write_atomic(path: Path, data: bytes) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+    return tmp
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` (mode 0600) via a temporary file and ``os.replace``."""
+    tmp = _write_temporary(path, data)
     try:
         os.replace(tmp, path)
     except BaseException:
@@ -173,14 +179,7 @@ def _write_atomic(path: Path, data: bytes) -> None:
 
 def _write_exclusive(path: Path, data: bytes) -> None:
     """Like ``_write_atomic`` but never replaces an existing file (``os.link`` is exclusive)."""
-    tmp = path.with_name(f".tmp-{secrets.token_hex(8)}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        os.fchmod(fd, 0o600)
-        os.write(fd, data)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    tmp = _write_temporary(path, data)
     try:
         os.link(tmp, path)
     except FileExistsError:
