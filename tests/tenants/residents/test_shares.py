@@ -94,7 +94,7 @@ def test_shares_are_written_as_fractions():
 def test_a_concurrent_twin_account_number_gets_the_same_message(in_alpha, monkeypatch):
     """The check before the insert can race; the unique constraint decides, with the message."""
     services.open_account(number="777", holder={}, started_on=datetime.date(2024, 1, 1))
-    monkeypatch.setattr(services, "_check_account_number", lambda *args, **kwargs: None)
+    monkeypatch.setattr(services.accounts, "_check_account_number", lambda *args, **kwargs: None)
 
     with pytest.raises(ValidationError) as refused:
         services.open_account(number="777", holder={}, started_on=datetime.date(2024, 1, 1))
@@ -105,7 +105,7 @@ def test_a_concurrent_twin_account_number_gets_the_same_message(in_alpha, monkey
 
 def test_a_concurrent_twin_premises_number_gets_the_same_message(in_alpha, monkeypatch):
     first = make_premises(number="5", account=None)
-    monkeypatch.setattr(services, "_check_premises_number", lambda premises: None)
+    monkeypatch.setattr(services.premises, "_check_premises_number", lambda premises: None)
     with pytest.raises(ValidationError) as refused:
         make_premises(first.building, number="5", account=None)
     assert list(refused.value.message_dict) == ["number"]
