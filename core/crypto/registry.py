@@ -27,7 +27,9 @@ OPTIONS: dict[str, tuple[str, str]] = {
     "PROVIDER": ("TSZH_KEY_PROVIDER", "local"),
     "KEY_DIR": ("TSZH_KEY_DIR", "var/keys"),
     "MASTER_KEY": ("TSZH_MASTER_KEY", ""),
-    "MASTER_KEY_FILE": ("TSZH_MASTER_KEY_FILE", "var/master.key"),
+    "MASTER_KEY_FILE": ("TSZH_MASTER_KEY_FILE", "var/secrets/master.key"),
+    # Where an earlier release kept the master key file: moved to MASTER_KEY_FILE on first use.
+    "LEGACY_MASTER_KEY_FILE": ("TSZH_LEGACY_MASTER_KEY_FILE", "var/master.key"),
     "MAX_WORKERS": ("TSZH_KEY_MAX_WORKERS", "32"),
     "CACHE_SIZE": ("TSZH_KEY_CACHE_SIZE", "10000"),
     "CACHE_TTL": ("TSZH_KEY_CACHE_TTL", "300"),
@@ -137,8 +139,17 @@ def reset() -> None:
 def _build_local(config: Mapping[str, str]) -> KeyProvider:
     from core.crypto.providers.local import MASTER_KEY_ENV, LocalKeyProvider, load_master_key
 
+    # The legacy place is looked at only with the default place (or when named explicitly): a
+    # master key file configured elsewhere never adopts a stray var/master.key.
+    legacy = config["LEGACY_MASTER_KEY_FILE"]
+    if config["MASTER_KEY_FILE"] != OPTIONS["MASTER_KEY_FILE"][1] and (
+        legacy == OPTIONS["LEGACY_MASTER_KEY_FILE"][1]
+    ):
+        legacy = ""
     master_key = load_master_key(
-        {MASTER_KEY_ENV: config["MASTER_KEY"]}, _resolve(config, config["MASTER_KEY_FILE"])
+        {MASTER_KEY_ENV: config["MASTER_KEY"]},
+        _resolve(config, config["MASTER_KEY_FILE"]),
+        legacy_path=_resolve(config, legacy) if legacy else None,
     )
     return LocalKeyProvider(
         _resolve(config, config["KEY_DIR"]),

@@ -79,6 +79,8 @@ SECRET_KEY = os.environ.get(
     "DJANGO_SECRET_KEY", "dev-only-insecure-key-4f0c2b1e9d8a7c6b5a4f3e2d1c0b9a8f7e6d5c4b"
 )
 DEBUG = env_bool("DJANGO_DEBUG", not PRODUCTION and not TESTING)
+# Error pages and reports hide marked views' POST values and locals, DEBUG or not (core/sensitive).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "core.sensitive.PersonalDataReporterFilter"
 
 # The base domain: the public site lives on it, each association on <slug>.<base>.
 BASE_DOMAIN = os.environ.get("TSZH_BASE_DOMAIN", "localhost")
@@ -393,13 +395,20 @@ if TESTING and not os.environ.get("TSZH_KEY_DIR"):
 
     _test_keys = tempfile.mkdtemp(prefix="tszh-test-keys-")
     os.environ["TSZH_KEY_DIR"] = os.path.join(_test_keys, "store")
-    os.environ["TSZH_MASTER_KEY_FILE"] = os.path.join(_test_keys, "master.key")
+    os.environ["TSZH_MASTER_KEY_FILE"] = os.path.join(_test_keys, "secrets", "master.key")
 TSZH_CRYPTO = {
     "PROVIDER": os.environ.get(
         "TSZH_KEY_PROVIDER", "vault" if os.environ.get("VAULT_ADDR") else "local"
     ),
     "KEY_DIR": os.environ.get("TSZH_KEY_DIR", str(VAR_DIR / "keys")),
-    "MASTER_KEY_FILE": os.environ.get("TSZH_MASTER_KEY_FILE", str(VAR_DIR / "master.key")),
+    # var/secrets/ (0700) holds only the master key; var/ itself stays reachable by the embedded
+    # PostgreSQL's own user. A key file left at var/master.key by an earlier release is moved.
+    "MASTER_KEY_FILE": os.environ.get(
+        "TSZH_MASTER_KEY_FILE", str(VAR_DIR / "secrets" / "master.key")
+    ),
+    "LEGACY_MASTER_KEY_FILE": (
+        "" if os.environ.get("TSZH_MASTER_KEY_FILE") else str(VAR_DIR / "master.key")
+    ),
 }
 
 # --- Logging: no personal data, ever -------------------------------------------------------

@@ -21,6 +21,7 @@ from associations.models import AssociationStatus
 from console import selectors, services
 from console.forms import AssociationSearchForm, AuditFilterForm, DeleteForm, SuspendForm
 from core.access.decorators import operator_required
+from core.sensitive import sensitive_post
 
 PAGE_SIZE = 25
 
@@ -49,6 +50,7 @@ def _form_errors(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
+@sensitive_post
 @operator_required
 @require_GET
 def index(request):
@@ -151,6 +153,7 @@ def association_export_status(request, pk: int):
     )
 
 
+@sensitive_post
 @operator_required
 def association_delete(request, pk: int):
     """Typed confirmation, then the association is deleted for good (suspended ones only)."""

@@ -31,6 +31,7 @@ from associations.validators import normalize_subdomain
 from core.access import twofactor
 from core.access.decorators import role_required
 from core.access.roles import Role
+from core.sensitive import sensitive_post
 from signup import selectors, services
 from signup.forms import SignupForm, SubdomainForm, inn_taken_message, subdomain_problem
 from signup.plans import PLANS
@@ -77,12 +78,14 @@ def _page(request, form, status=200):
     return render(request, "signup/landing.html", context, status=status)
 
 
+@sensitive_post
 @require_GET
 def landing(request):
     """The public site's landing page for boards: what the portal does, plans, the form."""
     return _page(request, SignupForm())
 
 
+@sensitive_post
 @require_http_methods(["GET", "POST"])
 def signup(request):
     """The signup form: on success the link is emailed and nothing else is created."""
@@ -171,6 +174,7 @@ def _portal_url(request, slug: str) -> str:
     return f"{request.scheme}://{subdomain_host(slug)}{':' + port if port else ''}"
 
 
+@sensitive_post
 @never_cache
 @transaction.non_atomic_requests
 @require_http_methods(["GET", "POST"])

@@ -49,7 +49,12 @@ logger = logging.getLogger(__name__)
 
 MASTER_KEY_ENV = "TSZH_MASTER_KEY"
 DEFAULT_KEY_DIR = Path("var/keys")
-DEFAULT_MASTER_KEY_PATH = Path("var/master.key")
+# The master key has a private directory of its own beside the key store, never inside the store
+# it seals (a key-store backup must not carry its unsealing key) and never a directory that other
+# services share: tightening such a directory once locked the embedded PostgreSQL out of var/pg.
+DEFAULT_MASTER_KEY_PATH = Path("var/secrets/master.key")
+#: Where releases before December 2026 kept it; moved to the new place on first use.
+LEGACY_MASTER_KEY_PATH = Path("var/master.key")
 
 KEY_SUFFIX = ".key"
 CANARY_FILE = ".master-check"
@@ -71,13 +76,17 @@ def load_master_key(
     path: str | os.PathLike[str] | None = DEFAULT_MASTER_KEY_PATH,
     *,
     create: bool = True,
+    legacy_path: str | os.PathLike[str] | None = None,
 ) -> bytes:
     """The 32-byte master key that seals the local key store.
 
     Taken from ``TSZH_MASTER_KEY`` (base64 of 32 bytes) when set, so containers can inject it;
     otherwise read from ``path``, which is created with mode 0600 on first use when ``create`` is
     true (the embedded default). A key file that others can read or write is refused, as ssh does
-    with private keys: a readable master key next to the key store defeats the sealing."""
+    with private keys: a readable master key next to the key store defeats the sealing.
+
+    ``legacy_path`` is where an earlier release kept the file: when ``path`` is absent and the
+    legacy file exists, it is moved once into ``path``'s private directory."""
     env = os.environ if env is None else env
     encoded = env.get(MASTER_KEY_ENV, "").strip()
     if encoded:
@@ -85,6 +94,8 @@ def load_master_key(
     if path is None:
         raise ConfigurationError(f"no master key: set {MASTER_KEY_ENV} or a master key file")
     key_path = Path(path)
+    if not key_path.exists() and legacy_path is not None:
+        _adopt_legacy_master_key(Path(legacy_path), key_path)
     if not key_path.exists():
         if not create:
             raise ConfigurationError(f"master key file {key_path} does not exist")
@@ -121,6 +132,21 @@ def _create_master_key_file(key_path: Path) -> None:
     logger.info("created a new master key file at %s", key_path)
 
 
+def _adopt_legacy_master_key(legacy: Path, key_path: Path) -> None:
+    """Move a master key file from an earlier release's place into its own directory."""
+    if not legacy.is_file() or legacy.resolve() == key_path.resolve():
+        return
+    _ensure_private_dir(key_path.parent)
+    try:
+        os.link(legacy, key_path)  # atomic, and never overwrites a key made meanwhile
+    except FileExistsError:
+        return
+    os.unlink(legacy)
+    _fsync_dir(key_path.parent)
+    _fsync_dir(legacy.parent)
+    logger.info("moved the master key file into its own directory %s", key_path.parent)
+
+
 def _read_master_key_file(key_path: Path) -> bytes:
     """Read and check a master key file (permissions first, then content)."""
     mode = key_path.stat().st_mode
@@ -135,9 +161,19 @@ def _read_master_key_file(key_path: Path) -> bytes:
 
 
 def _ensure_private_dir(directory: Path) -> None:
-    """Create ``directory`` with mode 0700 (or tighten it) - key files must be owner-only."""
+    """Create ``directory`` with mode 0700 (or tighten it): key files must be owner-only.
+
+    Only ``directory`` itself is ever tightened, never a parent (parents are created with the
+    default mode), and only while it holds nothing but files: a directory with subdirectories is
+    shared with something else (``var/`` holds the database), and tightening it would lock that
+    other service out, so it is refused instead."""
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     if stat.S_IMODE(directory.stat().st_mode) & 0o077:
+        if any(entry.is_dir() for entry in directory.iterdir()):
+            raise ConfigurationError(
+                f"{directory} is shared with other files and directories; keys need a "
+                "directory of their own"
+            )
         try:
             os.chmod(directory, 0o700)
         except PermissionError:

@@ -51,7 +51,7 @@ def test_relative_paths_resolve_against_base_dir(tmp_path: Path) -> None:
     config = registry.load_config({"BASE_DIR": str(tmp_path)}, env={})
     provider = registry.build_provider(config)
     assert provider.directory == tmp_path / "var" / "keys"  # type: ignore[attr-defined]
-    assert (tmp_path / "var" / "master.key").exists()
+    assert (tmp_path / "var" / "secrets" / "master.key").exists()
 
 
 def test_precedence_defaults_env_django_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
