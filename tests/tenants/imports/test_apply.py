@@ -226,7 +226,8 @@ def test_the_key_store_down_fails_the_import_and_writes_nothing(preview, board):
     before = registry_counts()
 
     with mock.patch(
-        "tenants.imports.services.registry_snapshot", side_effect=ProviderUnavailable("down")
+        "tenants.imports.services.running.registry_snapshot",
+        side_effect=ProviderUnavailable("down"),
     ):
         assert services.apply_import(job.pk) == JobStatus.FAILED
 
@@ -242,7 +243,7 @@ def test_a_failure_half_way_rolls_everything_back(preview, board):
     before = registry_counts()
 
     with mock.patch(
-        "tenants.imports.services._insert_owners", side_effect=RuntimeError("disk full")
+        "tenants.imports.services.writing._insert_owners", side_effect=RuntimeError("disk full")
     ):
         assert services.apply_import(job.pk) == JobStatus.FAILED
 
@@ -360,7 +361,7 @@ def test_a_suspension_while_the_import_waits_for_its_lock_writes_nothing(preview
     before = registry_counts()
 
     with mock.patch(
-        "tenants.imports.services.association_suspended", side_effect=[False, True]
+        "tenants.imports.services.running.association_suspended", side_effect=[False, True]
     ) as suspended:
         assert services.apply_import(job.pk) == JobStatus.FAILED
 
@@ -373,7 +374,7 @@ def test_no_keys_are_made_ahead_for_a_suspended_association(preview, alpha):
     job = preview(xlsx([owner_row(1)]))
     suspend(alpha)
 
-    with mock.patch("tenants.imports.services.HoldingKeys") as keys:
+    with mock.patch("tenants.imports.services.preview.HoldingKeys") as keys:
         assert services.prepare_keys(job.pk) == 0
 
     keys.assert_not_called()
@@ -393,7 +394,7 @@ def test_keys_are_made_ahead_for_one_fresh_preview_at_a_time(
         second = preview(xlsx([owner_row(2)]))
     delay.assert_called_once_with(str(first.pk))
 
-    with mock.patch("tenants.imports.services.HoldingKeys") as keys:
+    with mock.patch("tenants.imports.services.preview.HoldingKeys") as keys:
         assert services.prepare_keys(second.pk) == 0, "a copy queued anyway makes nothing"
     keys.assert_not_called()
 
@@ -436,7 +437,7 @@ def test_a_clash_with_a_manual_edit_during_the_import_sends_it_back_to_the_previ
     # A board member adds flat 1 by hand while the import runs: new rows cannot be locked, so
     # the import's snapshot does not have it and its insert meets the unique constraint.
     manual = Premises.objects.create(building=building, number="1", area="54.30")
-    snapshot = services.registry_snapshot
+    snapshot = services.running.registry_snapshot
 
     def taken_before_the_edit(values, *, today, lock=False):
         snap = snapshot(values, today=today, lock=lock)
@@ -445,7 +446,7 @@ def test_a_clash_with_a_manual_edit_during_the_import_sends_it_back_to_the_previ
         return snap
 
     with mock.patch(
-        "tenants.imports.services.registry_snapshot", side_effect=taken_before_the_edit
+        "tenants.imports.services.running.registry_snapshot", side_effect=taken_before_the_edit
     ):
         assert services.apply_import(job.pk) == JobStatus.PREVIEW
 

@@ -42,7 +42,7 @@ def failed(preview, board, content) -> ImportJob:
     job = preview(content)
     services.confirm_import(job.pk, actor=board)
     with mock.patch(
-        "tenants.imports.services.registry_snapshot", side_effect=RuntimeError("a bug")
+        "tenants.imports.services.running.registry_snapshot", side_effect=RuntimeError("a bug")
     ):
         assert services.apply_import(job.pk) == JobStatus.FAILED
     return job
