@@ -18,6 +18,7 @@ from django_ratelimit.core import get_usage
 
 from core.access.decorators import role_required
 from core.access.roles import Role
+from core.sensitive import sensitive_post
 from tenants.invitations import selectors, services
 from tenants.invitations.forms import (
     InviteForm,
@@ -62,6 +63,7 @@ def invitation_list(request):
     )
 
 
+@sensitive_post
 @role_required(*BOARD)
 def invitation_create(request):
     if request.method == "POST":
@@ -97,6 +99,7 @@ def _add_errors(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
+@sensitive_post
 @role_required(*BOARD)
 @require_GET
 def owner_options(request):
@@ -146,6 +149,7 @@ def _row_or_back(request, invitation, *, error: str = "", notice: str = ""):
 # -- the link ---------------------------------------------------------------------------------
 
 
+@sensitive_post
 @never_cache
 def invitation_accept(request, token):
     """The page behind the letter's link: set a password, or sign in, and join.

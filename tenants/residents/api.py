@@ -19,6 +19,7 @@ from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.pagination import PageNumberPagination
 
 from core.access.roles import Role, has_role
+from core.sensitive import sensitive_post
 from tenants.residents import selectors, services
 from tenants.residents.models import (
     Building,
@@ -125,6 +126,7 @@ class PremisesKindField(serializers.ChoiceField):
         super().__init__(choices=PremisesKind.choices, **kwargs)
 
 
+@sensitive_post
 class RegistryViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,

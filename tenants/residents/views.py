@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.access.decorators import role_required
+from core.sensitive import sensitive_post
 from tenants.residents import selectors, services
 from tenants.residents.forms import (
     AccountForm,
@@ -80,6 +81,7 @@ def my_home(request):
 # -- the board's registry -----------------------------------------------------------------------
 
 
+@sensitive_post
 @registry_required
 @require_http_methods(["GET", "POST"])
 def registry_index(request):
@@ -125,6 +127,7 @@ def _apply(request, form, action, *, done, then):
     return redirect(then(result))
 
 
+@sensitive_post
 @registry_required
 def building_add(request):
     form = BuildingForm(_posted(request))
@@ -144,6 +147,7 @@ def building_add(request):
     )
 
 
+@sensitive_post
 @registry_required
 def building_edit(request, pk):
     building = get_object_or_404(Building, pk=pk)
@@ -164,6 +168,7 @@ def building_edit(request, pk):
     )
 
 
+@sensitive_post
 @registry_required
 def premises_add(request):
     initial = {"building": request.GET.get("building")} if request.GET.get("building") else {}
@@ -194,6 +199,7 @@ def premises_detail(request, pk):
     )
 
 
+@sensitive_post
 @registry_required
 def premises_edit(request, pk):
     premises = get_object_or_404(Premises, pk=pk)
@@ -214,6 +220,7 @@ def premises_edit(request, pk):
     )
 
 
+@sensitive_post
 @registry_required
 def account_add(request, pk):
     premises = get_object_or_404(Premises, pk=pk)
@@ -240,6 +247,7 @@ def account_add(request, pk):
     )
 
 
+@sensitive_post
 @registry_required
 def owner_add(request, pk):
     premises = get_object_or_404(Premises, pk=pk)
@@ -295,6 +303,7 @@ def _owner_initial(owner: Owner) -> dict:
     return initial
 
 
+@sensitive_post
 @registry_required
 def owner_edit(request, pk):
     owner = get_object_or_404(Owner.objects.select_related("holding__account"), pk=pk)
@@ -328,6 +337,7 @@ def owner_edit(request, pk):
     )
 
 
+@sensitive_post
 @registry_required
 def ownership_edit(request, pk):
     ownership = get_object_or_404(Ownership, pk=pk)
@@ -357,6 +367,7 @@ def ownership_edit(request, pk):
     )
 
 
+@sensitive_post
 @registry_required
 def holder_change(request, pk):
     account = get_object_or_404(PersonalAccount, pk=pk)
@@ -405,6 +416,7 @@ def _change_holder(request, account, form, on) -> None:
         )
 
 
+@sensitive_post
 @registry_required
 def account_renumber(request, pk):
     account = get_object_or_404(PersonalAccount, pk=pk)
@@ -425,6 +437,7 @@ def account_renumber(request, pk):
     )
 
 
+@sensitive_post
 @registry_required
 @require_http_methods(["GET", "POST"])
 def holding_erase(request, pk):
