@@ -8,10 +8,10 @@ ids, never personal data.
 
 from __future__ import annotations
 
-from celery import shared_task
+from celery import current_app, shared_task
 from django_tenants.utils import schema_context
 
-from associations.selectors import ready_associations
+from core import tenancy
 
 
 @shared_task(name="core.tasks.fan_out")
@@ -21,16 +21,10 @@ def fan_out(task_name: str, include_suspended: bool = False) -> list[str]:
     ``include_suspended`` also reaches suspended associations: housekeeping that must go on
     while a portal is read-only (pending key destructions, expired sessions).
     """
-    from config.celery import app
-
-    schemas = list(
-        ready_associations(include_suspended=include_suspended).values_list(
-            "schema_name", flat=True
-        )
-    )
+    schemas = tenancy.association_schemas(include_suspended=include_suspended)
     for schema in schemas:
         with schema_context(schema):
-            app.send_task(task_name)
+            current_app.send_task(task_name)
     return schemas
 
 

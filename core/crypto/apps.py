@@ -12,6 +12,9 @@ class CryptoConfig(AppConfig):
     def ready(self):
         from django.conf import settings
 
+        # Registers the check that an app with encrypted fields declares its erasure.
+        from core import extensions  # noqa: F401
+
         if settings.PRODUCTION:
             check_production_key_configuration()
 

@@ -10,3 +10,12 @@ class AssociationsConfig(AppConfig):
         # Register the provisioning tasks with Celery (config.celery autodiscovers other
         # packages only).
         from associations import tasks  # noqa: F401
+        from associations.tenancy import AssociationsTenancy
+        from core import tenancy
+
+        # core and the tenant apps reach the associations through this hook, never an import.
+        tenancy.register(AssociationsTenancy())
+        from associations.legal import AssociationsLegalDetails
+        from core import legal_details
+
+        legal_details.register(AssociationsLegalDetails())

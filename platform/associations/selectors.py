@@ -19,6 +19,10 @@ def ready_associations(include_suspended: bool = False) -> QuerySet[Association]
     )
 
 
+def subdomain_host(slug: str) -> str:
+    return f"{slug}.{settings.BASE_DOMAIN}"
+
+
 def subdomain_taken(slug: str) -> bool:
     """True if ``slug`` (already normalised) is used: by an association, its host or its schema.
 
@@ -26,7 +30,6 @@ def subdomain_taken(slug: str) -> bool:
     provisioning, which is all or nothing) cannot be handed to a newcomer.
     """
     from associations import schemas
-    from associations.services import subdomain_host
 
     schema_name = Association.schema_name_for(slug)
     return (

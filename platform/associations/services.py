@@ -36,6 +36,7 @@ from associations.models import (
     ProvisioningStatus,
     ProvisioningStep,
 )
+from associations.tasks import maintain_spare_schemas
 from core.access.roles import Role
 from core.audit.services import record
 from core.crypto import keyring
@@ -48,8 +49,7 @@ logger = logging.getLogger(__name__)
 TEMPLATE_RETRIES = 3
 
 
-def subdomain_host(slug: str) -> str:
-    return f"{slug}.{settings.BASE_DOMAIN}"
+subdomain_host = selectors.subdomain_host
 
 
 # --- What to provision ---------------------------------------------------------------------------
@@ -414,8 +414,6 @@ def _queue_pool_refill() -> None:
     """After a spare was used: make another in the background (nothing happens without a pool)."""
     if getattr(settings, "SIGNUP_SPARE_SCHEMAS", 0) <= 0:
         return
-    from associations.tasks import maintain_spare_schemas
-
     maintain_spare_schemas.delay()
 
 

@@ -18,6 +18,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from core.beat import BeatSchedule
+
 BASE_DIR = Path(__file__).resolve().parents[2]
 VAR_DIR = Path(os.environ.get("TSZH_VAR_DIR", BASE_DIR / "var"))
 
@@ -234,54 +236,44 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ROUTES = {
     "core.crypto.tasks.*": {"queue": "keys"},
 }
-CELERY_BEAT_SCHEDULE = {
-    # One public beat entry per periodic job; it fans the job out to each ready association.
-    "collect-usage-hourly": {
-        "task": "core.tasks.fan_out",
-        "schedule": 3600.0,
-        "args": ("tenants.portal.tasks.collect_usage",),
-    },
-    "sweep-uncommitted-keys": {
-        "task": "core.crypto.tasks.sweep_uncommitted_keys",
-        "schedule": 3600.0,
-    },
-    # Sessions are stored in every schema; nothing else clears the expired ones.
-    "clear-expired-sessions": {
-        "task": "core.tasks.fan_out",
-        "schedule": 86400.0,
-        "args": ("core.tasks.clear_expired_sessions",),
-        "kwargs": {"include_suspended": True},
-    },
-    "clear-expired-sessions-public": {
-        "task": "core.tasks.clear_expired_sessions",
-        "schedule": 86400.0,
-    },
-    # Erasures whose key is not confirmed destroyed yet (provider was down): in every
-    # association, and in public (deleted associations' keys).
-    "destroy-requested-keys": {
-        "task": "core.tasks.fan_out",
-        "schedule": 900.0,
-        "args": ("core.crypto.tasks.destroy_requested_keys",),
-        "kwargs": {"include_suspended": True},
-    },
-    "destroy-requested-keys-public": {
-        "task": "core.crypto.tasks.destroy_requested_keys",
-        "schedule": 900.0,
-    },
-    # Public-schema housekeeping (not fanned out): expired data exports are withdrawn.
-    "purge-expired-exports": {
-        "task": "console.tasks.purge_expired_exports",
-        "schedule": 3600.0,
-    },
-    # Import previews and failed imports left for a week: their rows (personal data) deleted;
-    # old file names forgotten. In suspended associations too.
-    "purge-stale-import-jobs": {
-        "task": "core.tasks.fan_out",
-        "schedule": 3600.0,
-        "args": ("tenants.imports.tasks.purge_stale_jobs",),
-        "kwargs": {"include_suspended": True},
-    },
-}
+# The platform's own entries; each tenant app's periodic jobs come from its declaration
+# (core.extensions), added when beat reads the schedule.
+CELERY_BEAT_SCHEDULE = BeatSchedule(
+    {
+        "sweep-uncommitted-keys": {
+            "task": "core.crypto.tasks.sweep_uncommitted_keys",
+            "schedule": 3600.0,
+        },
+        # Sessions are stored in every schema; nothing else clears the expired ones.
+        "clear-expired-sessions": {
+            "task": "core.tasks.fan_out",
+            "schedule": 86400.0,
+            "args": ("core.tasks.clear_expired_sessions",),
+            "kwargs": {"include_suspended": True},
+        },
+        "clear-expired-sessions-public": {
+            "task": "core.tasks.clear_expired_sessions",
+            "schedule": 86400.0,
+        },
+        # Erasures whose key is not confirmed destroyed yet (provider was down): in every
+        # association, and in public (deleted associations' keys).
+        "destroy-requested-keys": {
+            "task": "core.tasks.fan_out",
+            "schedule": 900.0,
+            "args": ("core.crypto.tasks.destroy_requested_keys",),
+            "kwargs": {"include_suspended": True},
+        },
+        "destroy-requested-keys-public": {
+            "task": "core.crypto.tasks.destroy_requested_keys",
+            "schedule": 900.0,
+        },
+        # Public-schema housekeeping (not fanned out): expired data exports are withdrawn.
+        "purge-expired-exports": {
+            "task": "console.tasks.purge_expired_exports",
+            "schedule": 3600.0,
+        },
+    }
+)
 
 # --- Passwords and sessions -----------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

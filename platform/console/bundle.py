@@ -11,7 +11,7 @@ Layout of the zip::
 Encrypted values are decrypted (the bundle is the board's own data); values whose key was
 destroyed (an erased holder) are exported as null and counted in the manifest. Secrets that are
 no data of the board's are left out: password hashes, sessions, second-factor seeds, wrapped data
-keys and blind indexes.
+keys (what each app declares in its ``ExportRules``) and blind indexes.
 
 Encryption: ``EncryptingSink`` cuts the zip stream into 1 MiB chunks and seals each with
 AES-256-GCM under a data key of the association's key; the associated data binds a chunk to the
@@ -38,6 +38,7 @@ from django.db import connection, models
 from django.utils import timezone
 
 from console.models import AssociationExport, ExportChunk
+from core import extensions
 from core.crypto.errors import DecryptionError, KeyNotFound
 from core.crypto.fields import BlindIndexField, prefetch_keys
 
@@ -47,11 +48,8 @@ NONCE_BYTES = 12
 BATCH_ROWS = 500
 _AAD_DOMAIN = b"tszh-export\x00"
 
-#: Framework and key tables: nothing of the board's own data, or secrets that must not leave.
-SKIPPED_APPS = frozenset({"contenttypes", "auth", "sessions", "crypto"})
-SKIPPED_MODELS = frozenset({"access.secondfactor"})
-#: Fields left out of every table, by model label.
-SKIPPED_FIELDS = {"access.user": frozenset({"password", "is_superuser", "is_staff"})}
+# What is left out (framework and key tables, secrets that must not leave) is each app's own
+# declaration (``ExportRules`` in ``core.extensions``).
 
 README = """TSZh Portal data export ({format})
 
@@ -163,12 +161,14 @@ def exported_models() -> list[type[models.Model]]:
     chosen = []
     for model in apps.get_models(include_auto_created=True):
         meta = model._meta
-        if meta.app_label not in tenant_labels or meta.app_label in SKIPPED_APPS:
+        if meta.app_label not in tenant_labels or extensions.export_skips_app(meta.app_label):
             continue
-        if meta.label_lower in SKIPPED_MODELS or meta.proxy or not meta.managed:
+        if extensions.export_skips_model(meta.app_label, meta.model_name):
+            continue
+        if meta.proxy or not meta.managed:
             continue
         if meta.auto_created and any(
-            f.related_model._meta.app_label in SKIPPED_APPS
+            extensions.export_skips_app(f.related_model._meta.app_label)
             for f in meta.fields
             if f.is_relation and f.related_model is not None
         ):
@@ -190,7 +190,7 @@ def _tables_in_schema() -> list[str]:
 
 
 def _exported_fields(model) -> list[models.Field]:
-    skipped = SKIPPED_FIELDS.get(model._meta.label_lower, frozenset())
+    skipped = extensions.export_skipped_fields(model._meta.app_label, model._meta.model_name)
     return [
         f
         for f in model._meta.concrete_fields

@@ -19,6 +19,7 @@ from django_tenants.utils import schema_context, schema_exists
 
 from associations.models import Association, AssociationStatus
 from console.models import AssociationExport, ExportStatus
+from core import extensions
 from core.access.roles import Role
 from core.audit.models import AuditEntry
 
@@ -70,16 +71,36 @@ def association_for_console(pk: int) -> Association | None:
 
 
 @dataclass(frozen=True)
+class AppCount:
+    key: str
+    label: str
+    value: int
+
+
+@dataclass(frozen=True)
 class Usage:
-    """Counts read from the association's schema; None when the schema cannot be read."""
+    """Counts read from the association's schema; None when the schema cannot be read.
+
+    ``counts`` are the figures the tenant apps declare (``TenantCount``), in app order; each is
+    also readable by its key (``usage.premises``).
+    """
 
     available: bool
-    premises: int | None = None
-    accounts: int | None = None
+    counts: list[AppCount] = field(default_factory=list)
     members: int | None = None
     members_by_role: list[tuple[str, int]] = field(default_factory=list)
     last_sign_in: datetime.datetime | None = None
     storage_bytes: int | None = None
+
+    def __getattr__(self, name: str):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        for count in self.__dict__.get("counts", ()):
+            if count.key == name:
+                return count.value
+        if not self.__dict__.get("available", True):
+            return None
+        raise AttributeError(name)
 
 
 def storage_bytes(schema_name: str) -> int:
@@ -95,14 +116,13 @@ def storage_bytes(schema_name: str) -> int:
 
 
 def association_usage(association: Association) -> Usage:
-    """Premises, personal accounts and members (users holding a role) of the association, as
-    counts, with its storage and last sign-in. Never a name or an email."""
+    """The tenant apps' declared counts (premises, personal accounts...) and the members (users
+    holding a role) of the association, with its storage and last sign-in. Never a name or an
+    email."""
     schema = association.schema_name
     if association.status == AssociationStatus.PROVISIONING or not schema_exists(schema):
         return Usage(available=False)
     from django.contrib.auth import get_user_model
-
-    from tenants.residents.models import PersonalAccount, Premises
 
     User = get_user_model()
     try:
@@ -112,8 +132,10 @@ def association_usage(association: Association) -> Usage:
             by_role = _members_by_role(User._meta.db_table)
             return Usage(
                 available=True,
-                premises=Premises.objects.count(),
-                accounts=PersonalAccount.objects.count(),
+                counts=[
+                    AppCount(count.key, str(count.label), count.count())
+                    for count in extensions.tenant_counts()
+                ],
                 members=members.count(),
                 members_by_role=[(label, by_role.get(value, 0)) for value, label in Role.choices],
                 last_sign_in=User.objects.aggregate(last=Max("last_login"))["last"],

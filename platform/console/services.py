@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
 from associations.models import Association, AssociationStatus, Domain
+from console import tasks
 from console.models import EXPORT_IN_PROGRESS, AssociationExport, ExportChunk, ExportStatus
 from core.audit.services import record
 from core.crypto import keyring
@@ -105,8 +106,6 @@ def request_export(association: Association, *, actor) -> AssociationExport:
     Earlier finished exports of the association are withdrawn (their chunks deleted), so at most
     one copy of the board's data waits on the platform.
     """
-    from console.tasks import build_export
-
     with schema_context(settings.PUBLIC_SCHEMA_NAME), transaction.atomic():
         locked = Association.objects.select_for_update().get(pk=association.pk)
         if locked.schema_name == settings.PUBLIC_SCHEMA_NAME or locked.status not in (
@@ -142,7 +141,7 @@ def request_export(association: Association, *, actor) -> AssociationExport:
         def enqueue():
             # The task carries the association's schema (tenant_schemas_celery) and runs there.
             with schema_context(schema):
-                build_export.delay(export_id)
+                tasks.build_export.delay(export_id)
 
         transaction.on_commit(enqueue)
     return export

@@ -12,6 +12,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 
+from core import tenancy
 from core.crypto.fields import EncryptedQuerySet
 from tenants.imports.columns import normalize, phone_key
 from tenants.imports.models import ImportJob, ImportRow, JobStatus, RowStatus
@@ -46,16 +47,10 @@ def association_suspended() -> bool:
     """Whether the operators have suspended this association, read now from the public schema.
 
     A task's tenant object is loaded when the task starts (and may be cached by the worker): an
-    import queued before a suspension must see it, so the status is read afresh.
+    import queued before a suspension must see it, so the status is read afresh (through the
+    platform's ``core.tenancy`` hook: a tenant app imports no public-schema app).
     """
-    from associations.models import Association, AssociationStatus
-
-    status = (
-        Association.objects.filter(schema_name=connection.schema_name)
-        .values_list("status", flat=True)
-        .first()
-    )
-    return status == AssociationStatus.SUSPENDED
+    return tenancy.association_suspended(connection.schema_name)
 
 
 def default_premises_kind() -> str:

@@ -37,7 +37,7 @@ from django.utils.translation import gettext_lazy as _
 from core.access.roles import Role, has_role
 from core.audit.models import AuditEntry
 from core.crypto.fields import blind_index_for, prefetch_keys
-from tenants.residents import services
+from core.extensions import audit_label
 from tenants.residents.models import (
     Holding,
     Owner,
@@ -282,12 +282,27 @@ class PremisesCard:
         return format_share(self.total)
 
 
+def live_ownerships(today: datetime.date) -> Q:
+    """Ownerships in force on ``today`` or later (current ones and those yet to start)."""
+    return Q(ended_on__isnull=True) | Q(ended_on__gt=today)
+
+
+def holdings_with_live_owners(holding_ids, today: datetime.date | None = None) -> set:
+    """Ids among ``holding_ids`` with an owner who owns a share today or later (one query)."""
+    today = today or timezone.localdate()
+    return set(
+        Ownership.objects.filter(owner__holding_id__in=list(holding_ids))
+        .filter(live_ownerships(today))
+        .values_list("owner__holding_id", flat=True)
+    )
+
+
 def _account_views(accounts: list[PersonalAccount]) -> list[AccountView]:
     """The accounts' holdings, each marked erasable by the rule ``erase_holder`` applies."""
     today = timezone.localdate()
     found = list(Holding.objects.filter(account__in=accounts).order_by("-started_on"))
     ended = [h.pk for h in found if h.ended_on is not None and h.ended_on <= today]
-    live_owners = services.holdings_with_live_owners(ended, today) if ended else set()
+    live_owners = holdings_with_live_owners(ended, today) if ended else set()
     holdings: dict = defaultdict(list)
     for holding in found:
         erasable = (
@@ -385,20 +400,6 @@ def account_card(account: PersonalAccount) -> AccountView:
 
 # -- history ------------------------------------------------------------------------------------
 
-ACTION_LABELS = {
-    "residents.premises_created": _("Premises registered"),
-    "residents.premises_changed": _("Premises details changed"),
-    "residents.account_opened": _("Personal account opened"),
-    "residents.account_renumbered": _("Account number changed"),
-    "residents.holder_changed": _("Holder changed"),
-    "residents.owner_added": _("Owner added"),
-    "residents.owner_changed": _("Owner's details corrected"),
-    "residents.membership_changed": _("Membership changed"),
-    "residents.ownership_changed": _("Share or title document changed"),
-    "residents.holder_erased": _("Former holder's personal data erased"),
-    "residents.residency_ended": _("A resident's access ended"),
-}
-
 
 def _field_labels() -> dict:
     labels = {"share": _("share")}
@@ -434,7 +435,7 @@ def premises_history(premises: Premises, limit: int = 100) -> list[HistoryEntry]
             HistoryEntry(
                 at=entry.at,
                 action=entry.action,
-                label=ACTION_LABELS.get(entry.action, entry.action),
+                label=audit_label(entry.action),
                 actor=(actor.full_name or str(_("a user"))) if actor else str(_("the system")),
                 fields=[str(labels.get(name, name)) for name in entry.details.get("fields", [])],
             )

@@ -320,7 +320,7 @@ def demo_credentials(role: str = "owner") -> tuple[str, str]:
     import django
 
     django.setup()
-    from tenants.portal.management.commands.seed_demo import DEMO_PASSWORD, DEMO_USERS
+    from associations.management.commands.seed_demo import DEMO_PASSWORD, DEMO_USERS
 
     for email, _name, roles in DEMO_USERS:
         if roles[0] == role:

@@ -36,7 +36,6 @@ from tenants.residents.services.common import (
 from tenants.residents.services.erasure import (
     erase_holder,
     erasure_refusal,
-    holdings_with_live_owners,
 )
 from tenants.residents.services.owners import (
     add_owner,
@@ -61,7 +60,6 @@ __all__ = [
     "end_residency",
     "erase_holder",
     "erasure_refusal",
-    "holdings_with_live_owners",
     "open_account",
     "renumber_account",
     "shares_total",

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import datetime
-
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+
+from tenants.residents.selectors import live_ownerships
 
 PERSONAL_FIELDS = ("full_name", "phones", "emails", "documents")
 OWNER_PERSONAL_FIELDS = (*PERSONAL_FIELDS, "primary_email", "primary_phone")
@@ -49,6 +48,5 @@ def _save_unique(instance, field: str, message: str, **save_kwargs) -> None:
         raise ValidationError({field: message}) from None
 
 
-def _live_ownerships(today: datetime.date) -> Q:
-    """Ownerships in force on ``today`` or later (current ones and those yet to start)."""
-    return Q(ended_on__isnull=True) | Q(ended_on__gt=today)
+#: Ownerships in force on a day or later (a read the selectors own).
+_live_ownerships = live_ownerships

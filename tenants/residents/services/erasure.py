@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from core.audit.services import record
 from core.crypto import keyring
+from core.extensions import HolderErasure, run_erasure_hooks
 from tenants.residents.models import (
     Holding,
     Owner,
@@ -49,16 +50,6 @@ def erasure_refusal(holding: Holding, today: datetime.date | None = None) -> str
     return None
 
 
-def holdings_with_live_owners(holding_ids, today: datetime.date | None = None) -> set:
-    """Ids among ``holding_ids`` with an owner who owns a share today or later (one query)."""
-    today = today or timezone.localdate()
-    return set(
-        Ownership.objects.filter(owner__holding_id__in=list(holding_ids))
-        .filter(_live_ownerships(today))
-        .values_list("owner__holding_id", flat=True)
-    )
-
-
 @transaction.atomic
 def erase_holder(holding: Holding, *, actor=None) -> None:
     """Erase a former holding's personal data (152-ФЗ) by destroying its key (crypto-shredding).
@@ -85,11 +76,20 @@ def erase_holder(holding: Holding, *, actor=None) -> None:
     user_ids = set(owners.exclude(user=None).values_list("user_id", flat=True))
     owners.update(user=None, **dict.fromkeys(OWNER_INDEXES), **dict.fromkeys(OWNER_PERSONAL_FIELDS))
     closed, email_indexes = _close_logins(user_ids)
-    invitations = _forget_invitations(owner_ids, email_indexes)
     premises_id = (
         PersonalAccount.objects.filter(pk=holding.account_id)
         .values_list("premises_id", flat=True)
         .first()
+    )
+    # Every other app clears what it holds of them (its declared erasure hook), in this
+    # transaction; their counts go into the audit entry (the invitations: "invitations_cleared").
+    elsewhere = run_erasure_hooks(
+        HolderErasure(
+            holding_id=holding.pk,
+            premises_id=premises_id,
+            owner_ids=tuple(owner_ids),
+            closed_login_email_indexes=tuple(email_indexes),
+        )
     )
     record(
         "residents.holder_erased",
@@ -99,7 +99,7 @@ def erase_holder(holding: Holding, *, actor=None) -> None:
             **_premises_ref(premises_id),
             "owners": len(owner_ids),
             "logins_closed": closed,
-            "invitations_cleared": invitations,
+            **elsewhere,
         },
     )
     # The destruction is recorded in this transaction (a rolled-back erasure leaves the holder
@@ -144,19 +144,3 @@ def _close_logins(user_ids) -> tuple[int, list[str]]:
         user.save()
         closed += 1
     return closed, indexes
-
-
-def _forget_invitations(owner_ids, user_email_indexes) -> int:
-    """Clear the email of the invitations sent to erased owners (and to closed logins).
-
-    Pending ones are revoked first: their link can no longer be accepted.
-    """
-    from tenants.invitations.models import Invitation, InvitationStatus
-
-    invitations = Invitation.objects.filter(
-        Q(owner_id__in=owner_ids) | Q(email_index__in=user_email_indexes)
-    )
-    invitations.filter(status=InvitationStatus.PENDING).update(
-        status=InvitationStatus.REVOKED, revoked_at=timezone.now()
-    )
-    return invitations.update(email=None, email_index=None)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand
 from django_tenants.utils import schema_context
 
-from associations.models import Association
+from core import tenancy
 from core.crypto import rotation, tasks
 
 
@@ -23,9 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("--queue", action="store_true", help="run in Celery workers")
 
     def handle(self, *args, schema=None, reencrypt=False, queue=False, **options):
-        schemas = (
-            [schema] if schema else list(Association.objects.values_list("schema_name", flat=True))
-        )
+        schemas = [schema] if schema else tenancy.association_schemas(ready_only=False)
         for name in schemas:
             with schema_context(name):
                 if queue:

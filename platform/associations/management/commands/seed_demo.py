@@ -1,4 +1,5 @@
-"""Create the demo association, its logins and its registry, once; print the logins every time."""
+"""Create the demo association, its logins and each app's demo data, once; print the logins
+every time. The apps' demo data come from their declarations (``AppDeclaration.demo``)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from django_tenants.utils import schema_context
 from associations.models import Association, AssociationKind
 from associations.services import create_association, ensure_public_tenant
 from core.access.roles import Role
+from core.extensions import demo_seeders
 
 DEMO_SLUG = "demo"
 DEMO_PASSWORD = "demo-portal-2026"
@@ -50,10 +52,10 @@ class Command(BaseCommand):
                 if not User.objects.with_email(email).exists():
                     User.objects.create_user(email, DEMO_PASSWORD, full_name=name, roles=roles)
         with schema_context(association.schema_name):
-            from tenants.portal.demo_registry import seed_registry
-
-            if seed_registry():
-                self.stdout.write("Demo registry: 2 buildings, 120 premises, owners and accounts.")
+            for _label, seed in demo_seeders():
+                done = seed()
+                if done:
+                    self.stdout.write(done)
         self.print_logins(association)
 
     def print_logins(self, association: Association) -> None:

@@ -1,0 +1,291 @@
+"""What each app tells the rest of the platform about itself: one declaration per app.
+
+An app (a tenant app above all, but ``core.*`` and the platform's apps too) puts a module
+``declaration.py`` in its package that defines ``declaration = AppDeclaration(...)``. The module is
+found by its name (like ``admin.py``), the first time anything asks; nothing central lists the
+apps. A declaration says:
+
+* ``sections``: its dashboard card(s) (the dashboard is the portal's navigation), ordered by
+  ``DashboardSection.order`` across all apps;
+* ``audit_labels``: how its audit actions read in a history (``audit_label(action)``);
+* ``erasure``: what it destroys and keeps when a personal account's holder is erased (152-ФЗ),
+  with a hook the erasure runs in its transaction; an app with encrypted fields must declare one
+  (system check ``extensions.E001``);
+* ``export``: what the association's data export leaves out (whole app, models, fields);
+* ``counts``: the figures of the association's schema the operators' console shows;
+* ``periodic_jobs``: its beat entries, fanned out to every association by ``core.tasks.fan_out``
+  (``beat_schedule()`` composes them; ``config.celery`` installs it);
+* ``demo``: how it fills the demo association (``manage.py seed_demo``);
+* ``notification_kinds``: reserved for the notification settings (not read yet).
+
+``core`` itself never imports an app: this module only collects what the apps hand it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from django.apps import apps
+from django.core import checks
+from django.urls import reverse
+
+DECLARATION_MODULE = "declaration"
+
+
+# -- what a declaration holds -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DashboardSection:
+    """A card on the dashboard, shown to users holding one of ``roles``."""
+
+    key: str
+    title: str
+    description: str
+    roles: frozenset[str]
+    #: The section's page, once it exists (the card links to it).
+    url_name: str = ""
+    #: Position on the dashboard among every app's sections (lower first).
+    order: int = 1000
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name) if self.url_name else ""
+
+
+@dataclass(frozen=True)
+class HolderErasure:
+    """An erasure in progress, as the registry hands it to every app's hook (ids only)."""
+
+    holding_id: Any
+    premises_id: Any
+    #: The erased holding's owner records.
+    owner_ids: tuple = ()
+    #: Blind indexes of the emails of the logins the erasure closed.
+    closed_login_email_indexes: tuple = ()
+
+
+@dataclass(frozen=True)
+class Erasure:
+    """What an app destroys and keeps when a holder is erased.
+
+    ``hook`` runs inside the erasure's transaction and returns counts for the erasure's audit
+    entry (ids and counts only). ``None`` when the app has nothing of its own to do: say why in
+    ``destroys``/``keeps`` (its values are under the holding's key, shredded with it, or the
+    app runs the erasure itself).
+    """
+
+    destroys: str
+    keeps: str = ""
+    hook: Callable[[HolderErasure], Mapping[str, int]] | None = None
+
+
+@dataclass(frozen=True)
+class ExportRules:
+    """What the association's data export leaves out of this app."""
+
+    #: Leave out every table of the app (framework tables, keys).
+    skip_app: bool = False
+    #: Model names (lower case) left out.
+    skip_models: frozenset[str] = frozenset()
+    #: Model name (lower case) → field names left out of its table.
+    skip_fields: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TenantCount:
+    """A figure of the association's schema for the operators (a count, never a name)."""
+
+    key: str
+    label: str
+    count: Callable[[], int]
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    """A beat entry. ``fan_out`` (the default) runs the task once in each ready association;
+    ``include_suspended`` reaches suspended ones too (housekeeping)."""
+
+    name: str
+    task: str
+    every: float
+    fan_out: bool = True
+    include_suspended: bool = False
+
+    def beat_entry(self) -> dict:
+        if not self.fan_out:
+            return {"task": self.task, "schedule": self.every}
+        entry = {"task": "core.tasks.fan_out", "schedule": self.every, "args": (self.task,)}
+        if self.include_suspended:
+            entry["kwargs"] = {"include_suspended": True}
+        return entry
+
+
+@dataclass(frozen=True)
+class AppDeclaration:
+    """Everything the platform needs to know about one app. ``label`` is filled in from the
+    app's ``AppConfig`` when the declaration is discovered."""
+
+    label: str = ""
+    sections: tuple[DashboardSection, ...] = ()
+    audit_labels: Mapping[str, str] = field(default_factory=dict)
+    erasure: Erasure | None = None
+    export: ExportRules = ExportRules()
+    counts: tuple[TenantCount, ...] = ()
+    periodic_jobs: tuple[PeriodicJob, ...] = ()
+    #: Fills the demo association (run inside its schema); returns a line to print, or "".
+    demo: Callable[[], str] | None = None
+    #: Reserved for the notification settings.
+    notification_kinds: tuple = ()
+
+
+#: Django's own apps in an association's schema: framework tables, nothing of the board's data.
+FRAMEWORK = (
+    AppDeclaration("contenttypes", export=ExportRules(skip_app=True)),
+    AppDeclaration("auth", export=ExportRules(skip_app=True)),
+    AppDeclaration("sessions", export=ExportRules(skip_app=True)),
+)
+
+
+# -- the registry -------------------------------------------------------------------------------
+
+_lock = threading.Lock()
+_declarations: dict[str, AppDeclaration] | None = None
+
+
+def _discover() -> dict[str, AppDeclaration]:
+    found = {declaration.label: declaration for declaration in FRAMEWORK}
+    for config in apps.get_app_configs():
+        module_name = f"{config.name}.{DECLARATION_MODULE}"
+        if importlib.util.find_spec(module_name) is None:
+            continue
+        declaration = getattr(importlib.import_module(module_name), "declaration", None)
+        if not isinstance(declaration, AppDeclaration):
+            raise TypeError(f"{module_name} must define declaration = AppDeclaration(...)")
+        found[config.label] = replace(declaration, label=config.label)
+    return found
+
+
+def declarations() -> list[AppDeclaration]:
+    """Every app's declaration, in ``INSTALLED_APPS`` order (Django's own apps first)."""
+    global _declarations
+    if _declarations is None:
+        with _lock:
+            if _declarations is None:
+                _declarations = _discover()
+    return list(_declarations.values())
+
+
+def declaration_of(label: str) -> AppDeclaration | None:
+    return next((d for d in declarations() if d.label == label), None)
+
+
+def reset() -> None:
+    """Forget what was discovered (tests that change the installed apps)."""
+    global _declarations
+    _declarations = None
+
+
+# -- what the platform asks ---------------------------------------------------------------------
+
+
+def dashboard_sections() -> list[DashboardSection]:
+    """Every app's dashboard sections in their dashboard order."""
+    sections = [s for d in declarations() for s in d.sections]
+    return sorted(sections, key=lambda s: s.order)
+
+
+def audit_label(action: str) -> str:
+    """How an audit action reads in a history: its app's label for it, else the action itself."""
+    for declaration in declarations():
+        if action in declaration.audit_labels:
+            return declaration.audit_labels[action]
+    return action
+
+
+def run_erasure_hooks(erasure: HolderErasure) -> dict[str, int]:
+    """Run every app's erasure hook (in the caller's transaction); their counts, merged."""
+    details: dict[str, int] = {}
+    for declaration in declarations():
+        if declaration.erasure is not None and declaration.erasure.hook is not None:
+            details.update(declaration.erasure.hook(erasure))
+    return details
+
+
+def export_skips_app(label: str) -> bool:
+    declaration = declaration_of(label)
+    return declaration is not None and declaration.export.skip_app
+
+
+def export_skips_model(label: str, model_name: str) -> bool:
+    declaration = declaration_of(label)
+    return declaration is not None and model_name in declaration.export.skip_models
+
+
+def export_skipped_fields(label: str, model_name: str) -> frozenset[str]:
+    declaration = declaration_of(label)
+    if declaration is None:
+        return frozenset()
+    return frozenset(declaration.export.skip_fields.get(model_name, ()))
+
+
+def tenant_counts() -> list[TenantCount]:
+    """The figures the console reads from an association's schema, in app order."""
+    return [count for d in declarations() for count in d.counts]
+
+
+def beat_schedule() -> dict[str, dict]:
+    """The beat entries every app declares, by entry name."""
+    schedule: dict[str, dict] = {}
+    for declaration in declarations():
+        for job in declaration.periodic_jobs:
+            if job.name in schedule:
+                raise ValueError(f"two periodic jobs are named {job.name!r}")
+            schedule[job.name] = job.beat_entry()
+    return schedule
+
+
+def demo_seeders() -> list[tuple[str, Callable[[], str]]]:
+    return [(d.label, d.demo) for d in declarations() if d.demo is not None]
+
+
+# -- the check ----------------------------------------------------------------------------------
+
+
+def stores_personal_data(config) -> bool:
+    """Whether an app has a model with an encrypted field (``core.crypto.fields``)."""
+    return any(
+        getattr(model_field, "encrypted", False)
+        for model in config.get_models()
+        for model_field in model._meta.get_fields()
+    )
+
+
+def missing_erasure(app_configs=None) -> list[checks.CheckMessage]:
+    """Tenant apps that store personal data but declare no erasure (``extensions.E001``)."""
+    errors = []
+    for config in app_configs or apps.get_app_configs():
+        if not config.name.startswith("tenants.") or not stores_personal_data(config):
+            continue
+        declaration = declaration_of(config.label)
+        if declaration is None or declaration.erasure is None:
+            errors.append(
+                checks.Error(
+                    f"{config.name} stores personal data (encrypted fields) but declares no "
+                    "erasure",
+                    hint=f"Add erasure=Erasure(...) to {config.name}.declaration.",
+                    obj=config.name,
+                    id="extensions.E001",
+                )
+            )
+    return errors
+
+
+@checks.register()
+def check_erasure_declared(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    return missing_erasure(app_configs)

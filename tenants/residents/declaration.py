@@ -1,0 +1,70 @@
+"""What the registry tells the platform (see ``core.extensions``)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from core.access.roles import Role
+from core.extensions import AppDeclaration, DashboardSection, Erasure, TenantCount
+
+
+def _count(model_name: str):
+    def count() -> int:
+        from django.apps import apps
+
+        return apps.get_model("residents", model_name).objects.count()
+
+    return count
+
+
+declaration = AppDeclaration(
+    sections=(
+        DashboardSection(
+            "home",
+            _("My home"),
+            _("Your premises, personal accounts, balance and receipts."),
+            frozenset({Role.OWNER, Role.RESIDENT}),
+            url_name="my-home",
+            order=10,
+        ),
+        DashboardSection(
+            "registry",
+            _("Registry"),
+            _("Buildings, premises, owners and personal accounts."),
+            frozenset({Role.CHAIRMAN, Role.BOARD_MEMBER}),
+            url_name="registry-index",
+            order=40,
+        ),
+        DashboardSection(
+            "accounts",
+            _("Personal accounts"),
+            _("Every personal account and its holder."),
+            frozenset({Role.ACCOUNTANT}),
+            url_name="registry-accounts",
+            order=70,
+        ),
+    ),
+    audit_labels={
+        "residents.premises_created": _("Premises registered"),
+        "residents.premises_changed": _("Premises details changed"),
+        "residents.account_opened": _("Personal account opened"),
+        "residents.account_renumbered": _("Account number changed"),
+        "residents.holder_changed": _("Holder changed"),
+        "residents.owner_added": _("Owner added"),
+        "residents.owner_changed": _("Owner's details corrected"),
+        "residents.membership_changed": _("Membership changed"),
+        "residents.ownership_changed": _("Share or title document changed"),
+        "residents.holder_erased": _("Former holder's personal data erased"),
+        "residents.residency_ended": _("A resident's access ended"),
+    },
+    erasure=Erasure(
+        destroys="the holding's key (crypto-shredding), the holder's and co-owners' personal "
+        "columns and blind indexes; the owners' logins are unlinked and closed when nothing "
+        "else is left to them. services.erase_holder runs the erasure and every other app's hook",
+        keeps="account numbers, shares, title documents' numbers, dates and amounts (kept by law)",
+    ),
+    counts=(
+        TenantCount("premises", _("Premises"), _count("Premises")),
+        TenantCount("accounts", _("Personal accounts"), _count("PersonalAccount")),
+    ),
+)
