@@ -23,5 +23,6 @@ app.autodiscover_tasks(
         "console",
         "tenants.portal",
         "tenants.imports",
+        "tenants.notifications",
     ]
 )
