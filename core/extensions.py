@@ -16,7 +16,8 @@ apps. A declaration says:
 * ``periodic_jobs``: its beat entries, fanned out to every association by ``core.tasks.fan_out``
   (``beat_schedule()`` composes them; ``config.celery`` installs it);
 * ``demo``: how it fills the demo association (``manage.py seed_demo``);
-* ``notification_kinds``: reserved for the notification settings (not read yet).
+* ``notification_kinds``: the kinds of message it sends through ``tenants.notifications``
+  (``NotificationKind``: default on/off, whether a person may switch it off, whom it concerns).
 
 ``core`` itself never imports an app: this module only collects what the apps hand it.
 """
@@ -127,6 +128,32 @@ class PeriodicJob:
 
 
 @dataclass(frozen=True)
+class NotificationKind:
+    """A kind of message an app sends people (through ``tenants.notifications``).
+
+    ``key`` is unique across the platform (``"<app label>.<name>"`` by convention); each person
+    may switch a kind on or off for themselves, starting from ``default``. ``can_opt_out=False``
+    for emergency and legally required notices: always sent, never switched off. ``roles``: whom
+    the kind concerns (an empty set: everyone with a login).
+    """
+
+    key: str
+    label: str
+    description: str = ""
+    default: bool = True
+    can_opt_out: bool = True
+    roles: frozenset[str] = frozenset()
+
+    def __post_init__(self):
+        if not self.can_opt_out and not self.default:
+            raise ValueError(f"notification kind {self.key!r}: a kind nobody may switch off is on")
+
+    def concerns(self, roles) -> bool:
+        """Whether a person holding ``roles`` is among those the kind concerns."""
+        return not self.roles or bool(self.roles & set(roles))
+
+
+@dataclass(frozen=True)
 class AppDeclaration:
     """Everything the platform needs to know about one app. ``label`` is filled in from the
     app's ``AppConfig`` when the declaration is discovered."""
@@ -140,8 +167,8 @@ class AppDeclaration:
     periodic_jobs: tuple[PeriodicJob, ...] = ()
     #: Fills the demo association (run inside its schema); returns a line to print, or "".
     demo: Callable[[], str] | None = None
-    #: Reserved for the notification settings.
-    notification_kinds: tuple = ()
+    #: The kinds of message the app sends people (``tenants.notifications``).
+    notification_kinds: tuple[NotificationKind, ...] = ()
 
 
 #: Django's own apps in an association's schema: framework tables, nothing of the board's data.
@@ -248,6 +275,21 @@ def beat_schedule() -> dict[str, dict]:
                 raise ValueError(f"two periodic jobs are named {job.name!r}")
             schedule[job.name] = job.beat_entry()
     return schedule
+
+
+def notification_kinds() -> list[NotificationKind]:
+    """Every app's notification kinds, in app order; a key declared twice is an error."""
+    kinds: dict[str, NotificationKind] = {}
+    for declaration in declarations():
+        for kind in declaration.notification_kinds:
+            if kind.key in kinds:
+                raise ValueError(f"two notification kinds are named {kind.key!r}")
+            kinds[kind.key] = kind
+    return list(kinds.values())
+
+
+def notification_kind(key: str) -> NotificationKind | None:
+    return next((kind for kind in notification_kinds() if kind.key == key), None)
 
 
 def demo_seeders() -> list[tuple[str, Callable[[], str]]]:
