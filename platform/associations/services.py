@@ -462,3 +462,65 @@ def ensure_public_tenant() -> Association:
         domain=settings.BASE_DOMAIN, defaults={"tenant": public, "is_primary": True}
     )
     return public
+
+
+def change_legal_details(
+    association: Association, *, name: str, kind: str, inn: str, ogrn: str, time_zone: str
+) -> list[str]:
+    """Change an association's legal details (the board does, from its profile page, through
+    ``core.legal_details``); return the names of the fields that changed. Refusals are
+    ``ValidationError``s by field; the ИНН stays unique across the platform. The caller audits
+    the change in the association's schema, in the same transaction."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    from associations.models import AssociationKind, validate_time_zone
+    from associations.validators import digits_only, validate_ogrn, validate_organisation_inn
+
+    values = {
+        "name": " ".join((name or "").split()),
+        "kind": kind,
+        "inn": digits_only(inn),
+        "ogrn": digits_only(ogrn),
+        "time_zone": (time_zone or "").strip(),
+    }
+    errors: dict[str, list] = {}
+    checks = {
+        "inn": validate_organisation_inn,
+        "ogrn": validate_ogrn,
+        "time_zone": validate_time_zone,
+    }
+    if not values["name"]:
+        errors["name"] = [_("Enter the association's name.")]
+    if values["kind"] not in AssociationKind.values:
+        errors["kind"] = [_("Choose the legal form.")]
+    for field_name, check in checks.items():
+        if values[field_name] or field_name == "time_zone":
+            try:
+                check(values[field_name])
+            except ValidationError as error:
+                errors[field_name] = error.messages
+    if not errors.get("inn") and values["inn"]:
+        taken = Association.objects.filter(inn=values["inn"]).exclude(pk=association.pk)
+        if taken.exists():
+            errors["inn"] = [
+                _(
+                    "An association with this ИНН is already registered on the platform. If "
+                    "this is a mistake, write to %(email)s."
+                )
+                % {"email": settings.SIGNUP_OPERATORS_EMAIL}
+            ]
+    if errors:
+        raise ValidationError(errors)
+    changed = [key for key, value in values.items() if getattr(association, key) != value]
+    if changed:
+        for key in changed:
+            setattr(association, key, values[key])
+        try:
+            with transaction.atomic():
+                association.save(update_fields=changed)
+        except IntegrityError:  # a concurrent signup took the ИНН meanwhile
+            raise ValidationError(
+                {"inn": [_("An association with this ИНН is already registered.")]}
+            ) from None
+    return changed

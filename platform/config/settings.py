@@ -124,6 +124,8 @@ TENANT_APPS = [
     "tenants.residents",
     "tenants.imports",
     "tenants.invitations",
+    "tenants.files",
+    "tenants.profile",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -182,6 +184,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.access.context_processors.access",
+                "tenants.profile.context_processors.branding",
             ],
         },
     },
@@ -321,6 +324,28 @@ if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = VAR_DIR / "media"
+
+# --- Private files (tenants.files): never under MEDIA_URL, served by access-checked views ----
+# Embedded default: a directory under var/ (0700, files 0600). Production: an S3-compatible
+# private bucket through django-storages (in Russia: 152-FZ art. 18 part 5). The bytes are
+# sealed either way (tenants/files/sealing.py).
+TSZH_FILES_DIR = Path(os.environ.get("TSZH_FILES_DIR", VAR_DIR / "files"))
+if os.environ.get("TSZH_FILES_S3_BUCKET"):
+    STORAGES["private"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["TSZH_FILES_S3_BUCKET"],
+            "endpoint_url": os.environ.get("TSZH_FILES_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("TSZH_FILES_S3_REGION") or None,
+            "location": os.environ.get("TSZH_FILES_S3_PREFIX", "files"),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+            "object_parameters": {"CacheControl": "private, no-store"},
+        },
+    }
+else:
+    STORAGES["private"] = {"BACKEND": "tenants.files.storage.PrivateFileStorage"}
 
 # --- Email ----------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", f"noreply@{BASE_DOMAIN}")

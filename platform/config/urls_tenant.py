@@ -15,6 +15,8 @@ urlpatterns = [
     path("welcome/", include("signup.tenant_urls")),
     path("export/", include("console.tenant_urls")),
     path("invitations/", include("tenants.invitations.urls")),
+    path("files/", include("tenants.files.urls")),
+    path("settings/profile/", include("tenants.profile.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

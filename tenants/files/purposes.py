@@ -1,0 +1,107 @@
+"""What a file is for: its accepted kinds, size limit, who may read it and how it is served.
+
+An app that keeps files declares a purpose for each use and registers it when it is imported
+(its ``AppConfig.ready`` imports the module that defines it)::
+
+    LOGO = register(FilePurpose("profile.logo", kinds=IMAGES, max_bytes=2 * MB, inline=True))
+
+The purpose's name is stored with every file, so the download view knows, for any file, the
+rules it was stored under.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class FileKind:
+    """A type of file the store accepts, recognised by its first bytes (never by its name or
+    the browser's word for it)."""
+
+    key: str
+    label: str
+    content_type: str
+    extension: str
+    #: Pillow's format name for images (they are decoded and re-encoded), else "".
+    image_format: str = ""
+
+    def matches(self, head: bytes) -> bool:
+        if self.key == "png":
+            return head.startswith(b"\x89PNG\r\n\x1a\n")
+        if self.key == "jpeg":
+            return head.startswith(b"\xff\xd8\xff")
+        if self.key == "webp":
+            return head[:4] == b"RIFF" and head[8:12] == b"WEBP"
+        if self.key == "pdf":
+            return head.startswith(b"%PDF-")
+        return False
+
+
+PNG = FileKind("png", "PNG", "image/png", "png", "PNG")
+JPEG = FileKind("jpeg", "JPEG", "image/jpeg", "jpg", "JPEG")
+WEBP = FileKind("webp", "WebP", "image/webp", "webp", "WEBP")
+PDF = FileKind("pdf", "PDF", "application/pdf", "pdf")
+KINDS = {kind.key: kind for kind in (PNG, JPEG, WEBP, PDF)}
+IMAGES = frozenset({"png", "jpeg", "webp"})
+
+
+def kind_of(head: bytes) -> FileKind | None:
+    """The kind the first bytes of a file show, or None."""
+    return next((kind for kind in KINDS.values() if kind.matches(head)), None)
+
+
+@dataclass(frozen=True)
+class FilePurpose:
+    """One use of files, declared by the app that uses it."""
+
+    name: str
+    kinds: frozenset[str]
+    max_bytes: int
+    #: Roles whose holders may download every file of this purpose; empty: nobody by role.
+    readers: frozenset[str] = frozenset()
+    #: Any signed-in member of the association may download (an association's logo).
+    members_read: bool = False
+    #: ``can_read(user, stored_file) -> bool`` for readers decided per file (a holder's own).
+    can_read: Callable[[Any, Any], bool] | None = None
+    #: Shown in the browser (images) rather than downloaded.
+    inline: bool = False
+    #: Images: the longest side kept (larger ones are scaled down), and the most pixels read.
+    max_side: int = 4096
+    max_pixels: int = 50_000_000
+
+    @property
+    def accepted(self) -> list[FileKind]:
+        return [KINDS[key] for key in sorted(self.kinds)]
+
+    def describe_kinds(self) -> str:
+        return ", ".join(kind.label for kind in self.accepted)
+
+    def describe_size(self) -> str:
+        if self.max_bytes % MB == 0:
+            return _("%(count)d MB") % {"count": self.max_bytes // MB}
+        return _("%(count)d KB") % {"count": self.max_bytes // 1024}
+
+
+_purposes: dict[str, FilePurpose] = {}
+
+
+def register(purpose: FilePurpose) -> FilePurpose:
+    unknown = purpose.kinds - KINDS.keys()
+    if unknown:
+        raise ValueError(f"unknown file kinds {sorted(unknown)} in {purpose.name}")
+    existing = _purposes.get(purpose.name)
+    if existing is not None and existing != purpose:
+        raise ValueError(f"two file purposes are named {purpose.name!r}")
+    _purposes[purpose.name] = purpose
+    return purpose
+
+
+def purpose_named(name: str) -> FilePurpose | None:
+    return _purposes.get(name)

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ProfileConfig(AppConfig):
+    """The association's profile: the chairman's settings (legal details, contacts, bank
+    details, readings window and due day, logo)."""
+
+    name = "tenants.profile"
+    label = "profile"
+    verbose_name = _("Association profile")
+
+    def ready(self):
+        # The file purposes this app stores under (the logo).
+        from tenants.profile import purposes  # noqa: F401
