@@ -329,6 +329,12 @@ MEDIA_ROOT = VAR_DIR / "media"
 # Embedded default: a directory under var/ (0700, files 0600). Production: an S3-compatible
 # private bucket through django-storages (in Russia: 152-FZ art. 18 part 5). The bytes are
 # sealed either way (tenants/files/sealing.py).
+if TESTING and not os.environ.get("TSZH_FILES_DIR"):
+    # A test run keeps its files in a temporary directory, never in var/files.
+    import tempfile
+
+    _test_files = tempfile.mkdtemp(prefix="tszh-test-files-")
+    os.environ["TSZH_FILES_DIR"] = os.path.join(_test_files, "files")
 TSZH_FILES_DIR = Path(os.environ.get("TSZH_FILES_DIR", VAR_DIR / "files"))
 if os.environ.get("TSZH_FILES_S3_BUCKET"):
     STORAGES["private"] = {

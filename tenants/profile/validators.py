@@ -25,7 +25,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-WEIGHTS = (7, 1, 3) * 8
+WEIGHTS = ((7, 1, 3) * 8)[:23]
 BANK_OF_RUSSIA_SUFFIXES = ("000", "001", "002")
 KPP_RE = re.compile(r"\d{4}[\dA-Z]{2}\d{3}")
 
