@@ -18,7 +18,6 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
-from email.utils import formataddr
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -273,6 +272,8 @@ class DeliveryRun:
     busy: bool = False
     #: Rows still due when the run stopped at its limit.
     more: bool = False
+    #: The SMTP server could not be reached: the run stopped (the periodic job tries again).
+    connection_lost: bool = False
 
 
 @dataclass(frozen=True)
@@ -366,6 +367,8 @@ def deliver_pending(*, limit: int | None = None, now=None) -> DeliveryRun:
                 break
             handled += len(batch)
             _send_batch(batch, where, run, now)
+            if run.connection_lost:
+                break
         else:
             run.more = _due(now).exists()
         return run
@@ -443,11 +446,15 @@ def _send_batch(batch, where: Site, run: DeliveryRun, now) -> None:
         code = _error_code(error)
         for row in batch:
             _attempt_failed(row, code, run, now)
+        run.connection_lost = True
         return
     try:
         for index, row in enumerate(batch):
             kind = extensions.notification_kind(row.message.kind)
-            if not row.user.is_active or (row.user_id, row.message.kind) in off:
+            switched_off = (row.user_id, row.message.kind) in off and (
+                kind is None or kind.can_opt_out
+            )
+            if not row.user.is_active or switched_off:
                 OutboxMessage.objects.filter(pk=row.pk).delete()
                 run.dropped += 1
                 continue
@@ -459,6 +466,7 @@ def _send_batch(batch, where: Site, run: DeliveryRun, now) -> None:
                 _attempt_failed(row, code, run, now)
                 if _connection_lost(code):
                     _release(batch[index + 1 :])
+                    run.connection_lost = True
                     return
                 continue
             if not sent:
@@ -529,7 +537,8 @@ def compose(row: OutboxMessage, kind: NotificationKind | None, text, where: Site
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     sender = settings.DEFAULT_FROM_EMAIL
     if where.name:
-        sender = formataddr((where.name, sender))
+        name = "".join(ch for ch in where.name if ch not in '"<>,;:@\\\r\n')
+        sender = f'"{name}" <{sender}>'
     return EmailMessage(
         subject=" ".join(str(subject).split()),
         body=content,

@@ -70,23 +70,17 @@ def failed_deliveries(request):
 def unsubscribe(request, token):
     """GET: what the link will switch off, and a button. POST (the button, or a mail client's
     one-click ``List-Unsubscribe=One-Click``): switch it off. Mail scanners that open links with
-    GET change nothing."""
+    GET change nothing. A refused link answers 200 with its message: a 4xx would put the token
+    (the URL) into Django's request log."""
     if request.method == "GET":
         outcome = attempt(lambda: services.unsubscribe_target(token))
         if outcome.refused:
-            return render(
-                request,
-                "notifications/unsubscribe.html",
-                {"refusal": outcome.message},
-                status=400,
-            )
+            return render(request, "notifications/unsubscribe.html", {"refusal": outcome.message})
         _user, kind = outcome.result
         return render(request, "notifications/unsubscribe.html", {"kind": kind})
     outcome = attempt(lambda: services.unsubscribe(token))
     if outcome.refused:
-        return render(
-            request, "notifications/unsubscribe.html", {"refusal": outcome.message}, status=400
-        )
+        return render(request, "notifications/unsubscribe.html", {"refusal": outcome.message})
     return render(
         request,
         "notifications/unsubscribe.html",

@@ -1,0 +1,95 @@
+"""Real SMTP: an aiosmtpd server on loopback receives what the outbox delivers."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.core import mail
+from django.test import override_settings
+
+from deploy.services import free_port
+from tenants.notifications import services
+from tenants.notifications.models import OutboxMessage
+
+pytestmark = pytest.mark.django_db
+
+
+class Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        letter = email.message_from_bytes(envelope.content, policy=email.policy.SMTP)
+        self.messages.append((envelope.rcpt_tos, letter))
+        return "250 OK"
+
+
+class Refuser:
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        return "550 no such user here"
+
+
+def smtp_server(handler):
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    return controller
+
+
+def smtp_settings(controller):
+    return override_settings(
+        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=controller.port,
+        EMAIL_USE_TLS=False,
+        EMAIL_USE_SSL=False,
+        EMAIL_HOST_USER="",
+        EMAIL_HOST_PASSWORD="",
+        EMAIL_TIMEOUT=5,
+    )
+
+
+def test_letters_reach_a_real_smtp_server(announce, owner, neighbour):
+    inbox = Inbox()
+    controller = smtp_server(inbox)
+    try:
+        announce([owner, neighbour], path="/news/")
+        with smtp_settings(controller):
+            assert services.deliver_pending().sent == 2
+            assert services.deliver_pending().sent == 0
+    finally:
+        controller.stop()
+    assert mail.outbox == []  # it went over SMTP, not to the test backend
+    assert sorted(to[0] for to, _message in inbox.messages) == [
+        "neighbour@example.test",
+        "owner-notify@example.test",
+    ]
+    letter = next(message for to, message in inbox.messages if to == ["owner-notify@example.test"])
+    assert str(letter["Subject"]) == "Отключение воды 5 июня"
+    assert letter["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert "/notifications/unsubscribe/" in letter["List-Unsubscribe"]
+    assert "С 10:00 до 14:00" in letter.get_content()
+
+
+def test_a_refusing_server_means_retry_then_failed(announce, owner):
+    controller = smtp_server(Refuser())
+    try:
+        announce([owner])
+        with smtp_settings(controller):
+            run = services.deliver_pending()
+    finally:
+        controller.stop()
+    row = OutboxMessage.objects.get()
+    assert run.retried == 1 and (row.status, row.error_code) == ("pending", "smtp-550")
+
+
+def test_an_unreachable_server_means_retry(announce, owner):
+    controller = smtp_server(Inbox())
+    controller.stop()  # nobody listens on that port now
+    announce([owner])
+    with smtp_settings(controller):
+        run = services.deliver_pending()
+    row = OutboxMessage.objects.get()
+    assert run.retried == 1 and (row.status, row.error_code) == ("pending", "connection")
