@@ -1,4 +1,4 @@
-"""Formats of the registry's numbers: ИНН, ОГРН, phone numbers and exact shares.
+"""Formats of the registry's numbers: ИНН, ОГРН and phone numbers (shares: ``shares``).
 
 The check digits follow the rules of the tax service (ФНС), which issues both numbers:
 
@@ -12,16 +12,21 @@ The check digits follow the rules of the tax service (ФНС), which issues both
 from __future__ import annotations
 
 import re
-from fractions import Fraction
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+# Shares are read and written in one place; the registry's forms and API import them from here.
+from tenants.residents.shares import (  # noqa: F401
+    MAX_SHARE_DENOMINATOR,
+    MAX_SHARE_TEXT,
+    format_share,
+    parse_share,
+)
+
 INN_10_WEIGHTS = (2, 4, 10, 3, 5, 9, 4, 6, 8)
 INN_11_WEIGHTS = (7, 2, 4, 10, 3, 5, 9, 4, 6, 8)
 INN_12_WEIGHTS = (3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8)
-#: Shares like 1/3 are kept exact; a denominator this large is surely a typing error.
-MAX_SHARE_DENOMINATOR = 1_000_000
 
 
 def _check_digit(digits: str, weights: tuple[int, ...]) -> int:
@@ -77,63 +82,3 @@ def validate_phone(value: str) -> None:
         raise ValidationError(
             _("Enter a phone number with its code, e.g. +7 912 345-67-89."), code="invalid_phone"
         )
-
-
-#: The forms a typed share may take, checked before ``Fraction`` sees the text: ``Fraction``
-#: itself accepts exponents ("1e-999999999"), whose exact value takes a worker minutes to build.
-DECIMAL_SHARE = re.compile(r"[0-9]{1,9}(?:[.,][0-9]{1,9})?")
-FRACTION_SHARE = re.compile(r"([0-9]{1,9})/([0-9]{1,9})")
-#: Longer text is refused before it is even cleaned (forms and the API cap it too).
-MAX_SHARE_TEXT = 30
-
-
-def _invalid_share() -> ValidationError:
-    return ValidationError(
-        _("Write the share as a fraction like 1/3, or 1 for the whole premises."),
-        code="invalid_share",
-    )
-
-
-def parse_share(value) -> Fraction:
-    """A share typed as ``1/3``, ``1`` or ``0.5`` (``0,5``), as an exact fraction in (0, 1].
-
-    Only plain digits are accepted (at most nine on each side of the point or the slash);
-    exponents, signs, other scripts' digits and anything longer are refused as a format error.
-    """
-    if isinstance(value, bool) or not isinstance(value, (str, int, float, Fraction)):
-        raise _invalid_share()
-    if isinstance(value, Fraction):
-        share = value
-    else:
-        text = str(value)
-        if len(text) > MAX_SHARE_TEXT:
-            raise _invalid_share()
-        text = "".join(text.split())
-        fraction = FRACTION_SHARE.fullmatch(text)
-        if fraction is not None:
-            numerator, denominator = (int(part) for part in fraction.groups())
-            if denominator == 0:
-                raise _invalid_share()
-            share = Fraction(numerator, denominator)
-        elif DECIMAL_SHARE.fullmatch(text):
-            share = Fraction(text.replace(",", "."))
-        else:
-            raise _invalid_share()
-    if not 0 < share <= 1:
-        raise ValidationError(
-            _("A share must be more than 0 and at most 1."), code="share_out_of_range"
-        )
-    if share.denominator > MAX_SHARE_DENOMINATOR:
-        raise ValidationError(
-            _("The share's denominator is too large; write it as a simple fraction."),
-            code="share_denominator",
-        )
-    return share
-
-
-def format_share(share: Fraction) -> str:
-    """``1/3``, or ``1`` for a whole."""
-    share = Fraction(share)
-    if share.denominator == 1:
-        return str(share.numerator)
-    return f"{share.numerator}/{share.denominator}"

@@ -21,7 +21,7 @@ The package, by topic: ``text`` (cells and headers as text), ``cells`` (reading 
 ``messages`` (row errors as sentences).
 """
 
-from tenants.imports.columns.cells import CellError, Context, parse_date, parse_share
+from tenants.imports.columns.cells import CellError, Context, parse_date
 from tenants.imports.columns.definitions import (
     COLUMNS,
     COLUMNS_BY_KEY,
@@ -50,7 +50,6 @@ __all__ = [
     "error_text",
     "normalize",
     "parse_date",
-    "parse_share",
     "phone_key",
     "premises_label",
 ]

@@ -10,15 +10,14 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from fractions import Fraction
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from tenants.imports.columns.text import as_text
+from tenants.residents import shares
 from tenants.residents.models import PremisesKind, cadastral_validator
 from tenants.residents.validators import (
-    MAX_SHARE_DENOMINATOR,
     inn_is_valid,
     ogrn_is_valid,
 )
@@ -151,53 +150,15 @@ def clean_ogrn(value, ctx, column) -> str:
     return digits
 
 
-def parse_share(value) -> Fraction | None:
-    """A share as an exact fraction: ``1/2``, ``0.5``/``0,5``, ``50%`` or ``1``; None if empty."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime.date):
-        # Excel turns a typed 1/2 into the 1st of February.
-        raise CellError("share_date")
-    if isinstance(value, bool):
-        raise CellError("share_invalid")
-    try:
-        if isinstance(value, int | Decimal):
-            share = Fraction(value)
-        elif isinstance(value, float):
-            share = Fraction(value).limit_denominator(1000)
-            if abs(float(share) - value) > 1e-9:
-                share = Fraction(repr(value))
-        else:
-            text = as_text(value).replace(" ", "").replace(",", ".")
-            if not text:
-                return None
-            if text.endswith("%"):
-                if not re.fullmatch(r"\d+(\.\d+)?", text[:-1]):
-                    raise ValueError
-                share = Fraction(text[:-1]) / 100
-            elif "/" in text:
-                numerator, denominator = text.split("/", 1)
-                if not (numerator.isdigit() and denominator.isdigit()):
-                    raise ValueError
-                share = Fraction(int(numerator), int(denominator))
-            elif re.fullmatch(r"\d+(\.\d+)?", text):
-                share = Fraction(text)
-            else:
-                raise ValueError
-    except (ValueError, ZeroDivisionError):
-        raise CellError("share_invalid") from None
-    if not 0 < share <= 1 or share.denominator > MAX_SHARE_DENOMINATOR:
-        raise CellError("share_invalid")
-    return share
-
-
 def clean_share(value, ctx, column) -> str | None:
-    share = parse_share(value)
-    if share is None:
+    """A share as the registry writes it (``1/2``); the registry's one parser reads the cell."""
+    if value is None or (isinstance(value, str) and not as_text(value)):
         return None
-    return (
-        str(share.numerator) if share.denominator == 1 else f"{share.numerator}/{share.denominator}"
-    )
+    try:
+        share = shares.parse_share(value, spreadsheet=True)
+    except ValidationError as error:
+        raise CellError("share_date" if error.code == "share_date" else "share_invalid") from None
+    return shares.format_share(share)
 
 
 DATE_FORMATS = ("%d.%m.%Y", "%d.%m.%y", "%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y")

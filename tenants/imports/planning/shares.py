@@ -7,9 +7,9 @@ from fractions import Fraction
 from tenants.imports.planning.owners import _ownership_of
 from tenants.imports.planning.state import (
     Planning,
-    _format_share,
     _share,
 )
+from tenants.residents.shares import format_share
 
 
 def check_shares(state: Planning) -> None:
@@ -46,4 +46,4 @@ def check_shares(state: Planning) -> None:
             # With owners of the registry in the sum, the premises has likely changed hands.
             code = "shares_overflow_registry" if remaining else "shares_overflow"
             for row in owner_rows:
-                row.fail(code, "share", total=_format_share(total))
+                row.fail(code, "share", total=format_share(total))

@@ -132,13 +132,8 @@ def _date(value) -> datetime.date | None:
 
 
 def _share(value) -> Fraction | None:
+    """A row's share, stored as ``clean_share`` wrote it (``shares.format_share``)."""
     return Fraction(value) if value else None
-
-
-def _format_share(share: Fraction) -> str:
-    return (
-        str(share.numerator) if share.denominator == 1 else f"{share.numerator}/{share.denominator}"
-    )
 
 
 def _attribute(key: str, value):

@@ -47,6 +47,10 @@ NOTICES = {
         "This preview was kept for 7 days without being imported, so its rows were deleted. "
         "Upload the file again to import it."
     ),
+    "refused": _(
+        "The registry refused a record of this file, so nothing was imported. Correct the file "
+        "and upload it again; if the rows look right, tell the portal's support."
+    ),
 }
 
 

@@ -4,6 +4,7 @@ sent back to the preview, or failed, with nothing written.
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
@@ -102,6 +103,15 @@ def apply_import(job_id) -> str:
         logger.info("import %s: the association is suspended, nothing imported", job_id)
         _fail(job_id, "suspended")
         return JobStatus.FAILED
+    except ValidationError as error:
+        if _taken(error):  # as a unique constraint would: see below
+            logger.warning("import %s: a number was taken meanwhile, rows re-checked", job_id)
+            return _recheck(job_id)
+        # A rule of the registry's services (``tenants.residents.services.bulk``) refused a
+        # write that the preview's checks let through: nothing is written.
+        logger.warning("import %s: a rule of the registry refused the import", job_id)
+        _fail(job_id, "refused")
+        return JobStatus.FAILED
     except IntegrityError:
         # A record the plan meant to create was made meanwhile by hand (a premises number, an
         # account number): new rows cannot be locked in advance. Check the rows again.
@@ -118,6 +128,16 @@ def apply_import(job_id) -> str:
     finally:
         if keys is not None:
             keys.close()
+
+
+def _taken(error: ValidationError) -> bool:
+    """Whether the registry's services refused a number or name taken meanwhile (code
+    ``taken``): the registry changed, as with a unique constraint, rather than a rule."""
+    if hasattr(error, "error_dict"):
+        errors = [item for items in error.error_dict.values() for item in items]
+    else:
+        errors = error.error_list
+    return any(item.code == "taken" for item in errors)
 
 
 def _recheck(job_id) -> str:

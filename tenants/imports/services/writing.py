@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.db import transaction
-
-from core.audit.models import AuditEntry
+from core.audit.services import record_many
 from core.crypto.models import WrappedDataKey
 from tenants.imports.keys import (
     BlindIndexer,
@@ -22,41 +20,32 @@ from tenants.imports.services.common import (
 )
 from tenants.imports.services.progress import _Progress
 from tenants.residents.models import (
-    Building,
-    Holding,
     Owner,
     Ownership,
     PersonalAccount,
     Premises,
 )
+from tenants.residents.services import bulk
 
 
 class _AuditLog:
     """Audit entries of one import, inserted together in the import's transaction.
 
-    The same rows ``core.audit.services.record`` writes (ids, counts and field names, never
-    values), in bulk. A premises the import creates gets one entry naming the accounts opened
+    Written with ``core.audit.services.record_many`` (ids, counts and field names, never
+    values). A premises the import creates gets one entry naming the accounts opened
     and counting the owners added with it; accounts and owners added to premises that existed,
     and every change of an existing record, get an entry each.
     """
 
     def __init__(self, job: ImportJob, new_premises: list[Premises]):
-        self.actor_id = job.confirmed_by_id
+        self.actor = job.confirmed_by
         self.job = str(job.pk)
-        self.entries: list[AuditEntry] = []
+        self.entries: list[tuple] = []
         self.new_premises = {premises.pk: premises for premises in new_premises}
         self.created = {pk: {"accounts": [], "owners": 0} for pk in self.new_premises}
 
     def add(self, action: str, target, **details) -> None:
-        self.entries.append(
-            AuditEntry(
-                action=action,
-                actor_id=self.actor_id,
-                target_type=target._meta.label_lower,
-                target_id=str(target.pk),
-                details={"job": self.job, **details},
-            )
-        )
+        self.entries.append((action, target, {"job": self.job, **details}))
 
     def account_opened(self, account: PersonalAccount, holding_id) -> None:
         bucket = self.created.get(account.premises_id)
@@ -84,14 +73,12 @@ class _AuditLog:
             )
 
     def flush(self, *, last: bool = False) -> None:
-        if not transaction.get_connection().in_atomic_block:
-            raise RuntimeError("audit entries must be written in the import's transaction")
         if last:
             for pk, bucket in self.created.items():
                 self.add(
                     "imports.premises_created", self.new_premises[pk], premises=str(pk), **bucket
                 )
-        AuditEntry.objects.bulk_create(self.entries, batch_size=ROW_BATCH)
+        record_many(self.entries, actor=self.actor, batch_size=ROW_BATCH)
         self.entries = []
 
 
@@ -124,25 +111,25 @@ def _execute(plan: Plan, job: ImportJob, keys: HoldingKeys, indexer: BlindIndexe
         + len(plan.ownerships_changed),
     )
 
-    Building.objects.bulk_create(plan.buildings)
+    # Every write goes through the registry's bulk services: the rules of its single services.
+    bulk.create_buildings(plan.buildings)
     for building in plan.buildings:
         audit.add("imports.building_created", building)
-    Premises.objects.bulk_create(plan.premises_new, batch_size=ROW_BATCH)
+    bulk.create_premises(plan.premises_new)
     progress.add(len(plan.premises_new))
     if plan.premises_changed:
-        fields = sorted({name for _premises, names in plan.premises_changed for name in names})
-        Premises.objects.bulk_update([p for p, _n in plan.premises_changed], fields, ROW_BATCH)
+        bulk.update_premises(plan.premises_changed)
         for premises, names in plan.premises_changed:
             audit.add("imports.premises_changed", premises, premises=str(premises.pk), fields=names)
         progress.add(len(plan.premises_changed))
 
-    PersonalAccount.objects.bulk_create(plan.accounts_new, batch_size=ROW_BATCH)
+    bulk.open_accounts(plan.accounts_new)
     holding_of = {holding.account_id: holding.pk for holding, _holder in plan.holdings_new}
     for account in plan.accounts_new:
         audit.account_opened(account, holding_of.get(account.pk))
     progress.add(len(plan.accounts_new))
     if plan.accounts_changed:
-        PersonalAccount.objects.bulk_update(plan.accounts_changed, ["premises"], ROW_BATCH)
+        bulk.place_accounts(plan.accounts_changed)
         for account in plan.accounts_changed:
             audit.add(
                 "imports.account_changed",
@@ -150,18 +137,17 @@ def _execute(plan: Plan, job: ImportJob, keys: HoldingKeys, indexer: BlindIndexe
                 premises=str(account.premises_id),
                 fields=["premises"],
             )
-    Holding.objects.bulk_create(plan.holdings_empty, batch_size=ROW_BATCH)
+    bulk.add_holdings(plan.holdings_empty)
 
     # Shares of owners already in the registry.
-    Ownership.objects.bulk_create(plan.ownerships_new, batch_size=ROW_BATCH)
+    bulk.add_ownerships(plan.ownerships_new)
     for ownership in plan.ownerships_new:
         audit.owner_added(ownership)
     for item in plan.owners_new:
         audit.owner_added(item.ownership)
     progress.add(len(plan.ownerships_new))
     if plan.ownerships_changed:
-        fields = sorted({name for _o, names in plan.ownerships_changed for name in names})
-        Ownership.objects.bulk_update([o for o, _n in plan.ownerships_changed], fields, ROW_BATCH)
+        bulk.update_ownerships(plan.ownerships_changed)
         for ownership, names in plan.ownerships_changed:
             audit.add(
                 "imports.ownership_changed",
@@ -190,6 +176,7 @@ def _execute(plan: Plan, job: ImportJob, keys: HoldingKeys, indexer: BlindIndexe
         _seal_owner(item.owner, item.personal, ref, key, indexer)
     _insert_owners(early)
     progress.add(len(early))
+    changed_owners = []
     for item in plan.owners_changed:
         owner = item.view.owner
         ref, key = existing[owner.holding_id]
@@ -199,7 +186,10 @@ def _execute(plan: Plan, job: ImportJob, keys: HoldingKeys, indexer: BlindIndexe
             update.append("email_index")
         if "primary_phone" in item.personal:
             update.append("phone_index")
-        owner.save(update_fields=update)
+        changed_owners.append((owner, update))
+    bulk.update_owners(changed_owners)
+    for item in plan.owners_changed:
+        owner = item.view.owner
         if item.fields:
             audit.add(
                 "imports.owner_changed", owner, premises=str(item.premises_id), fields=item.fields
@@ -228,7 +218,7 @@ def _execute(plan: Plan, job: ImportJob, keys: HoldingKeys, indexer: BlindIndexe
                 _seal_owner(item.owner, item.personal, ref, key, indexer)
                 owners.append(item)
         WrappedDataKey.objects.bulk_create(key_rows)
-        Holding.objects.bulk_create(holdings)
+        bulk.add_holdings(holdings)
         _insert_owners(owners)
         progress.add(len(batch) + len(owners))
     if new_by_holding:  # cannot happen: every new owner's holding is new or existing
@@ -240,5 +230,4 @@ def _execute(plan: Plan, job: ImportJob, keys: HoldingKeys, indexer: BlindIndexe
 def _insert_owners(items) -> None:
     if not items:
         return
-    Owner.objects.bulk_create([item.owner for item in items], batch_size=ROW_BATCH)
-    Ownership.objects.bulk_create([item.ownership for item in items], batch_size=ROW_BATCH)
+    bulk.add_owners([item.owner for item in items], [item.ownership for item in items])

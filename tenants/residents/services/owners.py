@@ -26,6 +26,7 @@ from tenants.residents.services.common import (
     _assign,
     _premises_ref,
 )
+from tenants.residents.shares import out_of_range
 
 
 def shares_total(
@@ -49,8 +50,13 @@ def _overflow_message() -> str:
 def _check_share(share: Fraction) -> Fraction:
     share = Fraction(share)
     if not 0 < share <= 1:
-        raise ValidationError({"share": _("A share must be more than 0 and at most 1.")})
+        raise ValidationError({"share": out_of_range()})
     return share
+
+
+def clean_owner(owner: Owner, **options) -> None:
+    """The rules of one owner's register fields (ИНН, ОГРН, membership...); ``bulk`` too."""
+    owner.full_clean(exclude=["holding", "user", *OWNER_PERSONAL_FIELDS, *OWNER_INDEXES], **options)
 
 
 def _check_no_overflow(
@@ -128,7 +134,7 @@ def add_owner(
         if field not in ("is_member", "member_since"):
             raise TypeError(f"{field} is not a membership field")
         setattr(owner, field, value)
-    owner.full_clean(exclude=["holding", "user", *OWNER_PERSONAL_FIELDS, *OWNER_INDEXES])
+    clean_owner(owner)
     owner.save()
     if not holding.full_name:
         # An account opened without a holder: its first owner becomes the holder (the payer).
@@ -206,7 +212,7 @@ def update_owner(
             membership_changed.append("member_since")
     if not (changed or membership_changed):
         return owner
-    owner.full_clean(exclude=["holding", "user", *OWNER_PERSONAL_FIELDS, *OWNER_INDEXES])
+    clean_owner(owner)
     owner.save()
     premises_ref = _premises_ref(_owner_premises_id(owner))
     if changed:

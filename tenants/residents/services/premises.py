@@ -27,6 +27,11 @@ def _premises_number_taken() -> str:
     return _("This building already has premises of this kind with this number.")
 
 
+def clean_premises(premises: Premises, *, exclude=()) -> None:
+    """The rules of one premises' own fields (the model's validators); ``bulk`` uses them too."""
+    premises.full_clean(exclude=list(exclude), validate_unique=False, validate_constraints=False)
+
+
 def _check_premises_number(premises: Premises) -> None:
     """A premises number is unique in its building for its kind (flat 1 and parking place 1
     may both exist); one premises never belongs to two buildings (one foreign key)."""
@@ -66,7 +71,7 @@ def create_premises(
         cadastral_number=cadastral_number.strip(),
         registered_residents=registered_residents,
     )
-    premises.full_clean(validate_unique=False, validate_constraints=False)
+    clean_premises(premises)
     _check_premises_number(premises)
     if account_number:
         _check_account_number(account_number, field="account_number")
@@ -99,7 +104,7 @@ def update_premises(premises: Premises, *, actor=None, **values) -> Premises:
         values["number"] = values["number"].strip()
     changed = _assign(premises, values, set(PREMISES_FIELDS))
     if changed:
-        premises.full_clean(validate_unique=False, validate_constraints=False)
+        clean_premises(premises)
         _check_premises_number(premises)
         _save_unique(premises, "number", _premises_number_taken())
         record(
