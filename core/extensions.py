@@ -5,8 +5,9 @@ An app (a tenant app above all, but ``core.*`` and the platform's apps too) puts
 found by its name (like ``admin.py``), the first time anything asks; nothing central lists the
 apps. A declaration says:
 
-* ``sections``: its dashboard card(s) (the dashboard is the portal's navigation), ordered by
-  ``DashboardSection.order`` across all apps;
+* ``sections``: its sections of the portal: each is a card on the dashboard and an entry of the
+  menu on every page (``core.ui.navigation``), shown to the roles it names once its page exists,
+  ordered by ``DashboardSection.order`` across all apps;
 * ``audit_labels``: how its audit actions read in a history (``audit_label(action)``);
 * ``erasure``: what it destroys and keeps when a personal account's holder is erased (152-ФЗ),
   with a hook the erasure runs in its transaction; an app with encrypted fields must declare one
@@ -33,7 +34,7 @@ from typing import Any
 
 from django.apps import apps
 from django.core import checks
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 DECLARATION_MODULE = "declaration"
 
@@ -43,20 +44,31 @@ DECLARATION_MODULE = "declaration"
 
 @dataclass(frozen=True)
 class DashboardSection:
-    """A card on the dashboard, shown to users holding one of ``roles``."""
+    """A section of the portal: a card on the dashboard and an entry of the menu on every page,
+    shown to users holding one of ``roles``.
+
+    A section is shown only once its page exists: ``url_name`` given and resolving in the
+    current URL map. The dashboard's card and the menu's entry both link to it.
+    """
 
     key: str
     title: str
     description: str
     roles: frozenset[str]
-    #: The section's page, once it exists (the card links to it).
+    #: The section's page (``"<app_name>:<name>"``, no arguments).
     url_name: str = ""
-    #: Position on the dashboard among every app's sections (lower first).
+    #: Position on the dashboard and in the menu among every app's sections (lower first).
     order: int = 1000
 
     @property
     def url(self) -> str:
-        return reverse(self.url_name) if self.url_name else ""
+        """The section's page, or "" while it has none (no ``url_name``, or not resolving)."""
+        if not self.url_name:
+            return ""
+        try:
+            return reverse(self.url_name)
+        except NoReverseMatch:
+            return ""
 
 
 @dataclass(frozen=True)
@@ -225,6 +237,22 @@ def dashboard_sections() -> list[DashboardSection]:
     """Every app's dashboard sections in their dashboard order."""
     sections = [s for d in declarations() for s in d.sections]
     return sorted(sections, key=lambda s: s.order)
+
+
+def sections_for(roles) -> list[tuple[DashboardSection, str]]:
+    """The sections a holder of ``roles`` may open, with their page's URL, in order.
+
+    The dashboard and the menu both show exactly these: a section none of the roles may see, or
+    whose page does not exist (yet), is left out.
+    """
+    held = set(roles)
+    visible = []
+    for section in dashboard_sections():
+        if section.roles & held:
+            url = section.url
+            if url:
+                visible.append((section, url))
+    return visible
 
 
 def audit_label(action: str) -> str:

@@ -1,15 +1,13 @@
 """What the portal tells the platform (see ``core.extensions``).
 
-The dashboard cards below belong to apps still to come (meters, requests, budget, ledger,
-dispatch): each moves into its app's own declaration when the app arrives.
+The portal declares no section of its own: the dashboard and the menu show the sections the
+other apps declare. A section appears once its app (and page) exists; no placeholder cards
+(docs/architecture.md, "Navigation").
 """
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy as _
-
-from core.access.roles import Role
-from core.extensions import AppDeclaration, DashboardSection, PeriodicJob
+from core.extensions import AppDeclaration, PeriodicJob
 
 
 def seed_demo() -> str:
@@ -21,43 +19,6 @@ def seed_demo() -> str:
 
 
 declaration = AppDeclaration(
-    sections=(
-        DashboardSection(
-            "meters",
-            _("Meter readings"),
-            _("Enter this month's readings of your meters."),
-            frozenset({Role.OWNER, Role.RESIDENT}),
-            order=20,
-        ),
-        DashboardSection(
-            "requests",
-            _("Requests"),
-            _("Repair requests, complaints and questions to the chairman."),
-            frozenset({Role.OWNER, Role.RESIDENT, Role.CHAIRMAN, Role.BOARD_MEMBER}),
-            order=30,
-        ),
-        DashboardSection(
-            "budget",
-            _("Budget"),
-            _("The yearly estimate, its discussion and the vote."),
-            frozenset({Role.CHAIRMAN, Role.BOARD_MEMBER, Role.ACCOUNTANT}),
-            order=80,
-        ),
-        DashboardSection(
-            "ledger",
-            _("Accruals and payments"),
-            _("Tariffs, monthly accruals, payments and penalties."),
-            frozenset({Role.ACCOUNTANT, Role.CHAIRMAN}),
-            order=90,
-        ),
-        DashboardSection(
-            "dispatch",
-            _("Dispatch desk"),
-            _("Incoming requests, routing to suppliers and deadlines."),
-            frozenset({Role.DISPATCHER, Role.CHAIRMAN}),
-            order=100,
-        ),
-    ),
     periodic_jobs=(
         PeriodicJob("collect-usage-hourly", "tenants.portal.tasks.collect_usage", 3600.0),
     ),
