@@ -7,6 +7,13 @@ from django.utils.translation import gettext_lazy as _
 from core.access.roles import BOARD
 from core.extensions import AppDeclaration, DashboardSection, Erasure
 
+
+def seed_demo() -> str:
+    from tenants.profile.demo import seed_demo as seed
+
+    return seed()
+
+
 declaration = AppDeclaration(
     sections=(
         DashboardSection(
@@ -33,4 +40,5 @@ declaration = AppDeclaration(
         keeps="the association's contacts, board list and bank details (under the "
         "association's key), which concern the association, not a holding",
     ),
+    demo=seed_demo,
 )

@@ -280,3 +280,14 @@ def test_a_wrong_logo_changes_nothing(chairman):
         services.set_logo(SimpleUploadedFile("logo.gif", b"GIF89a" + b"\0" * 20), actor=chairman)
     assert not StoredFile.objects.exists()
     assert not Profile.objects.filter(logo__isnull=False).exists()
+
+
+def test_demo_profile(in_alpha, django_capture_on_commit_callbacks):
+    from tenants.profile.declaration import declaration
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert declaration.demo()
+    assert PaymentRecipient.objects.count() == 2
+    assert selectors.main_recipient().title == "Расчётный счёт"
+    assert selectors.logo_id()
+    assert declaration.demo() == ""  # once
