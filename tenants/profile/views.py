@@ -15,7 +15,7 @@ from core.access.decorators import role_required
 from core.access.roles import BOARD, Role, has_role
 from core.sensitive import sensitive_post
 from core.ui.refusals import act, submit
-from tenants.imports.uploads import LimitedUpload
+from core.uploads import LimitedUpload
 from tenants.profile import forms, selectors, services
 from tenants.profile.purposes import LOGO
 

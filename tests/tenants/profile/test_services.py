@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core.access.roles import Role
 from core.audit.models import AuditEntry
@@ -17,6 +17,14 @@ from tenants.profile import rules, selectors, services
 from tenants.profile.models import OperationalSettings, PaymentRecipient, Profile
 from tests.tenants.files.images import jpeg_with_location, png
 from tests.tenants.profile.test_validators import with_key
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are compared in English (the msgids); the pages' tests read them in Russian."""
+    with translation.override("en"):
+        yield
+
 
 BIC = "044525225"
 CORR = "30101810400000000225"

@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from tenants.profile import validators
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are compared in English (the msgids); the pages' tests read them in Russian."""
+    with translation.override("en"):
+        yield
+
 
 WEIGHTS = ((7, 1, 3) * 8)[:23]
 
