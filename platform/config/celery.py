@@ -23,6 +23,7 @@ app.autodiscover_tasks(
         "console",
         "tenants.portal",
         "tenants.imports",
+        "tenants.files",
         "tenants.notifications",
     ]
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from core.extensions import AppDeclaration, Erasure, ExportRules, HolderErasure
+from core.extensions import AppDeclaration, Erasure, ExportRules, HolderErasure, PeriodicJob
 
 
 def erase_files(erasure: HolderErasure) -> dict[str, int]:
@@ -27,4 +27,12 @@ declaration = AppDeclaration(
     ),
     # The bundle carries the files' rows without their content keys.
     export=ExportRules(skip_fields={"storedfile": frozenset({"content_key"})}),
+    periodic_jobs=(
+        PeriodicJob(
+            "sweep-orphan-files",
+            "tenants.files.tasks.sweep_orphans",
+            24 * 3600.0,
+            include_suspended=True,
+        ),
+    ),
 )

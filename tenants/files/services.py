@@ -7,12 +7,13 @@ owner's key) and its audit entry commit with the caller's transaction. ``delete(
 erasure hook remove rows at once and the bytes after the commit.
 
 A transaction that rolls back after ``store()`` leaves sealed bytes whose content key never
-committed: unreadable by anyone (no sweep removes them yet).
+committed: unreadable by anyone, and removed a day later by ``sweep_orphans`` (daily).
 """
 
 from __future__ import annotations
 
 import base64
+import datetime
 import os
 import tempfile
 import uuid
@@ -21,6 +22,7 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import services as audit
@@ -33,6 +35,8 @@ from tenants.files.storage import private_storage
 HEAD_BYTES = 16
 #: The longest original file name kept.
 MAX_NAME = 200
+#: How old unnamed bytes must be before the sweep removes them.
+ORPHAN_GRACE = datetime.timedelta(days=1)
 
 
 def _read_limited(upload, limit: int) -> bytes:
@@ -171,3 +175,27 @@ def erase_holding(holding_id) -> int:
         files.delete()
         _remove_after_commit(names)
     return len(names)
+
+
+def sweep_orphans(older_than: datetime.timedelta = ORPHAN_GRACE) -> int:
+    """Delete this association's stored bytes that no row names, once older than
+    ``older_than`` (left by transactions that rolled back after storing, or by a deletion whose
+    after-commit removal failed); return how many."""
+    storage = private_storage()
+    prefix = connection.schema_name
+    try:
+        directories, _files = storage.listdir(prefix)
+    except FileNotFoundError:
+        return 0
+    known = set(StoredFile.objects.values_list("storage_name", flat=True))
+    cutoff = timezone.now() - older_than
+    removed = 0
+    for directory in directories:
+        _dirs, names = storage.listdir(f"{prefix}/{directory}")
+        for name in names:
+            path = f"{prefix}/{directory}/{name}"
+            if path in known or storage.get_modified_time(path) > cutoff:
+                continue
+            storage.delete(path)
+            removed += 1
+    return removed

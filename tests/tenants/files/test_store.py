@@ -227,3 +227,27 @@ def test_opening_a_file_decrypts_its_key_in_one_query(in_alpha, make_user, alpha
     assert purpose is SCAN
     assert len(queries) <= 2
     assert PDF.content_type == found.content_type
+
+
+def test_sweep_removes_only_old_unnamed_bytes(in_alpha, make_user, alpha):
+    import datetime
+
+    actor = make_user(alpha, roles=[Role.CHAIRMAN])
+    kept = services.store(upload(PDF_BYTES, "a.pdf"), purpose=SCAN, actor=actor)
+    orphan = services.store(upload(PDF_BYTES, "b.pdf"), purpose=SCAN, actor=actor)
+    fresh_orphan = services.store(upload(PDF_BYTES, "c.pdf"), purpose=SCAN, actor=actor)
+    paths = [disk_path(f) for f in (kept, orphan, fresh_orphan)]
+    # Two rows vanish as if their transaction had rolled back; one of them long ago.
+    StoredFile.objects.filter(pk__in=[orphan.pk, fresh_orphan.pk]).delete()
+    old = (datetime.datetime.now() - datetime.timedelta(days=2)).timestamp()
+    os.utime(paths[1], (old, old))
+    assert services.sweep_orphans() == 1
+    assert [p.exists() for p in paths] == [True, False, True]
+
+
+def test_the_sweep_is_declared():
+    from core.extensions import beat_schedule
+
+    entry = beat_schedule()["sweep-orphan-files"]
+    assert entry["args"] == ("tenants.files.tasks.sweep_orphans",)
+    assert entry["kwargs"] == {"include_suspended": True}
