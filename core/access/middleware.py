@@ -51,5 +51,7 @@ class SecondFactorMiddleware:
                 return JsonResponse(
                     {"detail": "Confirm the second factor in the browser first."}, status=403
                 )
-            return redirect_to_login(request.get_full_path(), login_url=reverse("second_factor"))
+            return redirect_to_login(
+                request.get_full_path(), login_url=reverse("access:second_factor")
+            )
         return self.get_response(request)

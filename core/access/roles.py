@@ -19,10 +19,27 @@ class Role(models.TextChoices):
     DISPATCHER = "dispatcher", _("Dispatcher")
 
 
-#: Roles that run the association (see the registry, sign in with a second factor later on).
-BOARD_ROLES = frozenset({Role.CHAIRMAN, Role.BOARD_MEMBER, Role.ACCOUNTANT})
-#: Roles that take part as members of the community.
+# The role sets, each named by what it decides; code everywhere uses these, never a tuple of
+# roles of its own (compose them, e.g. ``ACCOUNT_READERS | MEMBER_ROLES``, where a page needs).
+
+#: Who signs in with a second factor: every role that sees other members' data.
+SECOND_FACTOR_ROLES = frozenset(
+    {Role.CHAIRMAN, Role.BOARD_MEMBER, Role.ACCOUNTANT, Role.DISPATCHER}
+)
+#: The board (ЖК РФ ст. 147–148): runs the partnership's affairs.
+BOARD = frozenset({Role.CHAIRMAN, Role.BOARD_MEMBER})
+#: Who keeps the registry (buildings, premises, owners, accounts) and imports into it.
+REGISTRY_EDITORS = BOARD
+#: Who invites owners and residents to the portal.
+INVITERS = BOARD
+#: Who reads every personal account and its holder: the registry's keepers and the accountant.
+ACCOUNT_READERS = REGISTRY_EDITORS | {Role.ACCOUNTANT}
+#: Who takes part as a member of the community and sees their own home (what they own or live in).
 MEMBER_ROLES = frozenset({Role.OWNER, Role.RESIDENT})
+#: Who receives the association's data export that the operators prepare.
+EXPORT_RECEIVERS = frozenset({Role.CHAIRMAN})
+#: The roles of whoever signs the association up (in this order), who then sees the first steps.
+FOUNDER_ROLES = (Role.CHAIRMAN, Role.BOARD_MEMBER)
 
 
 def roles_of(user) -> frozenset[str]:

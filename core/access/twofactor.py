@@ -1,5 +1,6 @@
-"""Second factor (TOTP) for the roles that hold power: the board inside an association, and the
-platform's operators in the public schema.
+"""Second factor (TOTP) for the roles that see other members' data inside an association
+(``SECOND_FACTOR_ROLES``: the board, the accountant, the dispatcher), and the platform's operators
+in the public schema.
 
 After the password, such a user must confirm a code from an authenticator app; until then every
 page but the second-factor pages, sign-out and the language switch redirects there (the API
@@ -17,7 +18,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from core.access.models import SecondFactor
-from core.access.roles import BOARD_ROLES, roles_of
+from core.access.roles import SECOND_FACTOR_ROLES, roles_of
 
 SESSION_KEY = "second_factor_verified"
 ISSUER = "TSZh Portal"
@@ -26,12 +27,12 @@ VALID_WINDOW = 1
 
 
 def required_for(user) -> bool:
-    """Board roles in an association, operators in the public schema."""
+    """Roles that see other members' data in an association, operators in the public schema."""
     if not user.is_authenticated:
         return False
     if connection.schema_name == settings.PUBLIC_SCHEMA_NAME:
         return user.is_staff
-    return bool(roles_of(user) & BOARD_ROLES)
+    return bool(roles_of(user) & SECOND_FACTOR_ROLES)
 
 
 def is_verified(request) -> bool:

@@ -4,6 +4,8 @@ from django.urls import path
 
 from core.access import views
 
+app_name = "access"
+
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),

@@ -11,6 +11,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.shortcuts import redirect, render, resolve_url
+from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django_ratelimit.core import get_usage
@@ -61,8 +62,8 @@ class LoginView(auth_views.LoginView):
         """Home after sign-in: the console for operators (public schema), else the dashboard."""
         tenant = getattr(request, "tenant", None)
         if tenant is None or tenant.schema_name == settings.PUBLIC_SCHEMA_NAME:
-            return resolve_url("console-index")
-        return resolve_url("dashboard")
+            return resolve_url("console:index")
+        return resolve_url("portal:dashboard")
 
     def _limits(self) -> list[dict]:
         rate = settings.LOGIN_FAILURE_RATE
@@ -108,6 +109,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     email_template_name = "access/email/password_reset.txt"
     subject_template_name = "access/email/password_reset_subject.txt"
     token_generator = password_reset_token
+    success_url = reverse_lazy("access:password_reset_done")
 
     def form_valid(self, form):
         """Send at most a few letters per address and per account an hour.
@@ -138,6 +140,7 @@ class PasswordResetDoneView(auth_views.PasswordResetDoneView):
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "access/password_reset_confirm.html"
     token_generator = password_reset_token
+    success_url = reverse_lazy("access:password_reset_complete")
 
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):

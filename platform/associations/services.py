@@ -37,7 +37,7 @@ from associations.models import (
     ProvisioningStep,
 )
 from associations.tasks import maintain_spare_schemas
-from core.access.roles import Role
+from core.access.roles import FOUNDER_ROLES
 from core.audit.services import record
 from core.crypto import keyring
 from core.crypto.naming import association_key_name
@@ -78,7 +78,7 @@ class ChairmanSpec:
     email: str
     full_name: str
     password_hash: str
-    roles: tuple[str, ...] = (Role.CHAIRMAN, Role.BOARD_MEMBER)
+    roles: tuple[str, ...] = FOUNDER_ROLES
 
     def __repr__(self) -> str:  # never the email or the hash in a log or a traceback
         return "ChairmanSpec(<personal data>)"

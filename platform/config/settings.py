@@ -143,9 +143,9 @@ AUTH_USER_MODEL = "access.User"
 # The email is encrypted (randomised ciphertext), so its uniqueness is enforced on its blind
 # index (User.email_index, unique) instead of the column Django's check looks at.
 SILENCED_SYSTEM_CHECKS = ["auth.E003"]
-LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "dashboard"
-LOGOUT_REDIRECT_URL = "login"
+LOGIN_URL = "access:login"
+LOGIN_REDIRECT_URL = "portal:dashboard"
+LOGOUT_REDIRECT_URL = "access:login"
 
 MIDDLEWARE = [
     # Health probes answer before tenant routing: Kubernetes probes use the pod's IP as host.
@@ -401,6 +401,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_VERSIONING_CLASS": None,
+    # A service's refusal (Django's ValidationError) answers 400 with the fields it names.
+    "EXCEPTION_HANDLER": "core.access.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "TSZh Portal API",

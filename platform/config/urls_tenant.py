@@ -1,11 +1,12 @@
-"""URL map of an association's portal (``<slug>.<base>``)."""
+"""URL map of an association's portal (``<slug>.<base>``).
+
+Each app's URLs carry its namespace (``app_name``: ``reverse("residents:registry-index")``), its
+API included: ``tenants.portal`` serves ``api/v1/me/``, ``tenants.residents`` ``api/v1/registry/``.
+"""
 
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView
-
-from tenants.portal.urls import api_urlpatterns as portal_api
-from tenants.residents.urls import api_urlpatterns as registry_api
 
 urlpatterns = [
     path("", include("tenants.portal.urls")),
@@ -20,8 +21,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/v1/", include(portal_api)),
-    path("api/v1/registry/", include(registry_api)),
 ]
 
 # The key store down is a 503 even when it fails inside middleware (core/crypto/middleware.py).

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from core.access.roles import Role
+from core.access.roles import EXPORT_RECEIVERS
 from core.extensions import AppDeclaration, DashboardSection
 
 declaration = AppDeclaration(
@@ -11,8 +11,8 @@ declaration = AppDeclaration(
             "export",
             _("Data export"),
             _("Download the association's data when the operators have prepared it."),
-            frozenset({Role.CHAIRMAN}),
-            url_name="association-export",
+            EXPORT_RECEIVERS,
+            url_name="console:export",
             order=110,
         ),
     ),

@@ -234,10 +234,12 @@ def notify_chairmen(export_id) -> int:
     """Tell the association's chairmen that their export is ready (runs in its schema)."""
     from django.contrib.auth import get_user_model
 
-    from core.access.roles import Role
+    from core.access.roles import EXPORT_RECEIVERS
 
     export = AssociationExport.objects.select_related("association").get(pk=export_id)
-    chairmen = get_user_model().objects.filter(is_active=True, roles__contains=[Role.CHAIRMAN])
+    chairmen = get_user_model().objects.filter(
+        is_active=True, roles__overlap=sorted(EXPORT_RECEIVERS)
+    )
     sent = 0
     for user in chairmen:
         with translation.override(user.language or settings.LANGUAGE_CODE):

@@ -4,11 +4,13 @@ from django.urls import path
 
 from console import tenant_views
 
+app_name = "console"
+
 urlpatterns = [
-    path("", tenant_views.export_page, name="association-export"),
+    path("", tenant_views.export_page, name="export"),
     path(
         "<uuid:export_id>/download/",
         tenant_views.export_download,
-        name="association-export-download",
+        name="export-download",
     ),
 ]

@@ -18,7 +18,7 @@ from console import selectors, services
 from console.bundle import decrypted_chunks
 from core.access import twofactor
 from core.access.decorators import role_required
-from core.access.roles import Role
+from core.access.roles import EXPORT_RECEIVERS
 from core.crypto import keyring
 
 
@@ -29,10 +29,10 @@ def _second_factor_confirmed(request) -> bool:
 
 
 def _to_second_factor(request):
-    return redirect_to_login(request.get_full_path(), login_url=reverse("second_factor"))
+    return redirect_to_login(request.get_full_path(), login_url=reverse("access:second_factor"))
 
 
-@role_required(Role.CHAIRMAN)
+@role_required(*EXPORT_RECEIVERS)
 @require_GET
 def export_page(request):
     """The association's data exports: being prepared, or ready to download until they expire."""
@@ -45,7 +45,7 @@ def export_page(request):
     )
 
 
-@role_required(Role.CHAIRMAN)
+@role_required(*EXPORT_RECEIVERS)
 @require_GET
 def export_download(request, export_id):
     """The bundle (a zip), decrypted as it streams; the download is audited."""

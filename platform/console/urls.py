@@ -4,33 +4,35 @@ from django.urls import path
 
 from console import views
 
+app_name = "console"
+
 urlpatterns = [
-    path("", views.index, name="console-index"),
-    path("associations/<int:pk>/", views.association_detail, name="console-association"),
+    path("", views.index, name="index"),
+    path("associations/<int:pk>/", views.association_detail, name="association"),
     path(
         "associations/<int:pk>/suspend/",
         views.association_suspend,
-        name="console-association-suspend",
+        name="association-suspend",
     ),
     path(
         "associations/<int:pk>/reactivate/",
         views.association_reactivate,
-        name="console-association-reactivate",
+        name="association-reactivate",
     ),
     path(
         "associations/<int:pk>/export/",
         views.association_export,
-        name="console-association-export",
+        name="association-export",
     ),
     path(
         "associations/<int:pk>/export/status/",
         views.association_export_status,
-        name="console-association-export-status",
+        name="association-export-status",
     ),
     path(
         "associations/<int:pk>/delete/",
         views.association_delete,
-        name="console-association-delete",
+        name="association-delete",
     ),
-    path("audit/", views.audit_log, name="console-audit"),
+    path("audit/", views.audit_log, name="audit"),
 ]

@@ -8,11 +8,10 @@ an export's content reaches the chairman on the association's portal, never the 
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -22,6 +21,7 @@ from console import selectors, services
 from console.forms import AssociationSearchForm, AuditFilterForm, DeleteForm, SuspendForm
 from core.access.decorators import operator_required
 from core.sensitive import sensitive_post
+from core.ui.refusals import act, submit
 
 PAGE_SIZE = 25
 
@@ -39,15 +39,6 @@ def _association_or_404(pk: int):
     if association is None:
         raise Http404
     return association
-
-
-def _form_errors(form, error: ValidationError) -> None:
-    """Put a service's ValidationError beside the field it names (or above the form)."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @sensitive_post
@@ -70,6 +61,10 @@ def index(request):
             "failures": selectors.recent_provisioning_failures(),
         },
     )
+
+
+def _detail_url(association) -> str:
+    return reverse("console:association", kwargs={"pk": association.pk})
 
 
 def _detail(request, association, *, suspend_form=None, status=200):
@@ -96,49 +91,42 @@ def association_detail(request, pk: int):
 def association_suspend(request, pk: int):
     association = _association_or_404(pk)
     form = SuspendForm(request.POST)
-    if form.is_valid():
-        try:
-            services.suspend_association(
-                association, reason=form.cleaned_data["reason"], actor=request.user
-            )
-        except ValidationError as error:
-            _form_errors(form, error)
-        else:
-            messages.success(request, _("The association is suspended."))
-            return redirect("console-association", pk=association.pk)
-    return _detail(request, association, suspend_form=form, status=400)
+    saved = submit(
+        request,
+        form,
+        lambda: services.suspend_association(
+            association, reason=form.cleaned_data["reason"], actor=request.user
+        ),
+        done=_("The association is suspended."),
+        then=_detail_url(association),
+    )
+    return saved or _detail(request, association, suspend_form=form, status=400)
 
 
 @operator_required
 @require_POST
 def association_reactivate(request, pk: int):
     association = _association_or_404(pk)
-    try:
-        services.reactivate_association(association, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("The association is active again."))
-    return redirect("console-association", pk=association.pk)
+    return act(
+        request,
+        lambda: services.reactivate_association(association, actor=request.user),
+        done=_("The association is active again."),
+        then=_detail_url(association),
+    )
 
 
 @operator_required
 @require_POST
 def association_export(request, pk: int):
     association = _association_or_404(pk)
-    try:
-        services.request_export(association, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request,
-            _(
-                "The export is being prepared. "
-                "The chairman will find it on the association's portal."
-            ),
-        )
-    return redirect("console-association", pk=association.pk)
+    return act(
+        request,
+        lambda: services.request_export(association, actor=request.user),
+        done=_(
+            "The export is being prepared. The chairman will find it on the association's portal."
+        ),
+        then=_detail_url(association),
+    )
 
 
 @operator_required
@@ -159,26 +147,21 @@ def association_delete(request, pk: int):
     """Typed confirmation, then the association is deleted for good (suspended ones only)."""
     association = _association_or_404(pk)
     form = DeleteForm(request.POST or None)
-    if request.method == "POST":
-        if association.status != AssociationStatus.SUSPENDED:
-            form.add_error(None, _("Suspend the association before deleting it."))
-        elif form.is_valid():
-            try:
-                services.delete_association(
-                    association,
-                    confirmation=form.cleaned_data["confirmation"],
-                    actor=request.user,
-                )
-            except ValidationError as error:
-                _form_errors(form, error)
-            else:
-                messages.success(
-                    request,
-                    _("The association %(slug)s is deleted, with its data and keys.")
-                    % {"slug": association.slug},
-                )
-                return redirect("console-index")
-    return render(
+    suspended = association.status == AssociationStatus.SUSPENDED
+    if request.method == "POST" and not suspended:
+        form.add_error(None, _("Suspend the association before deleting it."))
+    deleted = submit(
+        request,
+        form,
+        lambda: services.delete_association(
+            association, confirmation=form.cleaned_data["confirmation"], actor=request.user
+        ),
+        done=_("The association %(slug)s is deleted, with its data and keys.")
+        % {"slug": association.slug},
+        then=reverse("console:index"),
+        enabled=suspended,
+    )
+    return deleted or render(
         request,
         "console/association_delete.html",
         {

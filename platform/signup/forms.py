@@ -80,7 +80,7 @@ def _subdomain_widget() -> forms.TextInput:
             "autocapitalize": "none",
             "spellcheck": "false",
             "inputmode": "url",
-            "hx-get": reverse("signup-check-subdomain", urlconf=settings.PUBLIC_SCHEMA_URLCONF),
+            "hx-get": reverse("signup:check-subdomain", urlconf=settings.PUBLIC_SCHEMA_URLCONF),
             "hx-trigger": "input changed delay:400ms, blur",
             "hx-target": "#slug-status",
             "hx-sync": "this:replace",

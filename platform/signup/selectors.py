@@ -89,20 +89,20 @@ def first_steps(user) -> list[Step]:
             _("Protect your sign-in"),
             _("Your role manages the association: confirm sign-ins with an authenticator app."),
             twofactor.confirmed_factor(user) is not None,
-            _first_url("second_factor"),
+            _first_url("access:second_factor"),
         ),
         Step(
             "premises",
             _("Add buildings and premises"),
             _("Enter the buildings, flats and other premises, or import them from a spreadsheet."),
             _has_rows("residents", "Premises"),
-            _first_url("registry-index", "registry-building-add"),
+            _first_url("residents:registry-index", "residents:registry-building-add"),
         ),
         Step(
             "members",
             _("Invite members"),
             _("Send owners and residents an invitation to the portal, and the accountant too."),
             _has_rows("invitations", "Invitation"),
-            _first_url("invitation-list"),
+            _first_url("invitations:list"),
         ),
     ]

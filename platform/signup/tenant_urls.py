@@ -7,7 +7,9 @@ from django.urls import path
 
 from signup import views
 
+app_name = "signup"
+
 urlpatterns = [
-    path("start/<str:token>/", views.handover, name="signup-handover"),
-    path("first-steps/", views.first_steps, name="signup-first-steps"),
+    path("start/<str:token>/", views.handover, name="handover"),
+    path("first-steps/", views.first_steps, name="first-steps"),
 ]

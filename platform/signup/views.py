@@ -30,7 +30,7 @@ from associations.services import (
 from associations.validators import normalize_subdomain
 from core.access import twofactor
 from core.access.decorators import role_required
-from core.access.roles import Role
+from core.access.roles import FOUNDER_ROLES
 from core.sensitive import sensitive_post
 from signup import selectors, services
 from signup.forms import SignupForm, SubdomainForm, inn_taken_message, subdomain_problem
@@ -90,7 +90,7 @@ def landing(request):
 def signup(request):
     """The signup form: on success the link is emailed and nothing else is created."""
     if request.method == "GET":
-        return redirect(f"{reverse('landing')}#signup")
+        return redirect(f"{reverse('signup:landing')}#signup")
     form = SignupForm(request.POST)
     # Only signups that would be sent count against the address's limit: a board that mistypes
     # is answered beside the field and may try again. Refused content has its own, generous
@@ -101,7 +101,7 @@ def signup(request):
     valid = form.is_valid()
     if form.is_bot:
         _over_limit(request, "signup-ip", settings.SIGNUP_RATE_PER_IP)
-        return redirect("signup-sent")  # a bot is told it succeeded; nothing is created
+        return redirect("signup:sent")  # a bot is told it succeeded; nothing is created
     if not valid:
         _over_limit(request, "signup-ip-invalid", _invalid_rate())
         return _page(request, form)
@@ -114,7 +114,7 @@ def signup(request):
         return _page(request, form, status=TOO_MANY)
 
     def confirm_url(pending, secret: str) -> str:
-        path = reverse("signup-confirm", kwargs={"signup_id": pending.pk, "secret": secret})
+        path = reverse("signup:confirm", kwargs={"signup_id": pending.pk, "secret": secret})
         return request.build_absolute_uri(path)
 
     try:
@@ -132,7 +132,7 @@ def signup(request):
             ),
         )
         return _page(request, form, status=503)
-    return redirect("signup-sent")
+    return redirect("signup:sent")
 
 
 def _address_used_up(request) -> bool:
@@ -224,7 +224,7 @@ def confirm(request, signup_id, secret):
                 # A page with the way in, not a redirect: the form's page may only post to this
                 # site (CSP form-action 'self'), and that covers the redirects of its answer.
                 handover = reverse(
-                    "signup-handover",
+                    "signup:handover",
                     urlconf=settings.ROOT_URLCONF,
                     kwargs={"token": confirmed.handover_token},
                 )
@@ -256,13 +256,13 @@ def handover(request, token):
     except services.InvalidHandover:
         return render(request, "signup/handover_invalid.html", status=404)
     login(request, user, backend=MODEL_BACKEND)
-    first_steps = reverse("signup-first-steps")
+    first_steps = reverse("signup:first-steps")
     if twofactor.required_for(user) and not twofactor.is_verified(request):
-        return redirect(f"{reverse('second_factor')}?{urlencode({'next': first_steps})}")
+        return redirect(f"{reverse('access:second_factor')}?{urlencode({'next': first_steps})}")
     return redirect(first_steps)
 
 
-@role_required(Role.CHAIRMAN, Role.BOARD_MEMBER)
+@role_required(*FOUNDER_ROLES)
 def first_steps(request):
     """The new portal's checklist: buildings and premises, members, the second factor."""
     steps = selectors.first_steps(request.user)

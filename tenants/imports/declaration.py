@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from core.access.roles import Role
+from core.access.roles import REGISTRY_EDITORS
 from core.extensions import AppDeclaration, DashboardSection, Erasure, PeriodicJob
 
 declaration = AppDeclaration(
@@ -13,8 +13,8 @@ declaration = AppDeclaration(
             "import",
             _("Import from a spreadsheet"),
             _("Load buildings, premises, owners and accounts from Excel or CSV."),
-            frozenset({Role.CHAIRMAN, Role.BOARD_MEMBER}),
-            url_name="imports-index",
+            REGISTRY_EDITORS,
+            url_name="imports:index",
             order=60,
         ),
     ),

@@ -6,24 +6,22 @@ Only the board (chairman, board member) imports: the registry is theirs to keep 
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
 from core.access.decorators import role_required
-from core.access.roles import Role
+from core.access.roles import REGISTRY_EDITORS
+from core.ui.refusals import act
 from tenants.imports import sample, selectors, services
 from tenants.imports.columns import COLUMNS
 from tenants.imports.forms import UploadForm
 from tenants.imports.models import ImportJob, JobStatus, RowStatus
 from tenants.imports.reading import MAX_FILE_BYTES, FileRefused
 from tenants.imports.uploads import LimitedUpload
-
-BOARD = (Role.CHAIRMAN, Role.BOARD_MEMBER)
 
 TEMPLATES = {
     "xlsx": (
@@ -32,6 +30,10 @@ TEMPLATES = {
     ),
     "csv": (sample.template_csv, "text/csv; charset=utf-8"),
 }
+
+
+def _job_url(job) -> str:
+    return reverse("imports:job", kwargs={"job_id": job.pk})
 
 
 def _index_page(request, form, *, status=200):
@@ -45,7 +47,7 @@ def _index_page(request, form, *, status=200):
 
 
 @csrf_exempt  # checked by ``_upload`` once the size limit has been applied
-@role_required(*BOARD)
+@role_required(*REGISTRY_EDITORS)
 def index(request):
     """The import page; a POST uploads a file and leads to its preview."""
     if request.method == "POST":
@@ -77,11 +79,11 @@ def _upload(request):
         except FileRefused as refused:
             form.add_error("file", refused.message)
         else:
-            return redirect("imports-job", job_id=job.pk)
+            return redirect("imports:job", job_id=job.pk)
     return _index_page(request, form, status=400)
 
 
-@role_required(*BOARD)
+@role_required(*REGISTRY_EDITORS)
 @require_GET
 def template(request, fmt: str):
     """The blank template, with the column names in the reader's language."""
@@ -93,7 +95,7 @@ def template(request, fmt: str):
     return response
 
 
-@role_required(*BOARD)
+@role_required(*REGISTRY_EDITORS)
 @require_GET
 def job_page(request, job_id):
     """The preview (rows, counts, errors), then the progress, then the result."""
@@ -121,7 +123,7 @@ def job_page(request, job_id):
     return render(request, "imports/job.html", context)
 
 
-@role_required(*BOARD)
+@role_required(*REGISTRY_EDITORS)
 @require_GET
 def progress(request, job_id):
     """The progress bar (polled by htmx); once the import ends, the page reloads."""
@@ -136,25 +138,25 @@ def progress(request, job_id):
     return response
 
 
-@role_required(*BOARD)
+@role_required(*REGISTRY_EDITORS)
 @require_POST
 def confirm(request, job_id):
     job = get_object_or_404(ImportJob, pk=job_id)
-    try:
-        services.confirm_import(job.pk, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-    return redirect("imports-job", job_id=job.pk)
+    return act(
+        request,
+        lambda: services.confirm_import(job.pk, actor=request.user),
+        then=_job_url(job),
+    )
 
 
-@role_required(*BOARD)
+@role_required(*REGISTRY_EDITORS)
 @require_POST
 def discard(request, job_id):
     job = get_object_or_404(ImportJob, pk=job_id)
-    try:
-        services.discard_import(job.pk, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-        return redirect("imports-job", job_id=job.pk)
-    messages.success(request, _("The preview was discarded and its rows deleted."))
-    return redirect("imports-index")
+    return act(
+        request,
+        lambda: services.discard_import(job.pk, actor=request.user),
+        done=_("The preview was discarded and its rows deleted."),
+        then=reverse("imports:index"),
+        refused=_job_url(job),
+    )

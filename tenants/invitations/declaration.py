@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.access.roles import Role
+from core.access.roles import INVITERS
 from core.extensions import AppDeclaration, DashboardSection, Erasure, HolderErasure
 
 
@@ -34,8 +34,8 @@ declaration = AppDeclaration(
             "invitations",
             _("Invitations"),
             _("Invite owners and residents to the portal by email."),
-            frozenset({Role.CHAIRMAN, Role.BOARD_MEMBER}),
-            url_name="invitation-list",
+            INVITERS,
+            url_name="invitations:list",
             order=50,
         ),
     ),

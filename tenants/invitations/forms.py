@@ -74,7 +74,7 @@ class InviteForm(forms.Form):
         # htmx: choosing the premises reloads the owner-record picker for it.
         self.fields["premises"].widget.attrs.update(
             {
-                "hx-get": reverse("invitation-owner-options"),
+                "hx-get": reverse("invitations:owner-options"),
                 "hx-trigger": "change",
                 "hx-target": "#owner-field",
                 "hx-swap": "outerHTML",

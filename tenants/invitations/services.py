@@ -377,7 +377,7 @@ def _settle_resident(invitation: Invitation, user) -> Residency:
 
 
 def accept_url(site_url: str, token: str) -> str:
-    return site_url.rstrip("/") + reverse("invitation-accept", kwargs={"token": token})
+    return site_url.rstrip("/") + reverse("invitations:accept", kwargs={"token": token})
 
 
 def _send(invitation: Invitation, token: str, site_url: str) -> None:

@@ -7,11 +7,13 @@ from django.urls import path
 
 from tenants.invitations import views
 
+app_name = "invitations"
+
 urlpatterns = [
-    path("", views.invitation_list, name="invitation-list"),
-    path("new/", views.invitation_create, name="invitation-create"),
-    path("owner-options/", views.owner_options, name="invitation-owner-options"),
-    path("<uuid:pk>/resend/", views.invitation_resend, name="invitation-resend"),
-    path("<uuid:pk>/revoke/", views.invitation_revoke, name="invitation-revoke"),
-    path("accept/<str:token>/", views.invitation_accept, name="invitation-accept"),
+    path("", views.invitation_list, name="list"),
+    path("new/", views.invitation_create, name="create"),
+    path("owner-options/", views.owner_options, name="owner-options"),
+    path("<uuid:pk>/resend/", views.invitation_resend, name="resend"),
+    path("<uuid:pk>/revoke/", views.invitation_revoke, name="revoke"),
+    path("accept/<str:token>/", views.invitation_accept, name="accept"),
 ]

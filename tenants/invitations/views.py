@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+from functools import partial
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,8 +17,9 @@ from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.core import get_usage
 
 from core.access.decorators import role_required
-from core.access.roles import Role
+from core.access.roles import INVITERS
 from core.sensitive import sensitive_post
+from core.ui.refusals import Outcome, answer, attempt, show_refusal, submit
 from tenants.invitations import selectors, services
 from tenants.invitations.forms import (
     InviteForm,
@@ -28,8 +29,6 @@ from tenants.invitations.forms import (
 )
 from tenants.invitations.models import Invitation, InvitationStatus
 
-#: Who invites: the board (ЖК РФ ст. 147–148: the board runs the partnership's affairs).
-BOARD = (Role.CHAIRMAN, Role.BOARD_MEMBER)
 PAGE_SIZE = 50
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -39,14 +38,10 @@ def _site_url(request) -> str:
     return request.build_absolute_uri("/")
 
 
-def _messages_of(error: ValidationError) -> str:
-    return " ".join(error.messages)
-
-
 # -- the board's pages ------------------------------------------------------------------------
 
 
-@role_required(*BOARD)
+@role_required(*INVITERS)
 @require_GET
 def invitation_list(request):
     status = request.GET.get("status", "")
@@ -64,43 +59,32 @@ def invitation_list(request):
 
 
 @sensitive_post
-@role_required(*BOARD)
+@role_required(*INVITERS)
 def invitation_create(request):
     if request.method == "POST":
         form = InviteForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.invite(
-                    email=data["email"],
-                    premises=data["premises"],
-                    kind=data["kind"],
-                    owner=data["owner"],
-                    actor=request.user,
-                    site_url=_site_url(request),
-                )
-            except ValidationError as error:
-                _add_errors(form, error)
-            else:
-                messages.success(request, _("The invitation has been sent."))
-                return redirect("invitation-list")
-        status = 200 if form.is_valid() else 400
     else:
         form = InviteForm(premises=premises_from(request.GET.get("premises")))
-        status = 200
-    return render(request, "invitations/create.html", {"form": form}, status=status)
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
+    sent = submit(
+        request,
+        form,
+        lambda: services.invite(
+            email=form.cleaned_data["email"],
+            premises=form.cleaned_data["premises"],
+            kind=form.cleaned_data["kind"],
+            owner=form.cleaned_data["owner"],
+            actor=request.user,
+            site_url=_site_url(request),
+        ),
+        done=_("The invitation has been sent."),
+        then=reverse("invitations:list"),
+    )
+    status = 400 if form.is_bound and form.errors else 200
+    return sent or render(request, "invitations/create.html", {"form": form}, status=status)
 
 
 @sensitive_post
-@role_required(*BOARD)
+@role_required(*INVITERS)
 @require_GET
 def owner_options(request):
     """The owner-record picker for a premises (htmx swaps it in when the premises changes)."""
@@ -110,40 +94,34 @@ def owner_options(request):
     return render(request, "invitations/includes/owner_field.html", context)
 
 
-@role_required(*BOARD)
+@role_required(*INVITERS)
 @require_POST
 def invitation_resend(request, pk):
     invitation = get_object_or_404(Invitation, pk=pk)
-    try:
-        invitation = services.resend(invitation, actor=request.user, site_url=_site_url(request))
-    except ValidationError as error:
-        return _row_or_back(request, invitation, error=_messages_of(error))
-    return _row_or_back(request, invitation, notice=_("The invitation has been sent again."))
+    outcome = attempt(
+        lambda: services.resend(invitation, actor=request.user, site_url=_site_url(request))
+    )
+    return _row_or_back(request, invitation, outcome, _("The invitation has been sent again."))
 
 
-@role_required(*BOARD)
+@role_required(*INVITERS)
 @require_POST
 def invitation_revoke(request, pk):
     invitation = get_object_or_404(Invitation, pk=pk)
-    try:
-        invitation = services.revoke(invitation, actor=request.user)
-    except ValidationError as error:
-        return _row_or_back(request, invitation, error=_messages_of(error))
-    return _row_or_back(request, invitation, notice=_("The invitation has been revoked."))
+    outcome = attempt(lambda: services.revoke(invitation, actor=request.user))
+    return _row_or_back(request, invitation, outcome, _("The invitation has been revoked."))
 
 
-def _row_or_back(request, invitation, *, error: str = "", notice: str = ""):
-    """htmx: the updated row in place; otherwise back to the list with a message."""
+def _row_or_back(request, invitation, outcome: Outcome, done: str):
+    """htmx: the updated row in place, with what happened; otherwise back to the list with a
+    message (``act``)."""
     if request.htmx:
         invitation = selectors.invitation_list().get(pk=invitation.pk)
         selectors.open_owner_names([invitation])
-        context = {"invitation": invitation, "error": error, "notice": notice}
+        notice = "" if outcome.refused else done
+        context = {"invitation": invitation, "error": outcome.message, "notice": notice}
         return render(request, "invitations/includes/row.html", context)
-    if error:
-        messages.error(request, error)
-    else:
-        messages.success(request, notice)
-    return redirect(reverse("invitation-list"))
+    return answer(request, outcome, done=done, then=reverse("invitations:list"))
 
 
 # -- the link ---------------------------------------------------------------------------------
@@ -167,13 +145,16 @@ def invitation_accept(request, token):
     if existing is not None and not existing.is_active:
         # Its password would be refused whatever was typed: say why instead.
         return render(request, "invitations/accept_inactive.html", context, status=403)
-    if request.user.is_authenticated:
-        if existing is None or existing.pk != request.user.pk:
-            return render(request, "invitations/accept_other_user.html", context)
-        return _accept_signed_in(request, token, context)
-    if existing is not None:
-        return _accept_by_signing_in(request, token, invitation, existing, context)
-    return _accept_with_new_password(request, token, invitation, context)
+    if request.user.is_authenticated and (existing is None or existing.pk != request.user.pk):
+        return render(request, "invitations/accept_other_user.html", context)
+    try:
+        if request.user.is_authenticated:
+            return _accept_signed_in(request, token, context)
+        if existing is not None:
+            return _accept_by_signing_in(request, token, invitation, existing, context)
+        return _accept_with_new_password(request, token, invitation, context)
+    except services.InvitationUnusable as gone:  # became unusable while it was accepted
+        return _unusable(request, gone.problem)
 
 
 def _unusable(request, problem: str):
@@ -184,14 +165,10 @@ def _unusable(request, problem: str):
 
 def _accept_signed_in(request, token, context):
     if request.method == "POST":
-        try:
-            services.accept(token, user=request.user)
-        except services.InvitationUnusable as gone:
-            return _unusable(request, gone.problem)
-        except ValidationError as error:
-            context["error"] = _messages_of(error)
-        else:
+        outcome = attempt(lambda: services.accept(token, user=request.user))
+        if not outcome.refused:
             return _joined(request)
+        context["error"] = outcome.message
     return render(request, "invitations/accept_confirm.html", context)
 
 
@@ -210,15 +187,9 @@ def _accept_by_signing_in(request, token, invitation, existing, context):
                 _count_sign_in_failure(request, invitation.email)
                 form.add_error("password", _("The password is wrong. Check it and try again."))
             else:
-                try:
-                    services.accept(token, user=user)
-                except services.InvitationUnusable as gone:
-                    return _unusable(request, gone.problem)
-                except ValidationError as error:
-                    form.add_error(None, error)
-                else:
-                    login(request, user, backend=MODEL_BACKEND)
-                    return _joined(request)
+                joined = _join(request, form, lambda: services.accept(token, user=user))
+                if joined:
+                    return joined
     context["form"] = form
     return render(request, "invitations/accept_sign_in.html", context, status=status)
 
@@ -228,26 +199,31 @@ def _accept_with_new_password(request, token, invitation, context):
     # holds the link, and must not learn who owns the premises (152-ФЗ).
     form = SetPasswordForm(request.POST or None, email=invitation.email)
     if request.method == "POST" and form.is_valid():
-        try:
-            user = services.accept(
-                token,
-                password=form.cleaned_data["password1"],
-                full_name=form.cleaned_data["full_name"],
-            )
-        except services.InvitationUnusable as gone:
-            return _unusable(request, gone.problem)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            login(request, user, backend=MODEL_BACKEND)
-            return _joined(request)
+        data = form.cleaned_data
+        accept = partial(
+            services.accept, token, password=data["password1"], full_name=data["full_name"]
+        )
+        joined = _join(request, form, accept)
+        if joined:
+            return joined
     context["form"] = form
     return render(request, "invitations/accept_set_password.html", context)
 
 
+def _join(request, form, accept):
+    """Accept (``accept()`` returns the user) and sign the user in; a refusal goes beside the
+    form's fields (``None``)."""
+    outcome = attempt(accept)
+    if outcome.refused:
+        show_refusal(form, outcome.error)
+        return None
+    login(request, outcome.result, backend=MODEL_BACKEND)
+    return _joined(request)
+
+
 def _joined(request):
     messages.success(request, _("Welcome! Your invitation has been accepted."))
-    return redirect("dashboard")
+    return redirect("portal:dashboard")
 
 
 # Failed passwords on the accept page count towards the login page's limits (same groups and

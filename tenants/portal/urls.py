@@ -2,10 +2,9 @@ from django.urls import path
 
 from tenants.portal import views
 
+app_name = "portal"
+
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
-]
-
-api_urlpatterns = [
-    path("me/", views.me, name="api-me"),
+    path("api/v1/me/", views.me, name="api-me"),
 ]

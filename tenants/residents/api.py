@@ -15,10 +15,11 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import mixins, permissions, serializers, viewsets
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.pagination import PageNumberPagination
 
-from core.access.roles import Role, has_role
+from core.access.api import HasRole
+from core.access.roles import ACCOUNT_READERS, MEMBER_ROLES, REGISTRY_EDITORS, Role, has_role
 from core.sensitive import sensitive_post
 from tenants.residents import selectors, services
 from tenants.residents.models import (
@@ -31,7 +32,6 @@ from tenants.residents.models import (
     Premises,
     PremisesKind,
 )
-from tenants.residents.selectors import ACCOUNT_ROLES, HOME_ROLES, REGISTRY_ROLES
 from tenants.residents.services import PREMISES_FIELDS
 from tenants.residents.validators import (
     MAX_SHARE_TEXT,
@@ -41,30 +41,6 @@ from tenants.residents.validators import (
     validate_ogrn,
     validate_phone,
 )
-
-
-def _refused(error: DjangoValidationError) -> serializers.ValidationError:
-    """A service's refusal as a 400 naming the field."""
-    if hasattr(error, "error_dict"):
-        return serializers.ValidationError(error.message_dict)
-    return serializers.ValidationError({"non_field_errors": error.messages})
-
-
-class RegistryAccess(permissions.BasePermission):
-    """Reading for ``read_roles``, writing for the registry's keepers; 401 when anonymous."""
-
-    read_roles: tuple = ()
-    write_roles: tuple = REGISTRY_ROLES
-
-    @classmethod
-    def of(cls, *read_roles: str) -> type[RegistryAccess]:
-        return type("RegistryAccess", (cls,), {"read_roles": read_roles})
-
-    def has_permission(self, request, view) -> bool:
-        if not (request.user and request.user.is_authenticated):
-            return False
-        safe = request.method in permissions.SAFE_METHODS
-        return has_role(request.user, *(self.read_roles if safe else self.write_roles))
 
 
 class Pages(PageNumberPagination):
@@ -175,26 +151,20 @@ class PremisesSerializer(serializers.ModelSerializer):
         return getattr(obj, "shares_total_value", 0) == 1
 
     def create(self, validated_data):
-        try:
-            return services.create_premises(actor=self.context["request"].user, **validated_data)
-        except DjangoValidationError as error:
-            raise _refused(error) from None
+        return services.create_premises(actor=self.context["request"].user, **validated_data)
 
     def update(self, instance, validated_data):
         validated_data.pop("account_number", None)
-        try:
-            return services.update_premises(
-                instance, actor=self.context["request"].user, **validated_data
-            )
-        except DjangoValidationError as error:
-            raise _refused(error) from None
+        return services.update_premises(
+            instance, actor=self.context["request"].user, **validated_data
+        )
 
 
 class PremisesViewSet(RegistryViewSet):
     """Premises: the board all of them; an owner or resident their own."""
 
     serializer_class = PremisesSerializer
-    permission_classes = [RegistryAccess.of(*REGISTRY_ROLES, *HOME_ROLES)]
+    permission_classes = [HasRole.of(*REGISTRY_EDITORS, *MEMBER_ROLES, write=REGISTRY_EDITORS)]
 
     def get_queryset(self):
         # The account numbers listed are those the caller may open (an owner: the ones they
@@ -361,20 +331,17 @@ class OwnerSerializer(serializers.Serializer):
             for name in ("document_kind", "document_number", "document_date", "egrn_record")
             if validated_data.get(name) is not None
         }
-        try:
-            return services.add_owner(
-                holding,
-                premises=premises,
-                share=validated_data["share"],
-                started_on=validated_data["started_on"],
-                person=None if organisation else self._person(validated_data),
-                organisation=organisation,
-                document=document,
-                membership=self._membership(validated_data),
-                actor=self.context["request"].user,
-            )
-        except DjangoValidationError as error:
-            raise _refused(error) from None
+        return services.add_owner(
+            holding,
+            premises=premises,
+            share=validated_data["share"],
+            started_on=validated_data["started_on"],
+            person=None if organisation else self._person(validated_data),
+            organisation=organisation,
+            document=document,
+            membership=self._membership(validated_data),
+            actor=self.context["request"].user,
+        )
 
     def update(self, instance, validated_data):
         organisation = None
@@ -384,23 +351,20 @@ class OwnerSerializer(serializers.Serializer):
                 for key, name in (("name", "organisation_name"), ("inn", "inn"), ("ogrn", "ogrn"))
                 if name in validated_data
             }
-        try:
-            return services.update_owner(
-                instance,
-                person=None if organisation is not None else self._person(validated_data),
-                organisation=organisation,
-                membership=self._membership(validated_data),
-                actor=self.context["request"].user,
-            )
-        except DjangoValidationError as error:
-            raise _refused(error) from None
+        return services.update_owner(
+            instance,
+            person=None if organisation is not None else self._person(validated_data),
+            organisation=organisation,
+            membership=self._membership(validated_data),
+            actor=self.context["request"].user,
+        )
 
 
 class OwnerViewSet(RegistryViewSet):
     """Owners: the board all of them; an owner their own owner records."""
 
     serializer_class = OwnerSerializer
-    permission_classes = [RegistryAccess.of(*REGISTRY_ROLES, Role.OWNER)]
+    permission_classes = [HasRole.of(*REGISTRY_EDITORS, Role.OWNER, write=REGISTRY_EDITORS)]
 
     def get_queryset(self):
         return (
@@ -475,16 +439,13 @@ class AccountSerializer(serializers.ModelSerializer):
             holder["phones"] = [validated_data["primary_phone"].strip()]
         if validated_data.get("primary_email"):
             holder["emails"] = [validated_data["primary_email"].strip().lower()]
-        try:
-            account, _holding = services.open_account(
-                number=validated_data["number"],
-                holder=holder,
-                started_on=validated_data.get("started_on") or datetime.date.today(),
-                premises=validated_data.get("premises"),
-                actor=self.context["request"].user,
-            )
-        except DjangoValidationError as error:
-            raise _refused(error) from None
+        account, _holding = services.open_account(
+            number=validated_data["number"],
+            holder=holder,
+            started_on=validated_data.get("started_on") or datetime.date.today(),
+            premises=validated_data.get("premises"),
+            actor=self.context["request"].user,
+        )
         return account
 
     def _changes(self, instance, validated_data) -> set[str]:
@@ -519,13 +480,10 @@ class AccountSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError(
                 {name: [_("Only the account number can be changed.")] for name in unexpected}
             )
-        try:
-            if "number" in validated_data:
-                instance = services.renumber_account(
-                    instance, number=validated_data["number"], actor=self.context["request"].user
-                )
-        except DjangoValidationError as error:
-            raise _refused(error) from None
+        if "number" in validated_data:
+            instance = services.renumber_account(
+                instance, number=validated_data["number"], actor=self.context["request"].user
+            )
         return instance
 
 
@@ -533,7 +491,7 @@ class AccountViewSet(RegistryViewSet):
     """Personal accounts: the board and the accountant all; owners and residents their own."""
 
     serializer_class = AccountSerializer
-    permission_classes = [RegistryAccess.of(*ACCOUNT_ROLES, *HOME_ROLES)]
+    permission_classes = [HasRole.of(*ACCOUNT_READERS, *MEMBER_ROLES, write=REGISTRY_EDITORS)]
 
     def get_queryset(self):
         return selectors.with_current_holders(
@@ -544,5 +502,5 @@ class AccountViewSet(RegistryViewSet):
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
-        context["sees_holders"] = has_role(self.request.user, *ACCOUNT_ROLES)
+        context["sees_holders"] = has_role(self.request.user, *ACCOUNT_READERS)
         return context

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from core.access.roles import Role
+from core.access.roles import ACCOUNT_READERS, MEMBER_ROLES, REGISTRY_EDITORS
 from core.extensions import AppDeclaration, DashboardSection, Erasure, TenantCount
 
 
@@ -23,24 +23,24 @@ declaration = AppDeclaration(
             "home",
             _("My home"),
             _("Your premises, personal accounts, balance and receipts."),
-            frozenset({Role.OWNER, Role.RESIDENT}),
-            url_name="my-home",
+            MEMBER_ROLES,
+            url_name="residents:my-home",
             order=10,
         ),
         DashboardSection(
             "registry",
             _("Registry"),
             _("Buildings, premises, owners and personal accounts."),
-            frozenset({Role.CHAIRMAN, Role.BOARD_MEMBER}),
-            url_name="registry-index",
+            REGISTRY_EDITORS,
+            url_name="residents:registry-index",
             order=40,
         ),
         DashboardSection(
             "accounts",
             _("Personal accounts"),
             _("Every personal account and its holder."),
-            frozenset({Role.ACCOUNTANT}),
-            url_name="registry-accounts",
+            ACCOUNT_READERS - REGISTRY_EDITORS,  # the board has the registry's card
+            url_name="residents:registry-accounts",
             order=70,
         ),
     ),

@@ -1,7 +1,7 @@
 """Forms of the registry's pages: formats are checked here, rules in ``services``.
 
 A rule a service refuses (shares over 1, a number already taken) comes back as a
-``ValidationError`` naming the field; ``show_service_errors`` puts it beside that field.
+``ValidationError`` naming the field; ``core.ui.refusals.submit`` puts it beside that field.
 """
 
 from __future__ import annotations
@@ -35,15 +35,6 @@ class DateInput(forms.DateInput):
 
 def date_field(label, *, required=True, **kwargs) -> forms.DateField:
     return forms.DateField(label=label, required=required, widget=DateInput(), **kwargs)
-
-
-def show_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's refusal beside the field it names (or above the form)."""
-    if hasattr(error, "error_dict"):
-        for name, messages in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
 
 
 class GroupedForm(forms.Form):

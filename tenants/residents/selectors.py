@@ -34,7 +34,7 @@ from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.access.roles import Role, has_role
+from core.access.roles import ACCOUNT_READERS, MEMBER_ROLES, REGISTRY_EDITORS, Role, has_role
 from core.audit.models import AuditEntry
 from core.crypto.fields import blind_index_for, prefetch_keys
 from core.extensions import audit_label
@@ -48,13 +48,6 @@ from tenants.residents.models import (
 )
 from tenants.residents.validators import format_share
 
-#: Who keeps the registry (sees owners' personal data, edits the register).
-REGISTRY_ROLES = (Role.CHAIRMAN, Role.BOARD_MEMBER)
-#: Who sees personal accounts: the registry's keepers and the accountant (money).
-ACCOUNT_ROLES = (*REGISTRY_ROLES, Role.ACCOUNTANT)
-#: Who has a home of their own in the registry.
-HOME_ROLES = (Role.OWNER, Role.RESIDENT)
-
 
 def current(prefix: str = "", on: datetime.date | None = None) -> Q:
     """Rows whose period (``started_on`` .. ``ended_on``, end exclusive) covers ``on``."""
@@ -65,7 +58,7 @@ def current(prefix: str = "", on: datetime.date | None = None) -> Q:
 
 
 def keeps_registry(user) -> bool:
-    return has_role(user, *REGISTRY_ROLES)
+    return has_role(user, *REGISTRY_EDITORS)
 
 
 def _own_premises_q(user) -> Q:
@@ -80,7 +73,7 @@ def _own_premises_q(user) -> Q:
 def premises_visible_to(user) -> QuerySet[Premises]:
     if keeps_registry(user):
         return Premises.objects.all()
-    if has_role(user, *HOME_ROLES):
+    if has_role(user, *MEMBER_ROLES):
         return Premises.objects.filter(_own_premises_q(user))
     return Premises.objects.none()
 
@@ -100,9 +93,9 @@ def home_accounts(user) -> QuerySet[PersonalAccount]:
 
 
 def accounts_visible_to(user) -> QuerySet[PersonalAccount]:
-    if has_role(user, *ACCOUNT_ROLES):
+    if has_role(user, *ACCOUNT_READERS):
         return PersonalAccount.objects.all()
-    if has_role(user, *HOME_ROLES):
+    if has_role(user, *MEMBER_ROLES):
         return home_accounts(user)
     return PersonalAccount.objects.none()
 

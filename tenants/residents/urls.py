@@ -1,9 +1,16 @@
 """URLs of the registry: "My home", the board's registry pages, and the REST API."""
 
-from django.urls import path
+from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
 from tenants.residents import api, views
+
+app_name = "residents"
+
+router = SimpleRouter()
+router.register("premises", api.PremisesViewSet, basename="api-registry-premises")
+router.register("owners", api.OwnerViewSet, basename="api-registry-owners")
+router.register("accounts", api.AccountViewSet, basename="api-registry-accounts")
 
 urlpatterns = [
     path("home/", views.my_home, name="my-home"),
@@ -35,12 +42,6 @@ urlpatterns = [
         views.residency_end,
         name="registry-residency-end",
     ),
+    path("api/v1/registry/", include(router.urls)),
 ]
 
-router = SimpleRouter()
-router.register("premises", api.PremisesViewSet, basename="api-registry-premises")
-router.register("owners", api.OwnerViewSet, basename="api-registry-owners")
-router.register("accounts", api.AccountViewSet, basename="api-registry-accounts")
-
-#: Included under ``api/v1/registry/`` by ``config.urls_tenant``.
-api_urlpatterns = router.urls

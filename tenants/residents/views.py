@@ -7,19 +7,19 @@ an object the reader may not see → 404 (``get_object_or_404`` on a scoped quer
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.forms.models import model_to_dict
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.access.decorators import role_required
+from core.access.roles import ACCOUNT_READERS, MEMBER_ROLES, REGISTRY_EDITORS
 from core.sensitive import sensitive_post
+from core.ui.refusals import act, submit
 from tenants.residents import selectors, services
 from tenants.residents.forms import (
     AccountForm,
@@ -32,7 +32,6 @@ from tenants.residents.forms import (
     PremisesForm,
     RegistryFilterForm,
     RenumberForm,
-    show_service_errors,
 )
 from tenants.residents.models import (
     Building,
@@ -44,10 +43,9 @@ from tenants.residents.models import (
     Premises,
     Residency,
 )
-from tenants.residents.selectors import ACCOUNT_ROLES, HOME_ROLES, REGISTRY_ROLES
 from tenants.residents.services import PREMISES_FIELDS
 
-registry_required = role_required(*REGISTRY_ROLES)
+registry_required = role_required(*REGISTRY_EDITORS)
 PAGE_SIZE = 50
 
 
@@ -65,14 +63,14 @@ def _posted(request):
 
 def _premises_url(premises_id) -> str:
     if premises_id is None:
-        return reverse("registry-index")
-    return reverse("registry-premises", kwargs={"pk": premises_id})
+        return reverse("residents:registry-index")
+    return reverse("residents:registry-premises", kwargs={"pk": premises_id})
 
 
 # -- the member's home --------------------------------------------------------------------------
 
 
-@role_required(*HOME_ROLES)
+@role_required(*MEMBER_ROLES)
 def my_home(request):
     """The premises the member owns or lives in, their shares, accounts and co-owners."""
     return render(request, "residents/my_home.html", {"homes": selectors.my_home(request.user)})
@@ -109,40 +107,22 @@ def registry_index(request):
 registry_index.suspension_safe = True  # a posted search changes nothing: open when suspended
 
 
-def _apply(request, form, action, *, done, then):
-    """For a valid POSTed ``form``, run the service call ``action()``.
-
-    On success: ``done`` as a message and a redirect to ``then(result)``. A refusal of the
-    service lands beside the form's fields and the form is shown again (``None``), as it is
-    for a GET or an invalid form.
-    """
-    if request.method != "POST" or not form.is_valid():
-        return None
-    try:
-        result = action()
-    except ValidationError as error:
-        show_service_errors(form, error)
-        return None
-    messages.success(request, done)
-    return redirect(then(result))
-
-
 @sensitive_post
 @registry_required
 def building_add(request):
     form = BuildingForm(_posted(request))
-    saved = _apply(
+    saved = submit(
         request,
         form,
         lambda: services.create_building(actor=request.user, **form.cleaned_data),
         done=_("The building was added."),
-        then=lambda _building: reverse("registry-index"),
+        then=lambda _building: reverse("residents:registry-index"),
     )
     return saved or _form_page(
         request,
         form,
         title=_("New building"),
-        back=reverse("registry-index"),
+        back=reverse("residents:registry-index"),
         submit=_("Add the building"),
     )
 
@@ -152,18 +132,18 @@ def building_add(request):
 def building_edit(request, pk):
     building = get_object_or_404(Building, pk=pk)
     form = BuildingForm(_posted(request), initial=model_to_dict(building))
-    saved = _apply(
+    saved = submit(
         request,
         form,
         lambda: services.update_building(building, actor=request.user, **form.cleaned_data),
         done=_("The building was saved."),
-        then=lambda _result: f"{reverse('registry-index')}?building={building.pk}",
+        then=lambda _result: f"{reverse('residents:registry-index')}?building={building.pk}",
     )
     return saved or _form_page(
         request,
         form,
         title=_("Building %(name)s") % {"name": building.name},
-        back=reverse("registry-index"),
+        back=reverse("residents:registry-index"),
         submit=_("Save"),
     )
 
@@ -173,7 +153,7 @@ def building_edit(request, pk):
 def premises_add(request):
     initial = {"building": request.GET.get("building")} if request.GET.get("building") else {}
     form = PremisesForm(_posted(request), creating=True, initial=initial)
-    saved = _apply(
+    saved = submit(
         request,
         form,
         lambda: services.create_premises(actor=request.user, **form.cleaned_data),
@@ -184,7 +164,7 @@ def premises_add(request):
         request,
         form,
         title=_("New premises"),
-        back=reverse("registry-index"),
+        back=reverse("residents:registry-index"),
         submit=_("Register the premises"),
     )
 
@@ -204,7 +184,7 @@ def premises_detail(request, pk):
 def premises_edit(request, pk):
     premises = get_object_or_404(Premises, pk=pk)
     form = PremisesForm(_posted(request), initial=model_to_dict(premises, PREMISES_FIELDS))
-    saved = _apply(
+    saved = submit(
         request,
         form,
         lambda: services.update_premises(premises, actor=request.user, **form.cleaned_data),
@@ -225,7 +205,7 @@ def premises_edit(request, pk):
 def account_add(request, pk):
     premises = get_object_or_404(Premises, pk=pk)
     form = AccountForm(_posted(request))
-    saved = _apply(
+    saved = submit(
         request,
         form,
         lambda: services.open_account(
@@ -253,29 +233,32 @@ def owner_add(request, pk):
     premises = get_object_or_404(Premises, pk=pk)
     form = OwnerAddForm(_posted(request), premises=premises)
     has_accounts = form.fields["account"].queryset.exists()
-    if request.method == "POST" and has_accounts and form.is_valid():
-        account = form.cleaned_data["account"]
-        holding = services.current_holding(account)
-        try:
-            if holding is None:
-                raise ValidationError({"account": _("This account has no current holder.")})
-            services.add_owner(
-                holding,
-                premises=premises,
-                share=form.cleaned_data["share"],
-                started_on=form.cleaned_data["started_on"],
-                person=form.person(),
-                organisation=form.organisation(),
-                document=form.document(),
-                membership=form.membership(),
-                actor=request.user,
-            )
-        except ValidationError as error:
-            show_service_errors(form, error)
-        else:
-            messages.success(request, _("The owner was added."))
-            return redirect("registry-premises", pk=premises.pk)
-    return _form_page(
+
+    def add():
+        holding = services.current_holding(form.cleaned_data["account"])
+        if holding is None:
+            raise ValidationError({"account": _("This account has no current holder.")})
+        return services.add_owner(
+            holding,
+            premises=premises,
+            share=form.cleaned_data["share"],
+            started_on=form.cleaned_data["started_on"],
+            person=form.person(),
+            organisation=form.organisation(),
+            document=form.document(),
+            membership=form.membership(),
+            actor=request.user,
+        )
+
+    saved = submit(
+        request,
+        form,
+        add,
+        done=_("The owner was added."),
+        then=_premises_url(premises.pk),
+        enabled=has_accounts,
+    )
+    return saved or _form_page(
         request,
         form,
         title=_("New owner of premises %(number)s") % {"number": premises.number},
@@ -310,21 +293,21 @@ def owner_edit(request, pk):
     back = _premises_url(owner.holding.account.premises_id)
     form = OwnerEditForm(_posted(request), owner_kind=owner.kind, initial=_owner_initial(owner))
     erased = owner.holding.erased_at is not None
-    if request.method == "POST" and not erased and form.is_valid():
-        try:
-            services.update_owner(
-                owner,
-                person=form.person(),
-                organisation=form.organisation(),
-                membership=form.membership(),
-                actor=request.user,
-            )
-        except ValidationError as error:
-            show_service_errors(form, error)
-        else:
-            messages.success(request, _("The owner was saved."))
-            return redirect(back)
-    return _form_page(
+    saved = submit(
+        request,
+        form,
+        lambda: services.update_owner(
+            owner,
+            person=form.person(),
+            organisation=form.organisation(),
+            membership=form.membership(),
+            actor=request.user,
+        ),
+        done=_("The owner was saved."),
+        then=back,
+        enabled=not erased,
+    )
+    return saved or _form_page(
         request,
         form,
         title=_("Owner"),
@@ -342,22 +325,21 @@ def owner_edit(request, pk):
 def ownership_edit(request, pk):
     ownership = get_object_or_404(Ownership, pk=pk)
     form = OwnershipForm(_posted(request), initial=OwnershipForm.initial_for(ownership))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_ownership(
-                ownership,
-                share=form.cleaned_data["share"],
-                started_on=form.cleaned_data["started_on"],
-                ended_on=form.cleaned_data.get("ended_on"),
-                document=form.document(),
-                actor=request.user,
-            )
-        except ValidationError as error:
-            show_service_errors(form, error)
-        else:
-            messages.success(request, _("The share was saved."))
-            return redirect("registry-premises", pk=ownership.premises_id)
-    return _form_page(
+    saved = submit(
+        request,
+        form,
+        lambda: services.update_ownership(
+            ownership,
+            share=form.cleaned_data["share"],
+            started_on=form.cleaned_data["started_on"],
+            ended_on=form.cleaned_data.get("ended_on"),
+            document=form.document(),
+            actor=request.user,
+        ),
+        done=_("The share was saved."),
+        then=_premises_url(ownership.premises_id),
+    )
+    return saved or _form_page(
         request,
         form,
         title=_("Share and title document"),
@@ -372,18 +354,16 @@ def ownership_edit(request, pk):
 def holder_change(request, pk):
     account = get_object_or_404(PersonalAccount, pk=pk)
     form = HolderChangeForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
-        on = form.cleaned_data["on"]
-        try:
-            # One step for the page: a refused owner undoes the change of holder too.
-            with transaction.atomic():
-                _change_holder(request, account, form, on)
-        except ValidationError as error:
-            show_service_errors(form, error)
-        else:
-            messages.success(request, _("The holder was changed; the former one's data is kept."))
-            return redirect(_premises_url(account.premises_id))
-    return _form_page(
+    # One step for the page: a refused owner undoes the change of holder too (``submit`` runs
+    # the call in a savepoint).
+    saved = submit(
+        request,
+        form,
+        lambda: _change_holder(request, account, form, form.cleaned_data["on"]),
+        done=_("The holder was changed; the former one's data is kept."),
+        then=_premises_url(account.premises_id),
+    )
+    return saved or _form_page(
         request,
         form,
         title=_("Change of holder, account %(number)s") % {"number": account.number},
@@ -421,7 +401,7 @@ def _change_holder(request, account, form, on) -> None:
 def account_renumber(request, pk):
     account = get_object_or_404(PersonalAccount, pk=pk)
     form = RenumberForm(_posted(request), initial={"number": account.number})
-    saved = _apply(
+    saved = submit(
         request,
         form,
         lambda: services.renumber_account(account, actor=request.user, **form.cleaned_data),
@@ -445,14 +425,16 @@ def holding_erase(request, pk):
     holding = get_object_or_404(Holding.objects.select_related("account"), pk=pk)
     form = EraseForm(_posted(request))
     refusal = services.erasure_refusal(holding)
-    if request.method == "POST" and refusal is None and form.is_valid():
-        try:
-            services.erase_holder(holding, actor=request.user)
-        except ValidationError as error:
-            show_service_errors(form, error)
-        else:
-            messages.success(request, _("The former holder's personal data was erased."))
-            return redirect(_premises_url(holding.account.premises_id))
+    saved = submit(
+        request,
+        form,
+        lambda: services.erase_holder(holding, actor=request.user),
+        done=_("The former holder's personal data was erased."),
+        then=_premises_url(holding.account.premises_id),
+        enabled=refusal is None,
+    )
+    if saved:
+        return saved
     owners = holding.owners.count()
     return render(
         request,
@@ -473,19 +455,18 @@ def holding_erase(request, pk):
 def residency_end(request, pk):
     """End a resident's access to the premises today (from the premises page)."""
     residency = get_object_or_404(Residency, pk=pk)
-    try:
-        services.end_residency(residency, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("The resident's access has ended."))
-    return redirect("registry-premises", pk=residency.premises_id)
+    return act(
+        request,
+        lambda: services.end_residency(residency, actor=request.user),
+        done=_("The resident's access has ended."),
+        then=_premises_url(residency.premises_id),
+    )
 
 
 # -- accounts (board and accountant) ----------------------------------------------------------
 
 
-@role_required(*ACCOUNT_ROLES)
+@role_required(*ACCOUNT_READERS)
 def accounts_index(request):
     search = (request.GET.get("q") or "").strip()[:40]
     accounts = selectors.accounts_list(search=search)
@@ -503,7 +484,7 @@ def accounts_index(request):
     )
 
 
-@role_required(*ACCOUNT_ROLES)
+@role_required(*ACCOUNT_READERS)
 def account_detail(request, pk):
     account = get_object_or_404(
         selectors.accounts_visible_to(request.user).select_related("premises__building"), pk=pk

@@ -41,13 +41,13 @@ def ready_export_of_alpha(association):
 
 
 EXPECTATIONS: dict[tuple[str, str], tuple] = {
-    (PUBLIC_URLCONF, "console-association"): (alpha_pk, operators(OK)),
-    (PUBLIC_URLCONF, "console-association-suspend"): (alpha_pk, operators(NOT_ALLOWED)),
-    (PUBLIC_URLCONF, "console-association-reactivate"): (alpha_pk, operators(NOT_ALLOWED)),
-    (PUBLIC_URLCONF, "console-association-export"): (alpha_pk, operators(NOT_ALLOWED)),
-    (PUBLIC_URLCONF, "console-association-export-status"): (alpha_pk, operators(OK)),
-    (PUBLIC_URLCONF, "console-association-delete"): (alpha_pk, operators(OK)),
-    (PUBLIC_URLCONF, "console-audit"): ({}, operators(OK)),
-    (TENANT_URLCONF, "association-export"): ({}, chairman_only()),
-    (TENANT_URLCONF, "association-export-download"): (ready_export_of_alpha, chairman_only()),
+    (PUBLIC_URLCONF, "console:association"): (alpha_pk, operators(OK)),
+    (PUBLIC_URLCONF, "console:association-suspend"): (alpha_pk, operators(NOT_ALLOWED)),
+    (PUBLIC_URLCONF, "console:association-reactivate"): (alpha_pk, operators(NOT_ALLOWED)),
+    (PUBLIC_URLCONF, "console:association-export"): (alpha_pk, operators(NOT_ALLOWED)),
+    (PUBLIC_URLCONF, "console:association-export-status"): (alpha_pk, operators(OK)),
+    (PUBLIC_URLCONF, "console:association-delete"): (alpha_pk, operators(OK)),
+    (PUBLIC_URLCONF, "console:audit"): ({}, operators(OK)),
+    (TENANT_URLCONF, "console:export"): ({}, chairman_only()),
+    (TENANT_URLCONF, "console:export-download"): (ready_export_of_alpha, chairman_only()),
 }

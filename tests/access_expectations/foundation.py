@@ -15,35 +15,35 @@ from tests.access_expectations import (
 )
 
 EXPECTATIONS: dict[tuple[str, str], tuple[dict, dict]] = {
-    (TENANT_URLCONF, "dashboard"): ({}, signed_in(OK)),
-    (TENANT_URLCONF, "login"): ({}, signed_in(REDIRECT, anonymous=OK)),
-    (TENANT_URLCONF, "logout"): ({}, everyone(NOT_ALLOWED)),
-    (TENANT_URLCONF, "second_factor"): ({}, signed_in(REDIRECT)),
-    (TENANT_URLCONF, "password_reset"): ({}, everyone(OK)),
-    (TENANT_URLCONF, "password_reset_done"): ({}, everyone(OK)),
-    (TENANT_URLCONF, "password_reset_confirm"): (
+    (TENANT_URLCONF, "portal:dashboard"): ({}, signed_in(OK)),
+    (TENANT_URLCONF, "access:login"): ({}, signed_in(REDIRECT, anonymous=OK)),
+    (TENANT_URLCONF, "access:logout"): ({}, everyone(NOT_ALLOWED)),
+    (TENANT_URLCONF, "access:second_factor"): ({}, signed_in(REDIRECT)),
+    (TENANT_URLCONF, "access:password_reset"): ({}, everyone(OK)),
+    (TENANT_URLCONF, "access:password_reset_done"): ({}, everyone(OK)),
+    (TENANT_URLCONF, "access:password_reset_confirm"): (
         {"uidb64": "MTIz", "token": "bad-token"},
         everyone(OK),  # the page says the link is no longer valid
     ),
-    (TENANT_URLCONF, "password_reset_complete"): ({}, everyone(OK)),
+    (TENANT_URLCONF, "access:password_reset_complete"): ({}, everyone(OK)),
     (TENANT_URLCONF, "set_language"): ({}, everyone(REDIRECT)),
     (TENANT_URLCONF, "javascript-catalog"): ({}, everyone(OK)),
     (TENANT_URLCONF, "api-schema"): ({}, signed_in(OK, anonymous=UNAUTHORIZED)),
-    (TENANT_URLCONF, "api-me"): ({}, signed_in(OK, anonymous=UNAUTHORIZED)),
-    (PUBLIC_URLCONF, "landing"): ({}, dict.fromkeys(PUBLIC_ACTORS, OK)),
-    (PUBLIC_URLCONF, "console-index"): ({}, {"anonymous": LOGIN, "operator": OK, "member": LOGIN}),
-    (PUBLIC_URLCONF, "login"): ({}, {"anonymous": OK, "operator": REDIRECT, "member": OK}),
-    (PUBLIC_URLCONF, "logout"): ({}, dict.fromkeys(PUBLIC_ACTORS, NOT_ALLOWED)),
-    (PUBLIC_URLCONF, "second_factor"): (
+    (TENANT_URLCONF, "portal:api-me"): ({}, signed_in(OK, anonymous=UNAUTHORIZED)),
+    (PUBLIC_URLCONF, "signup:landing"): ({}, dict.fromkeys(PUBLIC_ACTORS, OK)),
+    (PUBLIC_URLCONF, "console:index"): ({}, {"anonymous": LOGIN, "operator": OK, "member": LOGIN}),
+    (PUBLIC_URLCONF, "access:login"): ({}, {"anonymous": OK, "operator": REDIRECT, "member": OK}),
+    (PUBLIC_URLCONF, "access:logout"): ({}, dict.fromkeys(PUBLIC_ACTORS, NOT_ALLOWED)),
+    (PUBLIC_URLCONF, "access:second_factor"): (
         {},
         {"anonymous": LOGIN, "operator": REDIRECT, "member": LOGIN},
     ),
-    (PUBLIC_URLCONF, "password_reset"): ({}, dict.fromkeys(PUBLIC_ACTORS, OK)),
-    (PUBLIC_URLCONF, "password_reset_done"): ({}, dict.fromkeys(PUBLIC_ACTORS, OK)),
-    (PUBLIC_URLCONF, "password_reset_confirm"): (
+    (PUBLIC_URLCONF, "access:password_reset"): ({}, dict.fromkeys(PUBLIC_ACTORS, OK)),
+    (PUBLIC_URLCONF, "access:password_reset_done"): ({}, dict.fromkeys(PUBLIC_ACTORS, OK)),
+    (PUBLIC_URLCONF, "access:password_reset_confirm"): (
         {"uidb64": "MTIz", "token": "bad-token"},
         dict.fromkeys(PUBLIC_ACTORS, OK),
     ),
-    (PUBLIC_URLCONF, "password_reset_complete"): ({}, dict.fromkeys(PUBLIC_ACTORS, OK)),
+    (PUBLIC_URLCONF, "access:password_reset_complete"): ({}, dict.fromkeys(PUBLIC_ACTORS, OK)),
     (PUBLIC_URLCONF, "set_language"): ({}, dict.fromkeys(PUBLIC_ACTORS, REDIRECT)),
 }

@@ -35,11 +35,11 @@ def a_job(association) -> dict:
 
 
 EXPECTATIONS: dict = {
-    (TENANT_URLCONF, "imports-index"): ({}, board_only(OK)),
-    (TENANT_URLCONF, "imports-template-xlsx"): ({}, board_only(OK)),
-    (TENANT_URLCONF, "imports-template-csv"): ({}, board_only(OK)),
-    (TENANT_URLCONF, "imports-job"): (a_job, board_only(OK)),
-    (TENANT_URLCONF, "imports-progress"): (a_job, board_only(OK)),
-    (TENANT_URLCONF, "imports-confirm"): (a_job, board_only(NOT_ALLOWED)),
-    (TENANT_URLCONF, "imports-discard"): (a_job, board_only(NOT_ALLOWED)),
+    (TENANT_URLCONF, "imports:index"): ({}, board_only(OK)),
+    (TENANT_URLCONF, "imports:template-xlsx"): ({}, board_only(OK)),
+    (TENANT_URLCONF, "imports:template-csv"): ({}, board_only(OK)),
+    (TENANT_URLCONF, "imports:job"): (a_job, board_only(OK)),
+    (TENANT_URLCONF, "imports:progress"): (a_job, board_only(OK)),
+    (TENANT_URLCONF, "imports:confirm"): (a_job, board_only(NOT_ALLOWED)),
+    (TENANT_URLCONF, "imports:discard"): (a_job, board_only(NOT_ALLOWED)),
 }

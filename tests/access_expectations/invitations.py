@@ -60,13 +60,13 @@ def accept_kwargs(association) -> dict:
 
 
 EXPECTATIONS: dict[tuple[str, str], tuple[object, dict]] = {
-    (TENANT_URLCONF, "invitation-list"): ({}, board_only(OK)),
-    (TENANT_URLCONF, "invitation-create"): ({}, board_only(OK)),
-    (TENANT_URLCONF, "invitation-owner-options"): ({}, board_only(OK)),
+    (TENANT_URLCONF, "invitations:list"): ({}, board_only(OK)),
+    (TENANT_URLCONF, "invitations:create"): ({}, board_only(OK)),
+    (TENANT_URLCONF, "invitations:owner-options"): ({}, board_only(OK)),
     # POST only: the board gets 405 for a GET; everyone else is stopped before that.
-    (TENANT_URLCONF, "invitation-resend"): (invitation_kwargs, board_only(NOT_ALLOWED)),
-    (TENANT_URLCONF, "invitation-revoke"): (invitation_kwargs, board_only(NOT_ALLOWED)),
+    (TENANT_URLCONF, "invitations:resend"): (invitation_kwargs, board_only(NOT_ALLOWED)),
+    (TENANT_URLCONF, "invitations:revoke"): (invitation_kwargs, board_only(NOT_ALLOWED)),
     # The link is open to whoever holds it: a new person sets a password, a signed-in member
     # of another email is told to sign out first (tests/tenants/invitations cover the rest).
-    (TENANT_URLCONF, "invitation-accept"): (accept_kwargs, everyone(OK)),
+    (TENANT_URLCONF, "invitations:accept"): (accept_kwargs, everyone(OK)),
 }

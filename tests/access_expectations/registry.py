@@ -119,49 +119,49 @@ def residency_kwargs(_association):
 
 EXPECTATIONS: dict[tuple[str, str], tuple] = {
     # Pages
-    (TENANT_URLCONF, "my-home"): ({}, answers(FORBIDDEN, owner=OK, resident=OK)),
-    (TENANT_URLCONF, "registry-index"): ({}, board_page()),
-    (TENANT_URLCONF, "registry-building-add"): ({}, board_page()),
-    (TENANT_URLCONF, "registry-building-edit"): (building_kwargs, board_page()),
-    (TENANT_URLCONF, "registry-premises-add"): ({}, board_page()),
-    (TENANT_URLCONF, "registry-premises"): (premises_kwargs, board_page()),
-    (TENANT_URLCONF, "registry-premises-edit"): (premises_kwargs, board_page()),
-    (TENANT_URLCONF, "registry-account-add"): (premises_kwargs, board_page()),
-    (TENANT_URLCONF, "registry-owner-add"): (premises_kwargs, board_page()),
-    (TENANT_URLCONF, "registry-owner-edit"): (owner_kwargs, board_page()),
-    (TENANT_URLCONF, "registry-ownership-edit"): (ownership_kwargs, board_page()),
-    (TENANT_URLCONF, "registry-accounts"): ({}, board_page(accountant=OK)),
-    (TENANT_URLCONF, "registry-account"): (account_kwargs, board_page(accountant=OK)),
-    (TENANT_URLCONF, "registry-account-renumber"): (account_kwargs, board_page()),
-    (TENANT_URLCONF, "registry-holder-change"): (account_kwargs, board_page()),
-    (TENANT_URLCONF, "registry-holding-erase"): (former_holding_kwargs, board_page()),
+    (TENANT_URLCONF, "residents:my-home"): ({}, answers(FORBIDDEN, owner=OK, resident=OK)),
+    (TENANT_URLCONF, "residents:registry-index"): ({}, board_page()),
+    (TENANT_URLCONF, "residents:registry-building-add"): ({}, board_page()),
+    (TENANT_URLCONF, "residents:registry-building-edit"): (building_kwargs, board_page()),
+    (TENANT_URLCONF, "residents:registry-premises-add"): ({}, board_page()),
+    (TENANT_URLCONF, "residents:registry-premises"): (premises_kwargs, board_page()),
+    (TENANT_URLCONF, "residents:registry-premises-edit"): (premises_kwargs, board_page()),
+    (TENANT_URLCONF, "residents:registry-account-add"): (premises_kwargs, board_page()),
+    (TENANT_URLCONF, "residents:registry-owner-add"): (premises_kwargs, board_page()),
+    (TENANT_URLCONF, "residents:registry-owner-edit"): (owner_kwargs, board_page()),
+    (TENANT_URLCONF, "residents:registry-ownership-edit"): (ownership_kwargs, board_page()),
+    (TENANT_URLCONF, "residents:registry-accounts"): ({}, board_page(accountant=OK)),
+    (TENANT_URLCONF, "residents:registry-account"): (account_kwargs, board_page(accountant=OK)),
+    (TENANT_URLCONF, "residents:registry-account-renumber"): (account_kwargs, board_page()),
+    (TENANT_URLCONF, "residents:registry-holder-change"): (account_kwargs, board_page()),
+    (TENANT_URLCONF, "residents:registry-holding-erase"): (former_holding_kwargs, board_page()),
     # POST only: the board gets 405 for a GET; everyone else is stopped before that.
-    (TENANT_URLCONF, "registry-residency-end"): (
+    (TENANT_URLCONF, "residents:registry-residency-end"): (
         residency_kwargs,
         answers(FORBIDDEN, **dict.fromkeys(BOARD, NOT_ALLOWED)),
     ),
     # REST API
-    (TENANT_URLCONF, "api-registry-premises-list"): (
+    (TENANT_URLCONF, "residents:api-registry-premises-list"): (
         {},
         api(FORBIDDEN, **dict.fromkeys(BOARD, OK), owner=OK, resident=OK),
     ),
-    (TENANT_URLCONF, "api-registry-premises-detail"): (
+    (TENANT_URLCONF, "residents:api-registry-premises-detail"): (
         premises_kwargs,
         api(FORBIDDEN, **dict.fromkeys(BOARD, OK), owner=NOT_FOUND, resident=NOT_FOUND),
     ),
-    (TENANT_URLCONF, "api-registry-owners-list"): (
+    (TENANT_URLCONF, "residents:api-registry-owners-list"): (
         {},
         api(FORBIDDEN, **dict.fromkeys(BOARD, OK), owner=OK),
     ),
-    (TENANT_URLCONF, "api-registry-owners-detail"): (
+    (TENANT_URLCONF, "residents:api-registry-owners-detail"): (
         owner_kwargs,
         api(FORBIDDEN, **dict.fromkeys(BOARD, OK), owner=NOT_FOUND),
     ),
-    (TENANT_URLCONF, "api-registry-accounts-list"): (
+    (TENANT_URLCONF, "residents:api-registry-accounts-list"): (
         {},
         api(OK, dispatcher=FORBIDDEN),
     ),
-    (TENANT_URLCONF, "api-registry-accounts-detail"): (
+    (TENANT_URLCONF, "residents:api-registry-accounts-detail"): (
         account_kwargs,
         api(OK, dispatcher=FORBIDDEN, owner=NOT_FOUND, resident=NOT_FOUND),
     ),

@@ -30,15 +30,15 @@ def first_steps_answers() -> dict:
 
 EXPECTATIONS: dict[tuple[str, str], tuple[dict, dict]] = {
     # The form lives on the landing page; GET /signup/ sends the visitor there.
-    (PUBLIC_URLCONF, "signup"): ({}, dict.fromkeys(PUBLIC_ACTORS, REDIRECT)),
-    (PUBLIC_URLCONF, "signup-check-subdomain"): ({}, dict.fromkeys(PUBLIC_ACTORS, OK)),
-    (PUBLIC_URLCONF, "signup-sent"): ({}, dict.fromkeys(PUBLIC_ACTORS, OK)),
+    (PUBLIC_URLCONF, "signup:signup"): ({}, dict.fromkeys(PUBLIC_ACTORS, REDIRECT)),
+    (PUBLIC_URLCONF, "signup:check-subdomain"): ({}, dict.fromkeys(PUBLIC_ACTORS, OK)),
+    (PUBLIC_URLCONF, "signup:sent"): ({}, dict.fromkeys(PUBLIC_ACTORS, OK)),
     # A link that opens no signup: a page saying so, as 404.
-    (PUBLIC_URLCONF, "signup-confirm"): (
+    (PUBLIC_URLCONF, "signup:confirm"): (
         {"signup_id": uuid.UUID(int=5), "secret": "not-the-secret"},
         dict.fromkeys(PUBLIC_ACTORS, NOT_FOUND),
     ),
     # A token that opens nothing: a page saying so (sign in instead), as 404, for everyone.
-    (TENANT_URLCONF, "signup-handover"): ({"token": "not-a-token"}, everyone(NOT_FOUND)),
-    (TENANT_URLCONF, "signup-first-steps"): ({}, first_steps_answers()),
+    (TENANT_URLCONF, "signup:handover"): ({"token": "not-a-token"}, everyone(NOT_FOUND)),
+    (TENANT_URLCONF, "signup:first-steps"): ({}, first_steps_answers()),
 }
