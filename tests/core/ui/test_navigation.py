@@ -202,3 +202,16 @@ def test_a_section_without_a_page_has_no_url(tenant_urls):
     assert DashboardSection("k", "T", "D", frozenset({Role.OWNER})).url == ""
     typo = DashboardSection("k", "T", "D", frozenset({Role.OWNER}), url_name="nowhere:page")
     assert typo.url == ""
+
+
+@pytest.mark.django_db
+def test_the_menu_costs_no_query(alpha, make_user, rf, tenant_urls, django_assert_num_queries):
+    from core.ui.navigation import navigation
+
+    request = rf.get("/registry/")
+    request.tenant = alpha
+    request.user = make_user(alpha, roles=[Role.CHAIRMAN])
+    with django_assert_num_queries(0):
+        nav = navigation(request)
+        assert navigation(request) is nav  # once per request
+    assert nav.current.key == "registry"
