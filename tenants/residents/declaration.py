@@ -17,6 +17,12 @@ def _count(model_name: str):
     return count
 
 
+def _erase_own(erasure):
+    from tenants.residents.erasure_hooks import erase_registered_and_members
+
+    return erase_registered_and_members(erasure)
+
+
 declaration = AppDeclaration(
     sections=(
         DashboardSection(
@@ -56,12 +62,22 @@ declaration = AppDeclaration(
         "residents.ownership_changed": _("Share or title document changed"),
         "residents.holder_erased": _("Former holder's personal data erased"),
         "residents.residency_ended": _("A resident's access ended"),
+        "residents.member_linked": _("Owner records linked as one member"),
+        "residents.member_unlinked": _("Owner record separated from a member"),
+        "residents.member_admitted": _("Member admitted"),
+        "residents.member_exited": _("Membership ended"),
+        "residents.resident_registered": _("Resident registered"),
+        "residents.resident_deregistered": _("Resident's registration ended"),
     },
     erasure=Erasure(
         destroys="the holding's key (crypto-shredding), the holder's and co-owners' personal "
         "columns and blind indexes; the owners' logins are unlinked and closed when nothing "
-        "else is left to them. services.erase_holder runs the erasure and every other app's hook",
-        keeps="account numbers, shares, title documents' numbers, dates and amounts (kept by law)",
+        "else is left to them; the names of people registered at the premises under that key "
+        "and the owners' links to a person of the register of members. services.erase_holder "
+        "runs the erasure and every app's hook",
+        keeps="account numbers, shares, title documents' numbers, dates and amounts (kept by "
+        "law); registration periods; membership periods and their decisions' references",
+        hook=_erase_own,
     ),
     counts=(
         TenantCount("premises", _("Premises"), _count("Premises")),

@@ -199,6 +199,16 @@ class Owner(EncryptedModel):
     # Membership of the partnership is separate from ownership (ЖК ст. 143; 217-ФЗ ст. 5).
     is_member = models.BooleanField(_("member of the partnership"), default=False)
     member_since = models.DateField(_("member since"), null=True, blank=True)
+    # The person this record belongs to in the register of members, when the board linked it (or
+    # recorded a membership); unlinked records are matched by their blind indexes (``Person``).
+    person = models.ForeignKey(
+        "Person",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owners",
+        verbose_name=_("person"),
+    )
 
     class Meta:
         verbose_name = _("owner")
@@ -283,3 +293,98 @@ class Residency(models.Model):
 
     def __str__(self) -> str:
         return f"Residency {self.pk}"
+
+
+class Person(models.Model):
+    """One person (or organisation) of the register of members, whatever they own.
+
+    Someone who owns a flat and a parking place has an owner record in each holding; the register
+    of members (ЖК РФ ст. 143 ч. 4; 217-ФЗ ст. 15) counts them once. A ``Person`` links such
+    records once the board linked them or recorded a membership; until then records are matched
+    by their blind indexes (``tenants.residents.member_selectors``). It holds nothing personal:
+    names and contacts stay in the owner records, under their holdings' keys.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("persons")
+
+    def __str__(self) -> str:
+        return f"Person {self.pk}"
+
+
+class Membership(models.Model):
+    """One period of a person's membership of the partnership, with the decisions it rests on.
+
+    Admission follows an application (ЖК РФ ст. 143 ч. 1; 217-ФЗ ст. 12: admission by the
+    general meeting or, where the charter says so, the board); membership ends on exit or when
+    the person no longer owns premises (ст. 143 ч. 3), which the register checks by itself.
+    Dates and decision references are records, not personal data: kept plain.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="memberships")
+    applied_on = models.DateField(_("application date"), null=True, blank=True)
+    admitted_on = models.DateField(_("admitted on"))
+    decision = models.CharField(_("admission decision"), max_length=200, blank=True)
+    exited_on = models.DateField(_("exited on"), null=True, blank=True)
+    exit_decision = models.CharField(_("exit decision or reason"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["admitted_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(exited_on__isnull=True)
+                | models.Q(exited_on__gt=models.F("admitted_on")),
+                name="residents_membership_exit_after_admission",
+            ),
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=models.Q(exited_on__isnull=True),
+                name="residents_one_open_membership_per_person",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Membership {self.pk}"
+
+
+class RegisteredResident(EncryptedModel):
+    """A person registered at a premises (регистрация по месту жительства) over a period.
+
+    Not a login (that is ``Residency``): children and relatives are registered without one. The
+    count per month is what per-resident charges use (Правила 354). The name is encrypted under
+    the key of the holding current when the registration was recorded, so erasing that holder
+    erases it too.
+    """
+
+    premises = models.ForeignKey(
+        Premises, on_delete=models.PROTECT, related_name="registered_people"
+    )
+    holding = models.ForeignKey(Holding, on_delete=models.PROTECT, related_name="registered_people")
+    full_name = EncryptedTextField(_("name"), null=True)
+    started_on = models.DateField(pgettext_lazy("period", "from"))
+    ended_on = models.DateField(pgettext_lazy("period", "to"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("registered resident")
+        verbose_name_plural = _("registered residents")
+        ordering = ["started_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ended_on__isnull=True)
+                | models.Q(ended_on__gt=models.F("started_on")),
+                name="residents_registration_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Registered resident {self.pk}"
+
+    def encryption_key_name(self) -> str:
+        return keyring.holding_key(self.holding_id)
