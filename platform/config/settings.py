@@ -126,6 +126,7 @@ TENANT_APPS = [
     "tenants.invitations",
     "tenants.files",
     "tenants.profile",
+    "tenants.notifications",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
