@@ -19,6 +19,9 @@ apps. A declaration says:
 * ``demo``: how it fills the demo association (``manage.py seed_demo``);
 * ``notification_kinds``: the kinds of message it sends through ``tenants.notifications``
   (``NotificationKind``: default on/off, whether a person may switch it off, whom it concerns).
+* ``operator_hooks``: what the operators' console may do inside an association's schema,
+  by name (``operator_hook(name)``; the console runs it in the schema, e.g. naming a chairman's
+  successor), since a public-schema app never imports a tenant app.
 
 ``core`` itself never imports an app: this module only collects what the apps hand it.
 """
@@ -181,6 +184,8 @@ class AppDeclaration:
     demo: Callable[[], str] | None = None
     #: The kinds of message the app sends people (``tenants.notifications``).
     notification_kinds: tuple[NotificationKind, ...] = ()
+    #: What the operators' console may run inside the association's schema, by name.
+    operator_hooks: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
 
 
 #: Django's own apps in an association's schema: framework tables, nothing of the board's data.
@@ -318,6 +323,14 @@ def notification_kinds() -> list[NotificationKind]:
 
 def notification_kind(key: str) -> NotificationKind | None:
     return next((kind for kind in notification_kinds() if kind.key == key), None)
+
+
+def operator_hook(name: str) -> Callable[..., Any]:
+    """The hook ``name`` an app offers the operators' console; LookupError if none does."""
+    for declaration in declarations():
+        if name in declaration.operator_hooks:
+            return declaration.operator_hooks[name]
+    raise LookupError(f"no app offers the operator hook {name!r}")
 
 
 def demo_seeders() -> list[tuple[str, Callable[[], str]]]:

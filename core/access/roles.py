@@ -38,6 +38,10 @@ ACCOUNT_READERS = REGISTRY_EDITORS | {Role.ACCOUNTANT}
 MEMBER_ROLES = frozenset({Role.OWNER, Role.RESIDENT})
 #: Who receives the association's data export that the operators prepare.
 EXPORT_RECEIVERS = frozenset({Role.CHAIRMAN})
+#: Who keeps the association's staff: grants and takes away staff roles, hands the chair over.
+STAFF_KEEPERS = frozenset({Role.CHAIRMAN})
+#: The roles given and taken away on the People page; the chair passes only by a hand-over.
+STAFF_ROLES = frozenset({Role.BOARD_MEMBER, Role.ACCOUNTANT, Role.DISPATCHER})
 #: The roles of whoever signs the association up (in this order), who then sees the first steps.
 FOUNDER_ROLES = (Role.CHAIRMAN, Role.BOARD_MEMBER)
 

@@ -127,6 +127,7 @@ TENANT_APPS = [
     "tenants.files",
     "tenants.profile",
     "tenants.notifications",
+    "tenants.staff",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("files/", include("tenants.files.urls")),
     path("settings/profile/", include("tenants.profile.urls")),
     path("notifications/", include("tenants.notifications.urls")),
+    path("staff/", include("tenants.staff.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -39,6 +39,12 @@ declaration = AppDeclaration(
             order=50,
         ),
     ),
+    audit_labels={
+        "invitations.created": _("Invitation sent"),
+        "invitations.accepted": _("Invitation accepted"),
+        "invitations.resent": _("Invitation sent again"),
+        "invitations.revoked": _("Invitation revoked"),
+    },
     erasure=Erasure(
         destroys="the email and its blind index of every invitation sent to the erased owners "
         "or to their closed logins; pending ones are revoked first",

@@ -13,6 +13,7 @@ nothing. A resend replaces the token: the old link stops working.
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +25,8 @@ from core.crypto.fields import BlindIndexField, EncryptedModel, EncryptedTextFie
 class InvitationKind(models.TextChoices):
     OWNER = "owner", _("as an owner")
     RESIDENT = "resident", _("as a resident")
+    #: Staff roles (board member, accountant, dispatcher): no premises; ``roles`` says which.
+    STAFF = "staff", _("to the staff")
 
 
 class InvitationStatus(models.TextChoices):
@@ -40,11 +43,21 @@ class Invitation(EncryptedModel):
     email = EncryptedTextField(_("email"), null=True)
     email_index = BlindIndexField(source="email", db_index=True, null=True)
     kind = models.CharField(_("invited"), max_length=10, choices=InvitationKind.choices)
+    # Owners and residents only; a staff invitation has none.
     premises = models.ForeignKey(
         "residents.Premises",
         on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="invitations",
         verbose_name=_("premises"),
+    )
+    # Staff invitations only: the roles acceptance grants (``tenants.staff`` chooses them).
+    staff_roles = ArrayField(
+        models.CharField(max_length=20, choices=Role.choices),
+        verbose_name=_("roles"),
+        default=list,
+        blank=True,
     )
     # Owner invitations only: the owner record the person's login will be linked to.
     owner = models.ForeignKey(
@@ -92,6 +105,13 @@ class Invitation(EncryptedModel):
                 condition=models.Q(kind="resident", owner__isnull=True) | models.Q(kind="owner"),
                 name="invitations_resident_has_no_owner_record",
             ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind="staff", premises__isnull=True, owner__isnull=True)
+                    | (~models.Q(kind="staff") & models.Q(premises__isnull=False))
+                ),
+                name="invitations_premises_unless_staff",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -113,6 +133,20 @@ class Invitation(EncryptedModel):
         return InvitationStatus(self.effective_status).label
 
     @property
+    def is_staff_invitation(self) -> bool:
+        return self.kind == InvitationKind.STAFF
+
+    @property
+    def granted_roles(self) -> list[str]:
+        """The roles acceptance grants."""
+        if self.kind == InvitationKind.STAFF:
+            return list(self.staff_roles)
+        return [Role.OWNER if self.kind == InvitationKind.OWNER else Role.RESIDENT]
+
+    @property
     def role(self) -> str:
-        """The role acceptance grants."""
+        """The role acceptance grants to an owner or a resident."""
         return Role.OWNER if self.kind == InvitationKind.OWNER else Role.RESIDENT
+
+    def get_staff_roles_display(self) -> str:
+        return ", ".join(str(Role(role).label) for role in self.staff_roles)

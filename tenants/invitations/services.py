@@ -86,7 +86,7 @@ def invite(
         validate_email(email)
     except ValidationError:
         raise ValidationError({"email": _("Enter a valid email address.")}) from None
-    if kind not in InvitationKind.values:
+    if kind not in (InvitationKind.OWNER, InvitationKind.RESIDENT):
         raise ValidationError({"kind": _("Choose whether the person is an owner or a resident.")})
 
     existing_user = selectors.user_with_email(email)
@@ -150,6 +150,75 @@ def invite(
     )
     _send(invitation, token, site_url)
     return invitation
+
+
+@transaction.atomic
+def invite_staff(*, email: str, roles, actor=None, site_url: str) -> Invitation:
+    """Invite a person by email to take staff ``roles`` (no premises) and send them the link.
+
+    ``tenants.staff`` decides which roles may be given this way and calls this with them; here
+    the link is made and sent as for owners and residents (one pending invitation per email, an
+    expired one replaced). A person who already holds every one of ``roles`` is refused.
+    """
+    email = normalize_email(email)
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationError({"email": _("Enter a valid email address.")}) from None
+    roles = sorted(set(roles))
+    if not roles:
+        raise ValidationError({"roles": _("Choose at least one role.")})
+    existing_user = selectors.user_with_email(email)
+    if existing_user is not None and set(roles) <= set(existing_user.roles):
+        raise ValidationError({"email": _("This person already holds these roles.")})
+    now = timezone.now()
+    replaced = _close_expired(email)
+    invitation = Invitation(
+        email=email,
+        kind=InvitationKind.STAFF,
+        staff_roles=roles,
+        invited_by=actor,
+        created_at=now,
+        sent_at=now,
+        expires_at=now + invitation_ttl(),
+    )
+    token = tokens.make_token(invitation.pk)
+    invitation.token_hash = tokens.token_hash(token)
+    try:
+        with transaction.atomic():
+            invitation.save()
+    except IntegrityError:
+        raise ValidationError(
+            {"email": _("This email already has a pending invitation. Resend or revoke it.")}
+        ) from None
+    record(
+        "invitations.created",
+        actor=actor,
+        target=invitation,
+        details={
+            "kind": InvitationKind.STAFF,
+            "roles": roles,
+            "existing_user": existing_user is not None,
+            "replaced_expired": replaced,
+        },
+    )
+    _send(invitation, token, site_url)
+    return invitation
+
+
+def _close_expired(email: str) -> int:
+    """Close the email's expired pending invitations (refusing a live one); how many."""
+    index = blind_index_for(Invitation, "email", email)
+    replaced = 0
+    for live in Invitation.objects.select_for_update().filter(
+        email_index=index, status=InvitationStatus.PENDING
+    ):
+        if not live.is_expired:
+            raise ValidationError({"email": _live_invitation_message(live)})
+        live.status = InvitationStatus.EXPIRED
+        live.save(update_fields=["status"])
+        replaced += 1
+    return replaced
 
 
 def _check_owner(owner: Owner | None, premises: Premises) -> Owner:
@@ -280,7 +349,7 @@ def accept(token: str, *, user=None, password: str | None = None, full_name: str
         try:
             with transaction.atomic():
                 user = User.objects.create_user(
-                    invitation.email, password, full_name=full_name, roles=[invitation.role]
+                    invitation.email, password, full_name=full_name, roles=invitation.granted_roles
                 )
         except IntegrityError:
             raise ValidationError(
@@ -291,14 +360,19 @@ def accept(token: str, *, user=None, password: str | None = None, full_name: str
         user = User.objects.select_for_update().get(pk=user.pk)
         if user.email_index != blind_index_for(User, "email", invitation.email):
             raise ValidationError(_("This invitation was sent to another email address."))
-        role_added = invitation.role not in user.roles
+        missing = [role for role in invitation.granted_roles if role not in user.roles]
+        role_added = bool(missing)
         if role_added:
-            user.roles = [*user.roles, invitation.role]
+            user.roles = [*user.roles, *missing]
             user.save(update_fields=["roles"])
 
     details = {"kind": invitation.kind, "new_user": new_user, "role_added": role_added}
     if invitation.kind == InvitationKind.OWNER:
         details["owner"] = str(_link_owner(invitation, user).pk)
+    elif invitation.kind == InvitationKind.STAFF:
+        # Staff roles take effect on the person's next request (roles are read per request);
+        # a role with a second factor sends them to enrolment first (SecondFactorMiddleware).
+        details["roles"] = sorted(invitation.staff_roles)
     else:
         details["residency"] = str(_settle_resident(invitation, user).pk)
     also_linked = _link_other_owner_records(invitation.email, user)
