@@ -43,5 +43,7 @@ urlpatterns = [
         name="registry-residency-end",
     ),
     path("api/v1/registry/", include(router.urls)),
+    # The register of members and the registered residents (urls_members.py).
+    path("", include("tenants.residents.urls_members")),
 ]
 
