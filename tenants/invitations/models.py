@@ -102,7 +102,9 @@ class Invitation(EncryptedModel):
                 name="invitations_one_pending_per_email",
             ),
             models.CheckConstraint(
-                condition=models.Q(kind="resident", owner__isnull=True) | models.Q(kind="owner"),
+                condition=models.Q(kind="resident", owner__isnull=True)
+                | models.Q(kind="owner")
+                | models.Q(kind="staff"),
                 name="invitations_resident_has_no_owner_record",
             ),
             models.CheckConstraint(
