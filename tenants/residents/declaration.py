@@ -23,6 +23,12 @@ def _erase_own(erasure):
     return erase_registered_and_members(erasure)
 
 
+def _demo() -> str:
+    from tenants.residents.demo_members import seed_members
+
+    return seed_members()
+
+
 declaration = AppDeclaration(
     sections=(
         DashboardSection(
@@ -79,6 +85,7 @@ declaration = AppDeclaration(
         "law); registration periods; membership periods and their decisions' references",
         hook=_erase_own,
     ),
+    demo=_demo,
     counts=(
         TenantCount("premises", _("Premises"), _count("Premises")),
         TenantCount("accounts", _("Personal accounts"), _count("PersonalAccount")),

@@ -197,3 +197,25 @@ def test_erasure_reaches_registered_residents(in_alpha, board):
     stored = RegisteredResident.objects.get(pk=person.pk)
     assert stored.full_name is None and stored.started_on == datetime.date(2021, 1, 1)
     assert Owner.objects.get(pk=owner.pk).person_id is None
+
+
+def test_the_demo_owner_is_one_member_with_dates(in_alpha, make_user):
+    from tenants.portal.demo_registry import DEMO_OWNER_EMAIL, seed_registry
+    from tenants.residents.declaration import declaration
+
+    anna = make_user(in_alpha, roles=[Role.OWNER], email=DEMO_OWNER_EMAIL)
+    seed_registry()
+    assert declaration.demo()
+    assert declaration.demo() == ""  # once
+
+    today = datetime.date.today()
+    (member,) = [
+        m
+        for m in members.members_as_of(today)
+        if any(Owner.objects.filter(pk__in=m.owner_ids, user=anna))
+    ]
+    assert sorted(h.premises.number for h in member.holdings) == ["15", "М2"]
+    assert member.decision.startswith("Протокол") and member.applied_on
+    assert not [m for m in members.members_as_of(datetime.date(2018, 6, 1)) if m.key == member.key]
+    flat = member.holdings[0].premises
+    assert members.registered_residents_count(flat, today) == 3
