@@ -1,0 +1,43 @@
+"""Pinned query counts of the invitation pages (tests/query_counts.py): the list and the invite
+form cost the same for one invitation (or premises) and twenty."""
+
+from __future__ import annotations
+
+import pytest
+
+from tenants.invitations import services
+from tests.query_counts import counts_at, query_count
+from tests.tenants.invitations.helpers import make_owner, make_premises
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_list(alpha, register, board, chairman):
+    def grow_to(size):
+        from tenants.invitations.models import Invitation
+
+        for index in range(Invitation.objects.count(), size):
+            owner = make_owner(
+                register.flat, number=f"3000{index}", full_name=f"Owner {index}", share=(1, 100)
+            )
+            services.invite(
+                email=f"owner{index}@example.test",
+                premises=register.flat,
+                kind="owner",
+                owner=owner,
+                actor=chairman,
+                site_url="http://alpha.test",
+            )
+
+    found = counts_at((1, 20), grow_to, lambda: query_count(board, "/invitations/"))
+    # A signed-in page's base of 8 (tests/query_counts.py), the count and the page of invitations.
+    assert found == {1: 10, 20: 10}
+
+
+def test_the_invite_form(alpha, register, board):
+    def grow_to(size):
+        for index in range(2, size):  # the register has two premises
+            make_premises(register.building, f"{100 + index}")
+
+    found = counts_at((2, 20), grow_to, lambda: query_count(board, "/invitations/new/"))
+    assert found == {2: 10, 20: 10}
