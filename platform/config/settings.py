@@ -128,6 +128,7 @@ TENANT_APPS = [
     "tenants.profile",
     "tenants.notifications",
     "tenants.staff",
+    "tenants.meters",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
