@@ -259,3 +259,25 @@ def test_inbox_selector_and_mark_read_are_the_readers_own(announce, owner, neigh
 @pytest.fixture(autouse=True)
 def _quiet(caplog):
     caplog.set_level(logging.WARNING, logger="tenants.notifications.services")
+
+
+def test_delivery_is_queued_on_commit_with_no_arguments(
+    announce, owner, django_capture_on_commit_callbacks, monkeypatch
+):
+    from tenants.notifications import tasks
+
+    queued = []
+    monkeypatch.setattr(tasks.deliver, "apply_async", lambda **options: queued.append(options))
+    with django_capture_on_commit_callbacks(execute=True):
+        announce([owner])
+    assert queued == [{"countdown": 0}]
+
+
+def test_the_task_run_twice_sends_once(announce, owner):
+    from tenants.notifications import tasks
+
+    announce([owner])
+    tasks.deliver()
+    tasks.deliver()  # a duplicate delivery of the same task
+    tasks.deliver_due()
+    assert len(mail.outbox) == 1
