@@ -48,8 +48,12 @@ def _failed_count() -> int:
 
 
 def _demo() -> str:
+    """A welcome notice to every member of the demo, once (``seed_demo`` runs at every start)."""
+    from tenants.notifications.models import Message
     from tenants.notifications.services import notify_members
 
+    if Message.objects.filter(kind=ANNOUNCEMENT).exists():
+        return ""
     message = notify_members(
         actor=None,
         kind=ANNOUNCEMENT,

@@ -281,3 +281,11 @@ def test_the_task_run_twice_sends_once(announce, owner):
     tasks.deliver()  # a duplicate delivery of the same task
     tasks.deliver_due()
     assert len(mail.outbox) == 1
+
+
+def test_demo_welcomes_everyone_once(in_alpha, owner, neighbour):
+    from tenants.notifications.declaration import _demo
+
+    assert _demo()
+    assert _demo() == ""
+    assert Message.objects.count() == 1 and InboxItem.objects.count() == 2
