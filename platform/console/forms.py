@@ -91,3 +91,17 @@ class AuditFilterForm(forms.Form):
             "date_from": self.cleaned_data.get("date_from"),
             "date_to": self.cleaned_data.get("date_to") if "date_to" not in self.errors else None,
         }
+
+
+class ChairSuccessorForm(forms.Form):
+    """The successor's login email, typed as the association gave it (never a member list)."""
+
+    email = forms.EmailField(
+        label=_("The successor's login email"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+        help_text=_(
+            "As the association's board gave it to you (a letter on its letterhead). The person "
+            "must already have a login on the portal; they accept the chair there."
+        ),
+    )

@@ -24,6 +24,7 @@ from django_tenants.utils import schema_context
 from associations.models import Association, AssociationStatus, Domain
 from console import tasks
 from console.models import EXPORT_IN_PROGRESS, AssociationExport, ExportChunk, ExportStatus
+from core import extensions
 from core.audit.services import record
 from core.crypto import keyring
 from core.crypto.models import WrappedDataKey
@@ -95,6 +96,48 @@ def reactivate_association(association: Association, *, actor) -> Association:
             details["suspended_seconds"] = int(suspended_for.total_seconds())
         record("console.association_reactivated", actor=actor, target=locked, details=details)
     return locked
+
+
+# -- the chair of an association whose chairman is gone -------------------------------------------
+
+#: The hook ``tenants.staff`` declares (``core.extensions.operator_hook``).
+PROPOSE_CHAIR_SUCCESSOR = "staff.propose_chair_successor"
+
+
+def name_chair_successor(association: Association, *, email: str, actor) -> str:
+    """Name the successor of a chairman who is gone, by the login email the association gave
+    the operators (matched in its schema through the blind index; no member is listed or
+    shown). The successor accepts on the portal; until then nothing changes. Returns the
+    hand-over's id.
+
+    The association's change commits in its schema (so the successor's notice is queued
+    there); the public audit entry follows in its own transaction. A refusal changes nothing.
+    """
+    email = (email or "").strip()
+    if not email:
+        raise ValidationError(
+            {"email": _("Type the successor's login email as the association gave it to you.")}
+        )
+    with schema_context(settings.PUBLIC_SCHEMA_NAME):
+        current = Association.objects.get(pk=association.pk)
+    if current.schema_name == settings.PUBLIC_SCHEMA_NAME or current.status not in (
+        AssociationStatus.ACTIVE,
+        AssociationStatus.SUSPENDED,
+    ):
+        raise ValidationError(
+            _("Only an active or suspended association has a chair to hand over.")
+        )
+    propose = extensions.operator_hook(PROPOSE_CHAIR_SUCCESSOR)
+    with schema_context(current.schema_name), transaction.atomic():
+        handover_id = propose(email=email)
+    with schema_context(settings.PUBLIC_SCHEMA_NAME), transaction.atomic():
+        record(
+            "console.chair_successor_named",
+            actor=actor,
+            target=current,
+            details={"slug": current.slug, "handover": handover_id},
+        )
+    return handover_id
 
 
 # -- export ---------------------------------------------------------------------------------------

@@ -34,5 +34,10 @@ urlpatterns = [
         views.association_delete,
         name="association-delete",
     ),
+    path(
+        "associations/<int:pk>/chair/",
+        views.association_chair,
+        name="association-chair",
+    ),
     path("audit/", views.audit_log, name="audit"),
 ]

@@ -18,7 +18,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from associations.models import AssociationStatus
 from console import selectors, services
-from console.forms import AssociationSearchForm, AuditFilterForm, DeleteForm, SuspendForm
+from console.forms import (
+    AssociationSearchForm,
+    AuditFilterForm,
+    ChairSuccessorForm,
+    DeleteForm,
+    SuspendForm,
+)
 from core.access.decorators import operator_required
 from core.sensitive import sensitive_post
 from core.ui.refusals import act, submit
@@ -31,6 +37,7 @@ ACTION_LABELS = {
     "console.association_reactivated": gettext_lazy("Association reactivated"),
     "console.export_requested": gettext_lazy("Data export requested"),
     "console.association_deleted": gettext_lazy("Association deleted"),
+    "console.chair_successor_named": gettext_lazy("Chairman's successor named"),
 }
 
 
@@ -67,8 +74,9 @@ def _detail_url(association) -> str:
     return reverse("console:association", kwargs={"pk": association.pk})
 
 
-def _detail(request, association, *, suspend_form=None, status=200):
+def _detail(request, association, *, suspend_form=None, chair_form=None, status=200):
     context = {
+        "chair_form": chair_form or ChairSuccessorForm(),
         "a": association,
         "usage": selectors.association_usage(association),
         "export": selectors.latest_export(association),
@@ -101,6 +109,28 @@ def association_suspend(request, pk: int):
         then=_detail_url(association),
     )
     return saved or _detail(request, association, suspend_form=form, status=400)
+
+
+@sensitive_post
+@operator_required
+@require_POST
+def association_chair(request, pk: int):
+    """Name the successor of a chairman who is gone, by the email the association gave."""
+    association = _association_or_404(pk)
+    form = ChairSuccessorForm(request.POST)
+    saved = submit(
+        request,
+        form,
+        lambda: services.name_chair_successor(
+            association, email=form.cleaned_data["email"], actor=request.user
+        ),
+        done=_(
+            "The successor has been asked to accept the chair on the association's portal. "
+            "The board sees that the operators named them."
+        ),
+        then=_detail_url(association) + "#chair",
+    )
+    return saved or _detail(request, association, chair_form=form, status=400)
 
 
 @operator_required

@@ -298,7 +298,10 @@ def _tell_successor(handover: ChairHandover, *, actor) -> None:
         recipients=[handover.successor_id],
         subject=subject,
         body=body,
-        path=reverse("staff:handover-answer", kwargs={"pk": handover.pk}),
+        # The portal's URL map, also when the operators' console (public site) runs this.
+        path=reverse(
+            "staff:handover-answer", kwargs={"pk": handover.pk}, urlconf=settings.ROOT_URLCONF
+        ),
     )
 
 

@@ -47,6 +47,7 @@ EXPECTATIONS: dict[tuple[str, str], tuple] = {
     (PUBLIC_URLCONF, "console:association-export"): (alpha_pk, operators(NOT_ALLOWED)),
     (PUBLIC_URLCONF, "console:association-export-status"): (alpha_pk, operators(OK)),
     (PUBLIC_URLCONF, "console:association-delete"): (alpha_pk, operators(OK)),
+    (PUBLIC_URLCONF, "console:association-chair"): (alpha_pk, operators(NOT_ALLOWED)),
     (PUBLIC_URLCONF, "console:audit"): ({}, operators(OK)),
     (TENANT_URLCONF, "console:export"): ({}, chairman_only()),
     (TENANT_URLCONF, "console:export-download"): (ready_export_of_alpha, chairman_only()),
