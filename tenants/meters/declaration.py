@@ -1,0 +1,64 @@
+"""What the meters tell the platform (see ``core.extensions``).
+
+The second engineer's part (reminders' notification kinds and periodic jobs, the accountant's
+submission table, the billing volumes) adds to this declaration.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from core.access.roles import ACCOUNT_READERS, MEMBER_ROLES
+from core.extensions import AppDeclaration, DashboardSection, Erasure, ExportRules, TenantCount
+
+
+def seed_demo() -> str:
+    from tenants.meters.demo import seed_demo as seed
+
+    return seed()
+
+
+def _count_meters() -> int:
+    from tenants.meters.models import Meter
+
+    return Meter.objects.filter(closed_on__isnull=True).count()
+
+
+declaration = AppDeclaration(
+    sections=(
+        DashboardSection(
+            "meters",
+            _("Meter readings"),
+            _("Send this month's readings of your meters, see their history."),
+            MEMBER_ROLES,
+            url_name="meters:submit",
+            order=30,
+        ),
+        DashboardSection(
+            "meters-board",
+            _("Meters"),
+            _("Meters of every premises and building, readings sent, replacements."),
+            ACCOUNT_READERS,
+            url_name="meters:board",
+            order=35,
+        ),
+    ),
+    audit_labels={
+        "meters.meter_added": _("Meter added"),
+        "meters.meter_changed": _("Meter changed"),
+        "meters.meter_replaced": _("Meter replaced"),
+        "meters.meter_closed": _("Meter closed"),
+        "meters.reading_submitted": _("Meter readings sent"),
+    },
+    erasure=Erasure(
+        destroys="the photos of meters' faces sent for the erased holding (private files under "
+        "the holding's key, deleted by the file store's own erasure hook; the readings' link "
+        "to them is cleared)",
+        keeps="meters, registers and readings (figures, periods, dates, source and the login "
+        "that entered them): not personal data, needed to explain bills and recalculations "
+        "(Правила 354 пп. 59-61)",
+    ),
+    export=ExportRules(),
+    counts=(TenantCount("meters", _("Working meters"), _count_meters),),
+    demo=seed_demo,
+)
