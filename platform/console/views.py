@@ -87,6 +87,7 @@ def _detail(request, association, *, suspend_form=None, chair_form=None, status=
     return render(request, "console/association_detail.html", context, status=status)
 
 
+@sensitive_post
 @operator_required
 @require_GET
 def association_detail(request, pk: int):
@@ -94,6 +95,7 @@ def association_detail(request, pk: int):
     return _detail(request, _association_or_404(pk))
 
 
+@sensitive_post
 @operator_required
 @require_POST
 def association_suspend(request, pk: int):
@@ -133,6 +135,7 @@ def association_chair(request, pk: int):
     return saved or _detail(request, association, chair_form=form, status=400)
 
 
+@sensitive_post
 @operator_required
 @require_POST
 def association_reactivate(request, pk: int):

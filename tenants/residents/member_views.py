@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from core.access.decorators import role_required
 from core.access.roles import REGISTRY_EDITORS, Role
+from core.sensitive import sensitive_post
 from core.ui.refusals import Outcome, act, answer, submit
 from tenants.residents import member_selectors
 from tenants.residents.member_forms import (
@@ -172,6 +173,7 @@ def _membership_url(owner) -> str:
     return reverse("residents:registry-owner-membership", args=[owner.pk])
 
 
+@sensitive_post
 @registry_required
 def owner_membership(request, pk):
     """The person an owner record belongs to: their other records, membership, admission."""
@@ -234,6 +236,7 @@ def owner_unlink(request, pk):
     )
 
 
+@sensitive_post
 @registry_required
 @require_POST
 def membership_end(request, pk):
@@ -264,6 +267,7 @@ def _residents_url(premises_id) -> str:
     return reverse("residents:registry-registered", args=[premises_id])
 
 
+@sensitive_post
 @registry_required
 def registered_residents(request, pk):
     premises = get_object_or_404(Premises.objects.select_related("building"), pk=pk)
