@@ -10,7 +10,7 @@ Every signed-in page of a portal starts from the same 8 queries: the search path
 domain's association between them (django-tenants), the session, the user, the savepoint and its
 release around the view (``ATOMIC_REQUESTS``), and the bell's unread count in the header (not
 in the API's answers: 7). The
-console's pages (public schema) pay the tenant middleware's part too, not the bell.
+console's pages (public schema) start from the same 7 without the bell.
 """
 
 from __future__ import annotations
