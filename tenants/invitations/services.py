@@ -104,52 +104,17 @@ def invite(
                 {"email": _("This person already has access to these premises as a resident.")}
             )
 
-    now = timezone.now()
-    index = blind_index_for(Invitation, "email", email)
-    replaced = 0
-    for live in Invitation.objects.select_for_update().filter(
-        email_index=index, status=InvitationStatus.PENDING
-    ):
-        if not live.is_expired:
-            raise ValidationError({"email": _live_invitation_message(live)})
-        live.status = InvitationStatus.EXPIRED
-        live.save(update_fields=["status"])
-        replaced += 1
-
-    invitation = Invitation(
-        email=email,
-        kind=kind,
-        premises=premises,
-        owner=owner,
-        invited_by=actor,
-        created_at=now,
-        sent_at=now,
-        expires_at=now + invitation_ttl(),
-    )
-    token = tokens.make_token(invitation.pk)
-    invitation.token_hash = tokens.token_hash(token)
-    try:
-        with transaction.atomic():
-            invitation.save()
-    except IntegrityError:
-        # Someone invited the same email a moment ago (one pending invitation per email).
-        raise ValidationError(
-            {"email": _("This email already has a pending invitation. Resend or revoke it.")}
-        ) from None
-    record(
-        "invitations.created",
+    return _issue(
+        Invitation(email=email, kind=kind, premises=premises, owner=owner),
         actor=actor,
-        target=invitation,
+        site_url=site_url,
         details={
             "kind": kind,
             "premises": str(premises.pk),
             "owner": str(owner.pk) if owner else None,
             "existing_user": existing_user is not None,
-            "replaced_expired": replaced,
         },
     )
-    _send(invitation, token, site_url)
-    return invitation
 
 
 @transaction.atomic
@@ -171,23 +136,33 @@ def invite_staff(*, email: str, roles, actor=None, site_url: str) -> Invitation:
     existing_user = selectors.user_with_email(email)
     if existing_user is not None and set(roles) <= set(existing_user.roles):
         raise ValidationError({"email": _("This person already holds these roles.")})
-    now = timezone.now()
-    replaced = _close_expired(email)
-    invitation = Invitation(
-        email=email,
-        kind=InvitationKind.STAFF,
-        staff_roles=roles,
-        invited_by=actor,
-        created_at=now,
-        sent_at=now,
-        expires_at=now + invitation_ttl(),
+    return _issue(
+        Invitation(email=email, kind=InvitationKind.STAFF, staff_roles=roles),
+        actor=actor,
+        site_url=site_url,
+        details={
+            "kind": InvitationKind.STAFF,
+            "roles": roles,
+            "existing_user": existing_user is not None,
+        },
     )
+
+
+def _issue(invitation: Invitation, *, actor, site_url: str, details: dict) -> Invitation:
+    """Save a new pending ``invitation`` (an expired one for the same email replaced, a live one
+    refused), audit it and send its link: the part every kind of invitation shares."""
+    replaced = _close_expired(invitation.email)
+    now = timezone.now()
+    invitation.invited_by = actor
+    invitation.created_at = invitation.sent_at = now
+    invitation.expires_at = now + invitation_ttl()
     token = tokens.make_token(invitation.pk)
     invitation.token_hash = tokens.token_hash(token)
     try:
         with transaction.atomic():
             invitation.save()
     except IntegrityError:
+        # Someone invited the same email a moment ago (one pending invitation per email).
         raise ValidationError(
             {"email": _("This email already has a pending invitation. Resend or revoke it.")}
         ) from None
@@ -195,12 +170,7 @@ def invite_staff(*, email: str, roles, actor=None, site_url: str) -> Invitation:
         "invitations.created",
         actor=actor,
         target=invitation,
-        details={
-            "kind": InvitationKind.STAFF,
-            "roles": roles,
-            "existing_user": existing_user is not None,
-            "replaced_expired": replaced,
-        },
+        details={**details, "replaced_expired": replaced},
     )
     _send(invitation, token, site_url)
     return invitation
