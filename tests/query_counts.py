@@ -8,9 +8,8 @@ database: look at what changed before moving the number.
 
 Every signed-in page of a portal starts from the same 8 queries: the search path set twice and the
 domain's association between them (django-tenants), the session, the user, the savepoint and its
-release around the view (``ATOMIC_REQUESTS``), and the bell's unread count in the header (not
-in the API's answers: 7). The
-console's pages (public schema) start from the same 7 without the bell.
+release around the view (``ATOMIC_REQUESTS``), and the bell's unread count in the header (not in
+the API's answers: 7). The console's pages (public schema) start from the same 7, without the bell.
 """
 
 from __future__ import annotations

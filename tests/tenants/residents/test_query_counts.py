@@ -76,6 +76,8 @@ def grown(register, client, path) -> dict[int, int]:
         (lambda r: "/registry/accounts/", 11),
         (lambda r: "/registry/members/", 12),
         (lambda r: "/members/register/", 12),
+        (lambda r: "/registry/members/register.csv", 11),
+        (lambda r: "/registry/members/register.xlsx", 11),
         (lambda r: f"/registry/owners/{r.anna_first.pk}/membership/", 15),
         (lambda r: "/api/v1/registry/premises/", 11),
         (lambda r: "/api/v1/registry/owners/", 10),
@@ -86,6 +88,8 @@ def grown(register, client, path) -> dict[int, int]:
         "accounts",
         "register-of-members",
         "register-for-members",
+        "register-csv",
+        "register-xlsx",
         "membership-card",
         "api-premises",
         "api-owners",
@@ -125,7 +129,7 @@ class OnePremises:
         from tenants.residents.models import Ownership
 
         for n in range(self.owners, size):
-            make_owner(
+            owner = make_owner(
                 self.premises,
                 share="1/40",
                 name=f"Совладелец {n}",
@@ -138,6 +142,7 @@ class OnePremises:
                 started_on=datetime.date(2021, 1, 1),
                 actor=None,
             )
+            self.first_owner = getattr(self, "first_owner", None) or owner
         self.owners = size
         assert Ownership.objects.filter(premises=self.premises).count() == size
 
@@ -148,10 +153,24 @@ class OnePremises:
         (lambda p: f"/registry/premises/{p.premises.pk}/", 15),
         (lambda p: f"/registry/accounts/{p.account.pk}/", 10),
         (lambda p: f"/registry/premises/{p.premises.pk}/registered/", 12),
+        (lambda p: f"/registry/premises/{p.premises.pk}/edit/", 10),
+        (lambda p: f"/registry/owners/{p.first_owner.pk}/", 9),
+        (lambda p: f"/registry/accounts/{p.account.pk}/holder/", 9),
+        (lambda p: f"/registry/buildings/{p.premises.building_id}/", 9),
         (lambda p: f"/api/v1/registry/premises/{p.premises.pk}/", 10),
         (lambda p: f"/api/v1/registry/accounts/{p.account.pk}/", 9),
     ],
-    ids=["premises", "account", "registered-residents", "api-premises", "api-account"],
+    ids=[
+        "premises",
+        "account",
+        "registered-residents",
+        "premises-edit",
+        "owner-edit",
+        "holder-change",
+        "building-edit",
+        "api-premises",
+        "api-account",
+    ],
 )
 def test_the_detail_pages(alpha, in_alpha, client_of, make_user, path, pinned):
     board = client_of(alpha, make_user(alpha, roles=[Role.CHAIRMAN]))
