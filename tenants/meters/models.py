@@ -82,7 +82,7 @@ TARIFF_REGISTERS = {
 class CloseReason(models.TextChoices):
     REPLACED = "replaced", _("Replaced")
     REMOVED = "removed", _("Removed")
-    FAILED = "failed", _("Failed")
+    FAILED = "failed", pgettext_lazy("meter", "Failed")
 
 
 class Meter(models.Model):

@@ -68,3 +68,45 @@ def history(meter, values, *, until: datetime.date) -> None:
         )
         previous = value
         period = periods.next_month(period)
+
+
+def remove_committed(premises, users=(), audit_before=frozenset()) -> None:
+    """Delete what a committing test made: the premises' meters and readings, the premises with
+    its registry rows and building, the users, and the audit entries not in ``audit_before``."""
+    from django.db import connection
+
+    from tenants.meters.models import Register
+    from tenants.residents.models import (
+        Building,
+        Holding,
+        Owner,
+        Ownership,
+        PersonalAccount,
+        Premises,
+    )
+
+    Reading.objects.filter(meter__premises=premises).delete()
+    Register.objects.filter(meter__premises=premises).delete()
+    Meter.objects.filter(premises=premises).delete()
+    Ownership.objects.filter(premises=premises).delete()
+    holdings = Holding.objects.filter(account__premises=premises)
+    Owner.objects.filter(holding__in=holdings).delete()
+    holdings.delete()
+    PersonalAccount.objects.filter(premises=premises).delete()
+    Premises.objects.filter(pk=premises.pk).delete()
+    Building.objects.filter(pk=premises.building_id).delete()
+    for user in users:
+        type(user).objects.filter(pk=user.pk).delete()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id FROM audit_auditentry")
+        made = [row[0] for row in cursor.fetchall() if row[0] not in audit_before]
+        if made:
+            cursor.execute("DELETE FROM audit_auditentry WHERE id = ANY(%s)", [made])
+
+
+def audit_ids() -> set:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id FROM audit_auditentry")
+        return {row[0] for row in cursor.fetchall()}

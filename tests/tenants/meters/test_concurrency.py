@@ -17,7 +17,7 @@ from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from tenants.meters import services
-from tenants.meters.models import Meter, Reading, Register
+from tenants.meters.models import Reading
 from tests.factories import UserFactory
 
 SUBMISSIONS = 100
@@ -30,23 +30,13 @@ MAY = datetime.date(2026, 5, 1)
 @pytest.fixture
 def committed(django_db_setup, django_db_blocker, alpha, monkeypatch):
     """A member owning a flat with 100 meters, committed; everything removed afterwards."""
-    from tenants.residents.models import (
-        Building,
-        Holding,
-        Owner,
-        Ownership,
-        PersonalAccount,
-        Premises,
-    )
-    from tests.tenants.meters.support import add_meter, home_of
+    from tests.tenants.meters.support import add_meter, audit_ids, home_of, remove_committed
 
     monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: TODAY)
     with django_db_blocker.unblock():
         cache.clear()
         connection.set_tenant(alpha)
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT id FROM audit_auditentry")
-            audit_before = {row[0] for row in cursor.fetchall()}
+        audit_before = audit_ids()
         with transaction.atomic():
             member = UserFactory(roles=["owner"])
             premises, (first,) = home_of(member)
@@ -55,23 +45,7 @@ def committed(django_db_setup, django_db_blocker, alpha, monkeypatch):
             yield member, meters
         finally:
             connection.set_tenant(alpha)
-            Reading.objects.filter(meter__premises=premises).delete()
-            Register.objects.filter(meter__premises=premises).delete()
-            Meter.objects.filter(premises=premises).delete()
-            building_id = premises.building_id
-            Ownership.objects.filter(premises=premises).delete()
-            holdings = Holding.objects.filter(account__premises=premises)
-            Owner.objects.filter(holding__in=holdings).delete()
-            holdings.delete()
-            PersonalAccount.objects.filter(premises=premises).delete()
-            Premises.objects.filter(pk=premises.pk).delete()
-            Building.objects.filter(pk=building_id).delete()
-            type(member).objects.filter(pk=member.pk).delete()
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT id FROM audit_auditentry")
-                made = [row[0] for row in cursor.fetchall() if row[0] not in audit_before]
-                if made:
-                    cursor.execute("DELETE FROM audit_auditentry WHERE id = ANY(%s)", [made])
+            remove_committed(premises, users=[member], audit_before=audit_before)
             connection.set_schema_to_public()
             cache.clear()
 

@@ -16,7 +16,8 @@
       return;
     }
     var used = Math.round((value - previous) * 1000) / 1000;
-    output.textContent = used + " " + (input.getAttribute("data-unit") || "");
+    var lang = document.documentElement.lang || undefined;
+    output.textContent = used.toLocaleString(lang) + " " + (input.getAttribute("data-unit") || "");
     output.classList.toggle("meters-negative", used < 0);
   }
   document.addEventListener("DOMContentLoaded", function () {
