@@ -129,6 +129,7 @@ TENANT_APPS = [
     "tenants.notifications",
     "tenants.staff",
     "tenants.meters",
+    "tenants.ledger",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
