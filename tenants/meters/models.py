@@ -322,3 +322,130 @@ class Reading(models.Model):
     @property
     def is_current(self) -> bool:
         return self.superseded_at is None
+
+
+# -- billing volumes and reminders (Правила 354 пп. 59, 60; see ``billing`` and ``reminders``) ---
+
+
+class NormBasis(models.TextChoices):
+    PER_PERSON = "per_person", _("per resident a month")
+    PER_M2 = "per_m2", _("per m² of area a month")
+
+
+class Norm(models.Model):
+    """A consumption norm (норматив потребления) of a resource, in force from ``valid_from``
+    until the next row of the same kind: set by the region, entered by the board or the
+    accountant. Billing by the norm (Правила 354 пп. 42, 59, 60) reads the row in force on a
+    period's first day."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(_("resource"), max_length=20, choices=MeterKind.choices)
+    valid_from = models.DateField(_("valid from"))
+    value = models.DecimalField(_("norm"), max_digits=12, decimal_places=4)
+    basis = models.CharField(
+        _("basis"), max_length=20, choices=NormBasis.choices, default=NormBasis.PER_PERSON
+    )
+
+    class Meta:
+        verbose_name = _("consumption norm")
+        verbose_name_plural = _("consumption norms")
+        ordering = ["kind", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "valid_from"], name="meters_unique_norm"),
+            models.CheckConstraint(condition=Q(value__gte=0), name="meters_norm_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Norm {self.kind} {self.valid_from}"
+
+
+class IncreasingCoefficient(models.Model):
+    """The increasing coefficient (повышающий коэффициент) applied to the norm where a meter is
+    failed or its verification expired (Правила 354 п. 60, formula 4(1) of п. 42): 1.5, and 3
+    for cold water from 6 December 2025 (ПП РФ № 1871 of 25.11.2025). In force from
+    ``valid_from`` until the next row of the same kind."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(_("resource"), max_length=20, choices=MeterKind.choices)
+    valid_from = models.DateField(_("valid from"))
+    value = models.DecimalField(_("coefficient"), max_digits=6, decimal_places=3)
+
+    class Meta:
+        verbose_name = _("increasing coefficient")
+        verbose_name_plural = _("increasing coefficients")
+        ordering = ["kind", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "valid_from"], name="meters_unique_coefficient"
+            ),
+            models.CheckConstraint(
+                condition=Q(value__gte=1), name="meters_coefficient_at_least_one"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Coefficient {self.kind} {self.valid_from}"
+
+
+class SentReminder(models.Model):
+    """A reminder already written for a person: the ledger that makes a retried or duplicated
+    task send nothing twice (inserted with ``ON CONFLICT DO NOTHING`` before the notification is
+    written, in the same transaction). ``meter`` is set for the verification reminders;
+    ``period`` is the billing period (window reminders, expired verification: one a month) or
+    the verification's due day (expiring in 30 days: one per due day)."""
+
+    id = models.BigAutoField(primary_key=True)
+    kind = models.CharField(max_length=60)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    meter = models.ForeignKey(
+        Meter, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    period = models.DateField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "user", "period"],
+                condition=Q(meter__isnull=True),
+                name="meters_one_reminder_per_person",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "user", "meter", "period"],
+                condition=Q(meter__isnull=False),
+                name="meters_one_reminder_per_meter",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"SentReminder {self.pk}"
+
+
+class ImportStatus(models.TextChoices):
+    PREVIEW = "preview", _("Preview")
+    APPLIED = "applied", _("Applied")
+
+
+class ReadingImport(models.Model):
+    """A spreadsheet of readings checked and shown before it is applied. ``rows`` keeps what
+    was found per line, ids and figures only (no names, no account numbers): ``{"line": 2,
+    "register": "<uuid>", "value": "123.4", "taken_on": "2026-05-20", "errors": [...]}``."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    period = models.DateField()
+    rows = models.JSONField(default=list)
+    status = models.CharField(
+        max_length=10, choices=ImportStatus.choices, default=ImportStatus.PREVIEW
+    )
+    applied_at = models.DateTimeField(null=True, blank=True)
+    applied_rows = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"ReadingImport {self.pk}"
