@@ -20,6 +20,7 @@ import uuid
 
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -143,6 +144,7 @@ class ReadingHistory(generics.ListAPIView):
         )
 
 
+@extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2026-05"})
 class PeriodField(serializers.Field):
     """A month as ``YYYY-MM`` (or any date in it)."""
 
@@ -183,9 +185,7 @@ class SubmittedSerializer(serializers.Serializer):
 class SubmitReadings(APIView):
     permission_classes = [SUBMITTERS]
 
-    def get_serializer(self, *args, **kwargs):  # for the schema
-        return SubmitSerializer(*args, **kwargs)
-
+    @extend_schema(request=SubmitSerializer, responses={201: SubmittedSerializer})
     def post(self, request):
         incoming = SubmitSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
@@ -223,9 +223,24 @@ class SubmitReadings(APIView):
         return Response(SubmittedSerializer(result).data, status=201)
 
 
+class MeterStatusSerializer(serializers.Serializer):
+    meter = serializers.UUIDField()
+    premises = serializers.UUIDField(allow_null=True)
+    submitted = serializers.BooleanField()
+
+
+class StatusSerializer(serializers.Serializer):
+    period = serializers.CharField()
+    late = serializers.BooleanField()
+    opens_on = serializers.DateField()
+    closes_on = serializers.DateField()
+    meters = MeterStatusSerializer(many=True)
+
+
 class SubmissionStatus(APIView):
     permission_classes = [READERS]
 
+    @extend_schema(responses=StatusSerializer)
     def get(self, request):
         window = periods.current_window()
         meters = list(_meters(request).filter(closed_on__isnull=True)[:1000])

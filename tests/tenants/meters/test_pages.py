@@ -226,3 +226,16 @@ def test_the_api_submits_lists_history_and_status(member, alpha, client_of, toda
         content_type="application/json",
     )
     assert closed.status_code == 400 and "closed" in closed.json()["period"][0]
+
+
+def test_the_schema_describes_the_meters_api(member, alpha, client_of):
+    schema = client_of(alpha, member).get("/api/schema/", HTTP_ACCEPT="application/json")
+    text = schema.content.decode()
+    for path in (
+        "/api/v1/meters/",
+        "/api/v1/meters/{id}/",
+        "/api/v1/meters/{id}/readings/",
+        "/api/v1/meters/readings/",
+        "/api/v1/meters/status/",
+    ):
+        assert path in text
