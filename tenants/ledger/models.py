@@ -391,3 +391,17 @@ class Balance(models.Model):
 
     def __str__(self) -> str:
         return f"Balance {self.account_id}"
+
+
+# Payments, bank statements, instalment plans and the penalty tables live in their own module;
+# imported here so the app registers them.
+from tenants.ledger.payments.models import (  # noqa: E402, F401
+    Allocation,
+    BankStatement,
+    CharterPenalty,
+    InstalmentItem,
+    InstalmentPlan,
+    KeyRate,
+    Payment,
+    PenaltyLimit,
+)
