@@ -25,5 +25,6 @@ app.autodiscover_tasks(
         "tenants.imports",
         "tenants.files",
         "tenants.notifications",
+        "tenants.meters",
     ]
 )

@@ -9,7 +9,15 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from core.access.roles import ACCOUNT_READERS, MEMBER_ROLES
-from core.extensions import AppDeclaration, DashboardSection, Erasure, ExportRules, TenantCount
+from core.extensions import (
+    AppDeclaration,
+    DashboardSection,
+    Erasure,
+    ExportRules,
+    NotificationKind,
+    PeriodicJob,
+    TenantCount,
+)
 
 
 def seed_demo() -> str:
@@ -49,7 +57,38 @@ declaration = AppDeclaration(
         "meters.meter_replaced": _("Meter replaced"),
         "meters.meter_closed": _("Meter closed"),
         "meters.reading_submitted": _("Meter readings sent"),
+        "meters.reading_reviewed": _("Flagged reading reviewed"),
+        "meters.readings_imported": _("Meter readings imported"),
+        "meters.norm_saved": _("Consumption norm saved"),
+        "meters.coefficient_saved": _("Increasing coefficient saved"),
     },
+    notification_kinds=(
+        NotificationKind(
+            "meters.window_opens",
+            _("Meter readings are open"),
+            _("When the month's readings window opens."),
+            roles=MEMBER_ROLES,
+        ),
+        NotificationKind(
+            "meters.window_closing",
+            _("Meter readings close soon"),
+            _("Two days before the window closes, if some readings are not sent yet."),
+            roles=MEMBER_ROLES,
+        ),
+        NotificationKind(
+            "meters.verification_due",
+            _("Meter verification ends soon"),
+            _("30 days before a meter's verification ends."),
+            roles=MEMBER_ROLES,
+        ),
+        NotificationKind(
+            "meters.verification_expired",
+            _("Meter verification expired"),
+            _("Once a month while a meter's verification stays expired."),
+            roles=MEMBER_ROLES,
+        ),
+    ),
+    periodic_jobs=(PeriodicJob("meters-reminders", "tenants.meters.tasks.send_reminders", 3600.0),),
     erasure=Erasure(
         destroys="the photos of meters' faces sent for the erased holding (private files under "
         "the holding's key, deleted by the file store's own erasure hook; the readings' link "
@@ -58,7 +97,8 @@ declaration = AppDeclaration(
         "that entered them): not personal data, needed to explain bills and recalculations "
         "(Правила 354 пп. 59-61)",
     ),
-    export=ExportRules(),
+    # The reminders ledger is a delivery record (like the outbox), not the association's data.
+    export=ExportRules(skip_models=frozenset({"sentreminder"})),
     counts=(TenantCount("meters", _("Working meters"), _count_meters),),
     demo=seed_demo,
 )
