@@ -440,11 +440,12 @@ def submit_readings(
     if not entries:
         raise ValidationError(_("Enter at least one reading."))
     by_register = {entry.register.pk: entry for entry in entries}
-    registers = [
-        r
-        for r in _locked_registers({entry.register.meter_id for entry in entries})
-        if r.pk in by_register
-    ]
+    locked = _locked_registers({entry.register.meter_id for entry in entries})
+    registers = [r for r in locked if r.pk in by_register]
+    # A multi-tariff meter is read whole: every zone of a meter that was read at all.
+    errors: dict[str, list[str]] = {
+        reading_field(r): [_("Enter the reading.")] for r in locked if r.pk not in by_register
+    }
     previous = _latest_values(registers, before=window.period)
     history: dict = defaultdict(list)
     since = window.period.replace(year=window.period.year - 1)
@@ -462,7 +463,6 @@ def submit_readings(
     ):
         history[register_id].append(consumption)
 
-    errors: dict[str, list[str]] = {}
     rows: list[Reading] = []
     now = timezone.now()
     for register in registers:

@@ -239,3 +239,14 @@ def test_closing_a_failed_meter_needs_no_final_reading(in_alpha, today):
     meter.refresh_from_db()
     assert meter.closed_on == MAY_20 and not meter.is_open
     assert AuditEntry.objects.filter(action="meters.meter_closed").exists()
+
+
+def test_a_multi_tariff_meter_is_read_whole(member, today):
+    today(MAY_20)
+    _premises, (meter,) = home_of(member, kinds=("electricity_two",), digits=6, decimals=1)
+    day, night = meter.registers.order_by("position")
+    errors = refusal(
+        lambda: services.submit_readings(actor=member, entries=[services.Entry(day, "120")])
+    )
+    assert list(errors) == [services.reading_field(night)]
+    assert not Reading.objects.exists()
