@@ -405,3 +405,4 @@ from tenants.ledger.payments.models import (  # noqa: E402, F401
     Payment,
     PenaltyLimit,
 )
+from tenants.ledger.receipts.models import ReceiptBatch, ReceiptNotice  # noqa: E402, F401
