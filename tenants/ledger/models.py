@@ -219,7 +219,8 @@ ACTIVE_RUN_STATUSES = (
 
 class AccrualRun(models.Model):
     """One monthly accrual run: a preview (totals per service, accounts that changed against
-    last month), then posting. One active run and one posted run per month (constraints)."""
+    last month), then posting. One active run per month (constraint); a later run of a posted
+    month posts only what is missing (nothing, unless accounts or services were added)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     period = models.DateField(_("month"))
@@ -249,11 +250,6 @@ class AccrualRun(models.Model):
                 fields=["period"],
                 condition=Q(status__in=["queued", "previewing", "preview", "posting"]),
                 name="ledger_one_active_run_per_period",
-            ),
-            models.UniqueConstraint(
-                fields=["period"],
-                condition=Q(status="posted"),
-                name="ledger_one_posted_run_per_period",
             ),
         ]
 
