@@ -50,6 +50,14 @@ declaration = AppDeclaration(
             url_name="meters:board",
             order=35,
         ),
+        DashboardSection(
+            "meters-accounting",
+            _("Readings for the accountant"),
+            _("Who has sent this period's readings, flagged readings, verifications, import."),
+            ACCOUNT_READERS,
+            url_name="meters:submissions",
+            order=36,
+        ),
     ),
     audit_labels={
         "meters.meter_added": _("Meter added"),

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from tenants.meters import api, views
+from tenants.meters import api, urls_accounting, views
 
 app_name = "meters"
 
@@ -25,3 +25,5 @@ urlpatterns = [
     path("api/v1/meters/<uuid:pk>/", api.MeterDetail.as_view(), name="api-meter"),
     path("api/v1/meters/<uuid:pk>/readings/", api.ReadingHistory.as_view(), name="api-readings"),
 ]
+
+urlpatterns += urls_accounting.urlpatterns
