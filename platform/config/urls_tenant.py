@@ -21,6 +21,7 @@ urlpatterns = [
     path("notifications/", include("tenants.notifications.urls")),
     path("staff/", include("tenants.staff.urls")),
     path("", include("tenants.meters.urls")),
+    path("", include("tenants.ledger.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
