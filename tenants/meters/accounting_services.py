@@ -88,3 +88,25 @@ def save_coefficient(
         details={"kind": kind, "valid_from": valid_from.isoformat(), "value": str(value)},
     )
     return row
+
+
+#: Demo norms (typical of a region's figures; a real association enters its own): cold and hot
+#: water and electricity per resident a month, heat per m² a month.
+DEMO_NORMS = (
+    (MeterKind.COLD_WATER, "6.935", NormBasis.PER_PERSON),
+    (MeterKind.HOT_WATER, "4.745", NormBasis.PER_PERSON),
+    (MeterKind.ELECTRICITY, "110", NormBasis.PER_PERSON),
+    (MeterKind.GAS, "10", NormBasis.PER_PERSON),
+    (MeterKind.HEAT, "0.0159", NormBasis.PER_M2),
+)
+
+
+def seed_demo_norms() -> str:
+    """The demo's norms from 1 January 2025, once."""
+    if Norm.objects.exists():
+        return ""
+    for kind, value, basis in DEMO_NORMS:
+        Norm.objects.create(
+            kind=kind, valid_from=datetime.date(2025, 1, 1), value=Decimal(value), basis=basis
+        )
+    return "consumption norms"

@@ -21,9 +21,11 @@ from core.extensions import (
 
 
 def seed_demo() -> str:
+    from tenants.meters.accounting_services import seed_demo_norms
     from tenants.meters.demo import seed_demo as seed
 
-    return seed()
+    made = [line for line in (seed(), seed_demo_norms()) if line]
+    return "; ".join(made)
 
 
 def _count_meters() -> int:
