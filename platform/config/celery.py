@@ -26,5 +26,6 @@ app.autodiscover_tasks(
         "tenants.files",
         "tenants.notifications",
         "tenants.meters",
+        "tenants.ledger.receipts",
     ]
 )

@@ -15,6 +15,8 @@ from core.extensions import (
     Erasure,
     ExportRules,
     HolderErasure,
+    NotificationKind,
+    PeriodicJob,
     TenantCount,
 )
 
@@ -103,6 +105,8 @@ declaration = AppDeclaration(
         "ledger.run_confirmed": _("Accrual run confirmed"),
         "ledger.run_discarded": _("Accrual run discarded"),
         "ledger.run_posted": _("Accrual run posted"),
+        "ledger.receipts_batch_started": _("Receipts of the month requested as one PDF"),
+        "ledger.receipts_notified": _("Members told their receipts are ready"),
     },
     erasure=Erasure(
         destroys="nothing of the journal: entries name the holding by id, never a person; "
@@ -116,6 +120,23 @@ declaration = AppDeclaration(
     export=ExportRules(),
     counts=(TenantCount("ledger-debtors", _("Accounts in debt"), _count_accounts_in_debt),),
     demo=seed_demo,
+    notification_kinds=(
+        NotificationKind(
+            "ledger.receipt_ready",
+            _("Receipt ready"),
+            _("Your monthly receipt is ready, with a link to it."),
+            roles=MEMBER_ROLES,
+        ),
+    ),
+    periodic_jobs=(
+        PeriodicJob("receipts-notify", "tenants.ledger.receipts.tasks.notify_ready", 6 * 3600),
+        PeriodicJob(
+            "receipts-purge",
+            "tenants.ledger.receipts.tasks.purge_batches",
+            3600,
+            include_suspended=True,
+        ),
+    ),
 )
 
 #: Who reads the ledger of every account.

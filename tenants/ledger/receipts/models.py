@@ -17,6 +17,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+# The file purpose the month's PDF is kept under, registered with the models.
+from tenants.ledger.receipts import purposes  # noqa: F401
+
 
 class BatchStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")

@@ -26,7 +26,7 @@ def require_tools() -> None:
     pytest.skip(message)
 
 
-def decode_qr_codes(pdf: bytes, *, dpi: int = 200) -> list[bytes]:
+def decode_qr_codes(pdf: bytes, *, dpi: int = 300) -> list[bytes]:
     """Every QR code on every page of ``pdf``, as the raw bytes the code carries."""
     require_tools()
     with tempfile.TemporaryDirectory() as folder:

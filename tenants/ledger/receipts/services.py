@@ -1,0 +1,192 @@
+"""Receipts' writes: starting the month's whole-association PDF, its result, the purge of old
+ones, and telling members their receipt is ready. Audited in the same transaction; tasks are
+queued on commit with ids only."""
+
+from __future__ import annotations
+
+import datetime
+import tempfile
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.audit import services as audit
+from tenants.ledger.receipts import selectors
+from tenants.ledger.receipts.models import BatchStatus, ReceiptBatch, ReceiptNotice
+
+NOTICE_KIND = "ledger.receipt_ready"
+
+
+def batch_ttl() -> datetime.timedelta:
+    return datetime.timedelta(hours=getattr(settings, "RECEIPT_BATCH_TTL_HOURS", 72))
+
+
+def start_batch(*, actor, period: datetime.date) -> ReceiptBatch:
+    """Queue the month's receipts as one PDF; one at a time per month (a second start while
+    one runs is refused)."""
+    if period.day != 1 or not selectors.issued(period):
+        raise ValidationError(_("Receipts are made for a month that is over."))
+    try:
+        with transaction.atomic():
+            batch = ReceiptBatch.objects.create(period=period, created_by=actor)
+            audit.record(
+                "ledger.receipts_batch_started",
+                actor=actor,
+                target=batch,
+                details={"period": period.isoformat()},
+            )
+    except IntegrityError:
+        raise ValidationError(_("The receipts of this month are already being made.")) from None
+    transaction.on_commit(lambda: _queue(batch.pk))
+    return batch
+
+
+def _queue(batch_id) -> None:
+    from tenants.ledger.receipts import tasks
+
+    tasks.build_batch.delay(str(batch_id))
+
+
+def build_batch(batch_id, *, processes: int | None = None) -> ReceiptBatch | None:
+    """Render and seal the batch (the task's body). A batch no longer queued is left alone (a
+    duplicated task does nothing)."""
+    from tenants.files import services as files
+    from tenants.files.purposes import PDF
+    from tenants.ledger.receipts import batch as rendering
+    from tenants.ledger.receipts.purposes import RECEIPTS_BATCH
+
+    with transaction.atomic():
+        batch = (
+            ReceiptBatch.objects.select_for_update()
+            .filter(pk=batch_id, status=BatchStatus.QUEUED)
+            .first()
+        )
+        if batch is None:
+            return None
+        accounts = selectors.batch_accounts(batch.period)
+        batch.status = BatchStatus.RENDERING
+        batch.total = len(accounts)
+        batch.save(update_fields=["status", "total"])
+
+    def progress(done: int, total: int) -> None:
+        ReceiptBatch.objects.filter(pk=batch.pk).update(done=done)
+
+    try:
+        with tempfile.TemporaryFile() as out:
+            rendering.render_month(
+                batch.period, accounts, out, processes=processes, progress=progress
+            )
+            out.seek(0)
+            with transaction.atomic():
+                stored = files.store_bytes(
+                    iter(lambda: out.read(1 << 20), b""),
+                    purpose=RECEIPTS_BATCH,
+                    kind=PDF,
+                    actor=batch.created_by,
+                    name=f"receipts-{batch.period:%Y-%m}.pdf",
+                )
+                now = timezone.now()
+                ReceiptBatch.objects.filter(pk=batch.pk).update(
+                    status=BatchStatus.READY,
+                    file=stored,
+                    done=batch.total,
+                    finished_at=now,
+                    expires_at=now + batch_ttl(),
+                )
+    except Exception:
+        ReceiptBatch.objects.filter(pk=batch.pk).update(
+            status=BatchStatus.FAILED, error="render", finished_at=timezone.now()
+        )
+        raise
+    batch.refresh_from_db()
+    return batch
+
+
+def purge_expired(now=None) -> int:
+    """Delete the sealed PDFs of batches past their time (the periodic job); the rows stay as
+    the log, marked expired."""
+    from tenants.files import services as files
+
+    now = now or timezone.now()
+    count = 0
+    for batch in ReceiptBatch.objects.filter(
+        status=BatchStatus.READY, expires_at__lte=now
+    ).select_related("file"):
+        with transaction.atomic():
+            if batch.file is not None:
+                files.delete(batch.file, actor=None)
+            ReceiptBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.EXPIRED, file=None)
+            count += 1
+    return count
+
+
+def _logins_of(account_ids) -> dict:
+    """The logins to tell about each account's receipt: owners of its current holding with a
+    login, and residents of its premises now."""
+    from tenants.residents import selectors as residents
+    from tenants.residents.models import Holding, PersonalAccount, Residency
+
+    logins: dict = {pk: set() for pk in account_ids}
+    for account_id, user_id in Holding.objects.filter(
+        residents.current("owners__ownerships__"),
+        account_id__in=account_ids,
+        ended_on__isnull=True,
+        owners__user__isnull=False,
+    ).values_list("account_id", "owners__user_id"):
+        logins[account_id].add(user_id)
+    premises = dict(
+        PersonalAccount.objects.filter(pk__in=account_ids).values_list("premises_id", "pk")
+    )
+    for premises_id, user_id in Residency.objects.filter(
+        residents.current(), premises_id__in=premises
+    ).values_list("premises_id", "user_id"):
+        if user_id:
+            logins[premises[premises_id]].add(user_id)
+    return logins
+
+
+def notify_ready(*, actor=None, period: datetime.date | None = None) -> int:
+    """Tell each member their receipt of the last month is ready, once per month (from the 1st,
+    by the 5th: the periodic job runs daily). Returns the letters written."""
+    from django.urls import reverse
+
+    from tenants.notifications import services as notifications
+
+    today = timezone.localdate()
+    period = period or selectors.first_day(selectors.first_day(today) - datetime.timedelta(days=1))
+    if not selectors.issued(period, today):
+        return 0
+    with transaction.atomic():
+        notice, created = ReceiptNotice.objects.select_for_update().get_or_create(period=period)
+        if not created:
+            return 0
+        account_ids = selectors.batch_accounts(period)
+        sent = 0
+        for account_id, users in _logins_of(account_ids).items():
+            if not users:
+                continue
+            path = reverse(
+                "receipts:receipt",
+                kwargs={"account": account_id, "month": period.strftime("%Y-%m")},
+            )
+            message = notifications.notify(
+                actor=actor,
+                kind=NOTICE_KIND,
+                recipients=users,
+                subject=_("Your receipt for %(month)s is ready") % {"month": f"{period:%m.%Y}"},
+                body=_("The receipt is on the portal; open the link to see or download it."),
+                path=path,
+            )
+            sent += len(users) if message else 0
+        notice.recipients = sent
+        notice.save(update_fields=["recipients"])
+        audit.record(
+            "ledger.receipts_notified",
+            actor=actor,
+            target=notice,
+            details={"period": period.isoformat(), "recipients": sent},
+        )
+    return sent
