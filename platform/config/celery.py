@@ -27,5 +27,6 @@ app.autodiscover_tasks(
         "tenants.notifications",
         "tenants.meters",
         "tenants.ledger.receipts",
+        "tenants.ledger.payments",
     ]
 )

@@ -89,6 +89,22 @@ declaration = AppDeclaration(
             url_name="ledger:finances",
             order=41,
         ),
+        DashboardSection(
+            "ledger-payments",
+            _("Payments"),
+            _("Payments entered and imported from bank statements, the queue, instalment plans."),
+            ACCOUNT_READERS,
+            url_name="ledger:payments",
+            order=42,
+        ),
+        DashboardSection(
+            "ledger-debtors",
+            _("Debtors"),
+            _("Who owes and for how long, penalty calculations and court-order packages."),
+            ACCOUNT_READERS,
+            url_name="ledger:debtors",
+            order=43,
+        ),
     ),
     audit_labels={
         "ledger.period_closed": _("Month closed"),
@@ -100,6 +116,12 @@ declaration = AppDeclaration(
         "ledger.service_added": _("Service added"),
         "ledger.service_changed": _("Service changed"),
         "ledger.tariff_added": _("Tariff added"),
+        "ledger.payment_recorded": _("Payment recorded"),
+        "ledger.statement_uploaded": _("Bank statement uploaded"),
+        "ledger.statement_imported": _("Bank statement imported"),
+        "ledger.payment_assigned": _("Waiting payment assigned to an account"),
+        "ledger.payment_linked": _("Payment linked to an online payment"),
+        "ledger.instalment_plan_agreed": _("Instalment plan agreed"),
         "ledger.benefit_added": _("Benefit added"),
         "ledger.run_started": _("Accrual run started"),
         "ledger.run_confirmed": _("Accrual run confirmed"),
@@ -129,6 +151,7 @@ declaration = AppDeclaration(
         ),
     ),
     periodic_jobs=(
+        PeriodicJob("ledger-penalties", "tenants.ledger.payments.tasks.post_penalties", 24 * 3600),
         PeriodicJob("receipts-notify", "tenants.ledger.receipts.tasks.notify_ready", 6 * 3600),
         PeriodicJob(
             "receipts-purge",
