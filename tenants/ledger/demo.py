@@ -4,4 +4,6 @@ from __future__ import annotations
 
 
 def seed_demo() -> str:
-    return "ledger: nothing yet"
+    from tenants.ledger.payments.demo import seed_payments
+
+    return f"ledger: {seed_payments()}"

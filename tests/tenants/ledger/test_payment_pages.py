@@ -346,3 +346,15 @@ def test_queue_page_queries_do_not_grow(client, in_alpha):
 
     counts = counts_at((1, 12), grow_to, lambda: query_count(client, "/ledger/payments/queue/"))
     assert counts == {1: 9, 12: 9}, queries_text(client, "/ledger/payments/queue/")
+
+
+def test_the_demo_has_payments_debtors_with_penalties_and_a_queue(in_alpha):
+    from tenants.ledger.payments import demo
+
+    for _n in range(10):
+        make_premises()
+    assert "debtors with penalties" in demo.seed_payments()
+    assert Payment.objects.filter(status=PaymentStatus.POSTED).exists()
+    assert Payment.objects.filter(status=PaymentStatus.QUEUED).count() == 1
+    assert Entry.objects.filter(source=penalty_posting.PENALTY_SOURCE).exists()
+    assert demo.seed_payments() == "payments: already there"
