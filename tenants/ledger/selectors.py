@@ -1,0 +1,391 @@
+"""Reading the ledger, scoped to the reader (someone else's account or entry is a 404).
+
+* the board and the accountant (``ACCOUNT_READERS``) read every account and entry;
+* an owner reads the accounts they hold, the entries of their own holding (its periods, and the
+  capital-repair arrears that passed to it, marked as such); a former holder keeps reading
+  their own periods while they owe anything for them;
+* a resident of a premises (a ``Residency``) reads its accounts' balance and the current
+  holding's charges, which they often pay; no page here shows an owner's personal data.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Q, Sum
+from django.http import Http404
+from django.utils import timezone
+
+from core.access.roles import ACCOUNT_READERS, has_role
+from tenants.ledger.models import (
+    AccrualRun,
+    Balance,
+    Entry,
+    EntryKind,
+    Period,
+    Service,
+    Tariff,
+)
+from tenants.ledger.money import ZERO, days_in, month_of, next_month
+from tenants.residents.models import Holding, Owner, PersonalAccount, Residency
+from tenants.residents.selectors import current
+
+
+def reads_all(user) -> bool:
+    return has_role(user, *ACCOUNT_READERS)
+
+
+@dataclass
+class AccountAccess:
+    """An account as a reader may see it: ``holding_ids`` None for all its holdings."""
+
+    account: PersonalAccount
+    holding_ids: frozenset | None = None
+    former: bool = False
+
+    def entries(self):
+        rows = Entry.objects.filter(account=self.account)
+        if self.holding_ids is not None:
+            rows = rows.filter(holding_id__in=list(self.holding_ids))
+        return rows
+
+
+def _member_access(user) -> dict:
+    """``{account_id: (holding ids, former)}`` a member may read (two to three queries)."""
+    found: dict = {}
+    today = timezone.localdate()
+    former = []
+    for holding_id, account_id, ended_on in Owner.objects.filter(user=user).values_list(
+        "holding_id", "holding__account_id", "holding__ended_on"
+    ):
+        if ended_on is None or ended_on > today:
+            ids, _was_former = found.get(account_id, (set(), False))
+            ids.add(holding_id)
+            found[account_id] = (ids, False)
+        else:
+            former.append((holding_id, account_id))
+    if former:
+        owing = dict(
+            Entry.objects.filter(holding_id__in=[h for h, _a in former])
+            .values("holding_id")
+            .annotate(total=Sum("amount"))
+            .values_list("holding_id", "total")
+        )
+        for holding_id, account_id in former:
+            if owing.get(holding_id, ZERO) > 0:
+                ids, was_former = found.get(account_id, (set(), True))
+                ids.add(holding_id)
+                found[account_id] = (ids, was_former)
+    premises = Residency.objects.filter(current(), user=user).values_list("premises_id", flat=True)
+    for holding_id, account_id in Holding.objects.filter(
+        account__premises_id__in=premises, ended_on__isnull=True
+    ).values_list("pk", "account_id"):
+        ids, was_former = found.get(account_id, (set(), False))
+        ids.add(holding_id)
+        found[account_id] = (ids, was_former and False)
+    return found
+
+
+def accounts_visible_to(user) -> list[AccountAccess]:
+    """The accounts ``user`` reads, by number (members: theirs; the board: all)."""
+    if reads_all(user):
+        return [
+            AccountAccess(a)
+            for a in PersonalAccount.objects.select_related("premises__building").order_by("number")
+        ]
+    found = _member_access(user)
+    accounts = PersonalAccount.objects.filter(pk__in=list(found)).select_related(
+        "premises__building"
+    )
+    return [
+        AccountAccess(a, frozenset(found[a.pk][0]), found[a.pk][1])
+        for a in accounts.order_by("number")
+    ]
+
+
+def account_for(user, pk) -> AccountAccess:
+    """One account the reader may read, or 404."""
+    if reads_all(user):
+        account = PersonalAccount.objects.select_related("premises__building").filter(pk=pk).first()
+        if account is None:
+            raise Http404
+        return AccountAccess(account)
+    found = _member_access(user)
+    if pk not in found:
+        raise Http404
+    account = PersonalAccount.objects.select_related("premises__building").get(pk=pk)
+    ids, former = found[pk]
+    return AccountAccess(account, frozenset(ids), former)
+
+
+def entry_for(user, pk) -> Entry:
+    """One entry the reader may read (its account and holding), or 404."""
+    entry = Entry.objects.select_related("service", "account").filter(pk=pk).first()
+    if entry is None:
+        raise Http404
+    if reads_all(user):
+        return entry
+    found = _member_access(user)
+    if entry.account_id not in found or entry.holding_id not in found[entry.account_id][0]:
+        raise Http404
+    return entry
+
+
+# -- the account page ---------------------------------------------------------------------------
+
+
+@dataclass
+class Month:
+    period: datetime.date
+    charged: Decimal = ZERO
+    paid: Decimal = ZERO
+    other: Decimal = ZERO
+    entries: list = field(default_factory=list)
+
+
+@dataclass
+class Bar:
+    x: int
+    width: int
+    charged_y: int
+    charged_h: int
+    paid_y: int
+    paid_h: int
+    label: str
+
+
+@dataclass
+class AccountPage:
+    access: AccountAccess
+    balance: Decimal
+    due_on: datetime.date | None
+    due_month: datetime.date | None
+    due_basis: str
+    months: list[Month]
+    bars: list[Bar]
+    chart_height: int
+
+
+def due_date(month: datetime.date) -> tuple[datetime.date | None, str]:
+    """When ``month``'s charge is due, by the law's dated rule (``tenants.profile.rules``): the
+    rule in force on the first day of the following month decides (the 10th, or the day the
+    association set, until January 2026's charge; the 15th from February 2026's, due on 15 March
+    2026); None where the charter sets the day and none is set (СНТ)."""
+    from tenants.profile import selectors as profile
+
+    following = next_month(month)
+    in_force = profile.settings_in_force(following)
+    if in_force.due_day is None:
+        return None, str(in_force.due_day_rule.basis)
+    return following.replace(day=min(in_force.due_day, days_in(following))), str(
+        in_force.due_day_rule.basis
+    )
+
+
+CHART_WIDTH = 600
+CHART_HEIGHT = 160
+
+
+def chart(months: list[Month]) -> list[Bar]:
+    """Bars of charged and paid per month, scaled to the largest (server-rendered SVG)."""
+    shown = months[-12:]
+    top = max([m.charged for m in shown] + [m.paid for m in shown] + [Decimal(1)])
+    slot = CHART_WIDTH // max(len(shown), 1)
+    width = max(slot // 2 - 2, 2)
+    bars = []
+    for index, m in enumerate(shown):
+        ch = int(m.charged / top * CHART_HEIGHT) if m.charged > 0 else 0
+        pa = int(m.paid / top * CHART_HEIGHT) if m.paid > 0 else 0
+        bars.append(
+            Bar(
+                x=index * slot,
+                width=width,
+                charged_y=CHART_HEIGHT - ch,
+                charged_h=ch,
+                paid_y=CHART_HEIGHT - pa,
+                paid_h=pa,
+                label=m.period.strftime("%m.%y"),
+            )
+        )
+    return bars
+
+
+def account_page(access: AccountAccess) -> AccountPage:
+    """Balance, due date, months with their entries and the chart: a fixed number of queries
+    whatever the number of months and entries."""
+    entries = list(access.entries().select_related("service").order_by("-period", "kind", "id"))
+    if access.holding_ids is None:
+        balance = (
+            Balance.objects.filter(account=access.account).values_list("amount", flat=True).first()
+            or ZERO
+        )
+    else:
+        balance = sum((e.amount for e in entries), ZERO)
+    months: dict = {}
+    for entry in entries:
+        month = months.setdefault(entry.period, Month(entry.period))
+        month.entries.append(entry)
+        if entry.kind in (EntryKind.CHARGE, EntryKind.RECALCULATION):
+            month.charged += entry.amount
+        elif entry.kind == EntryKind.PAYMENT:
+            month.paid -= entry.amount
+        else:
+            month.other += entry.amount
+    ordered = sorted(months.values(), key=lambda m: m.period)
+    charged_months = [m.period for m in ordered if m.charged]
+    due_month = charged_months[-1] if charged_months else None
+    due_on, basis = due_date(due_month) if due_month else (None, "")
+    return AccountPage(
+        access=access,
+        balance=balance,
+        due_on=due_on,
+        due_month=due_month,
+        due_basis=basis,
+        months=list(reversed(ordered)),
+        bars=chart(ordered),
+        chart_height=CHART_HEIGHT,
+    )
+
+
+def explain(entry: Entry) -> list[tuple[str, str]]:
+    """The calculation of a charge as lines (label, value) for "Explain my bill"."""
+    from django.utils.translation import gettext as _
+
+    calc = entry.calculation or {}
+    lines: list[tuple[str, str]] = []
+    base = calc.get("base") or {}
+    kind = base.get("kind")
+    labels = {
+        "area": _("Area, m²"),
+        "residents": _("Registered residents"),
+        "premises": _("Per premises"),
+        "sotki": _("Plot, сотки"),
+        "volume": _("Volume by the meters"),
+        "norm": _("Volume by the norm"),
+        "common_house": _("Common-house volume, your share by area"),
+        "heating": _("Heat by the building's meter, your share by area"),
+    }
+    if kind:
+        lines.append((labels.get(kind, kind), f"{base.get('value', '')} {base.get('unit', '')}"))
+    for meter in base.get("meters", []):
+        lines.append((_("Meter"), f"{meter.get('volume', '')} — {meter.get('basis', '')}"))
+        if meter.get("adjustment"):
+            lines.append(
+                (
+                    _("Recalculation of estimates"),
+                    f"{meter['adjustment']} — {meter.get('adjustment_basis', '')}",
+                )
+            )
+    if kind == "common_house":
+        lines.append((_("Building's common meters"), base.get("building_volume", "")))
+        lines.append((_("Premises' own meters"), base.get("premises_volumes", "")))
+        lines.append((_("Building's area, m²"), base.get("building_area", "")))
+        if base.get("capped_by_norm"):
+            lines.append((_("Capped by the norm"), base.get("norm", "")))
+    if kind in ("norm", "heating") and base.get("norm"):
+        lines.append((_("Norm per m²"), base.get("norm", "")))
+    tariff = calc.get("tariff")
+    if tariff:
+        lines.append(
+            (
+                _("Tariff"),
+                _("%(rate)s ₽ from %(date)s")
+                % {"rate": tariff.get("rate"), "date": tariff.get("valid_from")},
+            )
+        )
+    days = calc.get("days")
+    if days and days.get("held") != days.get("in_month"):
+        lines.append(
+            (_("Days of the month charged to this holder"), f"{days['held']} / {days['in_month']}")
+        )
+    benefit = calc.get("benefit")
+    if benefit:
+        value = f"{benefit['value']} %" if benefit["kind"] == "percent" else f"{benefit['value']} ₽"
+        lines.append((_("Benefit"), f"{value} (−{benefit['amount']} ₽) {benefit.get('basis', '')}"))
+    if calc.get("unrounded"):
+        lines.append((_("Before rounding"), calc["unrounded"]))
+        lines.append((_("Rounding"), _("to kopecks, half up")))
+    if entry.kind == EntryKind.RECALCULATION and entry.corrects_period:
+        lines.append((_("Corrects"), entry.corrects_period.strftime("%m.%Y")))
+    if entry.kind == EntryKind.TRANSFER:
+        lines.append(
+            (_("Basis"), _("ЖК РФ ст. 158 ч. 3: capital repair arrears pass to the new owner"))
+        )
+    if entry.reason:
+        lines.append((_("Reason"), entry.reason))
+    lines.append((_("Amount"), f"{entry.amount} ₽"))
+    return lines
+
+
+# -- the accountant's and the chairman's pages ------------------------------------------------
+
+
+def services_with_tariffs() -> list[Service]:
+    return list(
+        Service.objects.prefetch_related("tariffs")
+        .select_related("recipient")
+        .order_by("order", "name")
+    )
+
+
+def service_for(user, pk) -> Service:
+    if not reads_all(user):
+        raise Http404
+    service = Service.objects.filter(pk=pk).first()
+    if service is None:
+        raise Http404
+    return service
+
+
+def tariffs_visible_to(user):
+    """Tariffs are the association's decisions: every signed-in member reads them."""
+    return Tariff.objects.select_related("service").order_by("service__order", "-valid_from")
+
+
+def runs_visible_to(user):
+    if not reads_all(user):
+        return AccrualRun.objects.none()
+    return AccrualRun.objects.order_by("-created_at")
+
+
+def run_for(user, pk) -> AccrualRun:
+    run = runs_visible_to(user).filter(pk=pk).first()
+    if run is None:
+        raise Http404
+    return run
+
+
+def periods():
+    return list(Period.objects.order_by("-month")[:24])
+
+
+@dataclass
+class Totals:
+    period: datetime.date
+    charged: Decimal
+    paid: Decimal
+
+    @property
+    def rate(self) -> Decimal | None:
+        if self.charged <= 0:
+            return None
+        return (self.paid * 100 / self.charged).quantize(Decimal("0.1"))
+
+
+def totals_by_month(months: int = 12) -> list[Totals]:
+    """Charged (charges and recalculations) and paid per month, the last ``months`` (one query)."""
+    since = month_of(timezone.localdate())
+    for _ in range(months - 1):
+        since = month_of(since - datetime.timedelta(days=1))
+    rows = (
+        Entry.objects.filter(period__gte=since)
+        .values("period")
+        .annotate(
+            charged=Sum("amount", filter=Q(kind__in=[EntryKind.CHARGE, EntryKind.RECALCULATION])),
+            paid=Sum("amount", filter=Q(kind=EntryKind.PAYMENT)),
+        )
+        .order_by("period")
+    )
+    return [Totals(row["period"], row["charged"] or ZERO, -(row["paid"] or ZERO)) for row in rows]

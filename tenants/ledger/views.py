@@ -1,0 +1,181 @@
+"""The ledger's pages: a member's money ("My home" → each account, each charge explained), the
+accountant's accruals (services, tariffs, runs, closing a month), the chairman's finances.
+
+Thin: the services decide and refuse (``core.ui.refusals``), the selectors scope what a reader
+sees (someone else's account or entry is a 404)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.access.decorators import role_required
+from core.access.roles import ACCOUNT_READERS, MEMBER_ROLES, has_role
+from core.ui.refusals import act, submit
+from tenants.ledger import forms, selectors, services
+from tenants.ledger.declaration import LEDGER_KEEPERS
+
+READERS = ACCOUNT_READERS | MEMBER_ROLES
+
+
+def _keeps(user) -> bool:
+    return has_role(user, *LEDGER_KEEPERS)
+
+
+@role_required(*READERS)
+def home(request):
+    accounts = selectors.accounts_visible_to(request.user)
+    if selectors.reads_all(request.user):
+        accounts = accounts[:0]
+    pages = [selectors.account_page(access) for access in accounts]
+    return render(request, "ledger/home.html", {"pages": pages})
+
+
+@role_required(*READERS)
+def account(request, pk):
+    access = selectors.account_for(request.user, pk)
+    page = selectors.account_page(access)
+    return render(request, "ledger/account.html", {"page": page})
+
+
+@role_required(*READERS)
+def entry(request, pk):
+    found = selectors.entry_for(request.user, pk)
+    return render(request, "ledger/entry.html", {"entry": found, "lines": selectors.explain(found)})
+
+
+@role_required(*ACCOUNT_READERS)
+def accruals(request):
+    return render(
+        request,
+        "ledger/accruals.html",
+        {
+            "services": selectors.services_with_tariffs(),
+            "runs": selectors.runs_visible_to(request.user)[:24],
+            "periods": selectors.periods(),
+            "month_form": forms.MonthForm(),
+            "keeps": _keeps(request.user),
+        },
+    )
+
+
+@role_required(*ACCOUNT_READERS)
+def finances(request):
+    totals = selectors.totals_by_month()
+    months = [selectors.Month(t.period, charged=t.charged, paid=t.paid) for t in totals]
+    return render(
+        request,
+        "ledger/finances.html",
+        {"totals": totals, "bars": selectors.chart(months), "chart_height": selectors.CHART_HEIGHT},
+    )
+
+
+@role_required(*LEDGER_KEEPERS)
+def service_add(request):
+    form = forms.ServiceForm(request.POST or None)
+    return submit(
+        request,
+        form,
+        lambda: services.create_service(actor=request.user, **form.cleaned_data),
+        done=_("The service is added."),
+        then=lambda s: reverse("ledger:service", args=[s.pk]),
+    ) or render(request, "ledger/service_form.html", {"form": form}, status=_status(form))
+
+
+def _status(form) -> int:
+    return 400 if form.is_bound and form.errors else 200
+
+
+@role_required(*ACCOUNT_READERS)
+def service(request, pk):
+    found = selectors.service_for(request.user, pk)
+    keeps = _keeps(request.user)
+    form = forms.TariffForm(request.POST or None) if keeps else None
+    if request.method == "POST" and not keeps:
+        raise PermissionDenied
+    done = form is not None and submit(
+        request,
+        form,
+        lambda: services.add_tariff(actor=request.user, service=found, **form.cleaned_data),
+        done=_("The tariff is added."),
+        then=reverse("ledger:service", args=[found.pk]),
+    )
+    return done or render(
+        request,
+        "ledger/service.html",
+        {"service": found, "tariffs": found.tariffs.order_by("-valid_from"), "form": form},
+        status=_status(form) if form is not None else 200,
+    )
+
+
+@role_required(*LEDGER_KEEPERS)
+@require_POST
+def run_start(request):
+    form = forms.MonthForm(request.POST)
+    month = form.cleaned_data["month"] if form.is_valid() else None
+
+    def start():
+        if month is None:
+            raise ValidationError(_("Choose a month."))
+        return services.start_run(month, actor=request.user)
+
+    return act(
+        request,
+        start,
+        done=_("The run is started: its preview is being calculated."),
+        then=lambda run: reverse("ledger:run", args=[run.pk]),
+        refused=reverse("ledger:accruals"),
+    )
+
+
+@role_required(*ACCOUNT_READERS)
+def run(request, pk):
+    found = selectors.run_for(request.user, pk)
+    return render(request, "ledger/run.html", {"run": found, "keeps": _keeps(request.user)})
+
+
+@role_required(*ACCOUNT_READERS)
+def run_progress(request, pk):
+    found = selectors.run_for(request.user, pk)
+    return render(request, "ledger/_run_progress.html", {"run": found})
+
+
+@role_required(*LEDGER_KEEPERS)
+@require_POST
+def run_confirm(request, pk):
+    found = selectors.run_for(request.user, pk)
+    return act(
+        request,
+        lambda: services.confirm_run(found.pk, actor=request.user),
+        done=_("The charges are being posted."),
+        then=reverse("ledger:run", args=[found.pk]),
+    )
+
+
+@role_required(*LEDGER_KEEPERS)
+@require_POST
+def run_discard(request, pk):
+    found = selectors.run_for(request.user, pk)
+    return act(
+        request,
+        lambda: services.discard_run(found.pk, actor=request.user),
+        done=_("The run is discarded."),
+        then=reverse("ledger:accruals"),
+    )
+
+
+@role_required(*LEDGER_KEEPERS)
+@require_POST
+def period_close(request):
+    form = forms.MonthForm(request.POST)
+    month = form.cleaned_data["month"] if form.is_valid() else None
+
+    def close():
+        if month is None:
+            raise ValidationError(_("Choose a month."))
+        return services.close_period(month, actor=request.user)
+
+    return act(request, close, done=_("The month is closed."), then=reverse("ledger:accruals"))
