@@ -7,6 +7,7 @@ import re
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tenants.ledger.payments.models import PaymentSource
 
@@ -80,7 +81,9 @@ class DebtorFilter(forms.Form):
 class InstalmentForm(forms.Form):
     account = forms.CharField(label=_("personal account"), max_length=32)
     total = forms.DecimalField(label=_("debt in instalments, ₽"), max_digits=14, decimal_places=2)
-    months = forms.IntegerField(label=_("months"), min_value=1, max_value=60)
+    months = forms.IntegerField(
+        label=pgettext_lazy("payment pages", "months"), min_value=1, max_value=60
+    )
     first_due_on = _date_field(_("first payment due on"))
     agreed_on = _date_field(_("agreed on"))
     decision = forms.CharField(label=_("board's decision"), max_length=200)

@@ -358,3 +358,21 @@ def test_the_demo_has_payments_debtors_with_penalties_and_a_queue(in_alpha):
     assert Payment.objects.filter(status=PaymentStatus.QUEUED).count() == 1
     assert Entry.objects.filter(source=penalty_posting.PENALTY_SOURCE).exists()
     assert demo.seed_payments() == "payments: already there"
+
+
+def test_pages_speak_russian(client_of, alpha, accountant, account):
+    client = client_of(alpha, accountant)
+    client.cookies["django_language"] = "ru"
+    debtors = client.get("/ledger/debtors/").content.decode()
+    assert "Должники" in debtors and "месяцев просрочки" in debtors
+    form = {
+        "account": "нет",
+        "amount": "1.00",
+        "paid_on": "2025-05-30",
+        "source": PaymentSource.CASH,
+        "source_id": "ПКО-9",
+    }
+    refused = client.post("/ledger/payments/add/", form)
+    assert "Лицевого счёта с таким номером нет." in refused.content.decode()
+    calc = client.get(f"/ledger/debtors/{account.pk}/penalties/").content.decode()
+    assert "Расчёт пени" in calc and "Итого пени, ₽" in calc
