@@ -376,3 +376,16 @@ def test_pages_speak_russian(client_of, alpha, accountant, account):
     assert "Лицевого счёта с таким номером нет." in refused.content.decode()
     calc = client.get(f"/ledger/debtors/{account.pk}/penalties/").content.decode()
     assert "Расчёт пени" in calc and "Итого пени, ₽" in calc
+
+
+def test_a_recorded_payment_shows_on_the_account_page_at_once(client, account):
+    form = {
+        "account": account.number,
+        "amount": "700.00",
+        "paid_on": "2025-05-30",
+        "source": PaymentSource.BANK,
+        "source_id": "п/п 77",
+    }
+    assert client.post("/ledger/payments/add/", form).status_code == 302
+    page = client.get(f"/money/accounts/{account.pk}/").content.decode()
+    assert "-700.00 ₽" in page
