@@ -1,8 +1,9 @@
 """The ledger's pages and its API under ``api/v1/ledger/`` (namespace ``ledger``)."""
 
-from django.urls import include, path
+from django.urls import path
 
 from tenants.ledger import api, views
+from tenants.ledger.payments import urls as payment_urls
 
 app_name = "ledger"
 
@@ -20,7 +21,8 @@ urlpatterns = [
     path("ledger/runs/<uuid:pk>/post/", views.run_confirm, name="run-confirm"),
     path("ledger/runs/<uuid:pk>/discard/", views.run_discard, name="run-discard"),
     path("ledger/periods/close/", views.period_close, name="period-close"),
-    path("", include("tenants.ledger.payments.urls")),
+    # the payment pages: their own module, the ledger's namespace and app
+    *payment_urls.urlpatterns,
     path("api/v1/ledger/balances/", api.Balances.as_view(), name="api-balances"),
     path("api/v1/ledger/accounts/<uuid:pk>/journal/", api.Journal.as_view(), name="api-journal"),
     path("api/v1/ledger/runs/", api.Runs.as_view(), name="api-runs"),

@@ -1,5 +1,5 @@
-"""The payment and penalty pages, included by ``tenants/ledger/urls.py`` without a namespace of
-their own: their names are the ledger's (``ledger:payments``, ``ledger:debtors``...)."""
+"""The payment and penalty pages, spread into ``tenants/ledger/urls.py``'s patterns: their names
+are the ledger's (``ledger:payments``, ``ledger:debtors``...) and so is their app."""
 
 from django.urls import path
 
