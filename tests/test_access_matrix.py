@@ -56,8 +56,12 @@ def url_names(urlconf) -> set[str]:
 
 
 def _app_of(module: str) -> str:
-    """The app a URL module belongs to: ``tenants.residents.urls`` → ``tenants.residents``."""
-    return module.rsplit(".", 1)[0]
+    """The app a URL module belongs to: ``tenants.residents.urls`` → ``tenants.residents``, and
+    a sub-package's map (``tenants.ledger.payments.urls``) to the installed app that holds it."""
+    from django.apps import apps
+
+    config = apps.get_containing_app_config(module)
+    return config.name if config else module.rsplit(".", 1)[0]
 
 
 def name_clashes(*urlconfs) -> list[str]:

@@ -3,6 +3,7 @@ The same answers as the pages: the selectors scope every read (someone else's ac
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
 from rest_framework.pagination import PageNumberPagination
@@ -23,11 +24,22 @@ class Pages(PageNumberPagination):
     max_page_size = 500
 
 
+class BalanceSerializer(serializers.Serializer):
+    """One account's balance as the API answers it (the schema of ``Balances``)."""
+
+    account = serializers.UUIDField()
+    number = serializers.CharField()
+    balance = serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=True)
+    due_on = serializers.DateField(allow_null=True)
+    former_holder = serializers.BooleanField()
+
+
 class Balances(APIView):
     """The balance of each account the caller reads (positive: owed; negative: prepaid)."""
 
     permission_classes = [HasRole.of(*READERS)]
 
+    @extend_schema(responses=BalanceSerializer(many=True))
     def get(self, request):
         accesses = selectors.accounts_visible_to(request.user)
         pages = [selectors.account_page(a) for a in accesses[:500]]

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
 from rest_framework.pagination import PageNumberPagination
@@ -78,11 +79,23 @@ class Payments(ListAPIView):
         return Response(PaymentSerializer(payment).data, status=201)
 
 
+class DebtorSerializer(serializers.Serializer):
+    """One account in debt as the API answers it (the schema of ``Debtors``)."""
+
+    account = serializers.UUIDField()
+    number = serializers.CharField()
+    debt = serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=True)
+    penalties = serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=True)
+    months_overdue = serializers.IntegerField()
+    oldest_unpaid = serializers.DateField(allow_null=True)
+
+
 class Debtors(APIView):
     """Accounts in debt, largest first, with their penalties and months overdue."""
 
     permission_classes = [HasRole.of(*ACCOUNT_READERS)]
 
+    @extend_schema(responses=DebtorSerializer(many=True))
     def get(self, request):
         return Response(
             [
