@@ -389,3 +389,24 @@ def test_a_recorded_payment_shows_on_the_account_page_at_once(client, account):
     assert client.post("/ledger/payments/add/", form).status_code == 302
     page = client.get(f"/money/accounts/{account.pk}/").content.decode()
     assert "-700.00 ₽" in page
+
+
+def test_the_api_records_and_lists_payments_and_debtors(client, account):
+    url = "/api/v1/ledger/payments/"
+    given = {
+        "account": account.number,
+        "amount": "250.00",
+        "paid_on": "2025-05-30",
+        "source": "cash",
+        "source_id": "ПКО-api",
+    }
+    unknown = client.post(url, {**given, "account": "no-such"}, content_type="application/json")
+    assert unknown.status_code == 400 and "account" in unknown.json()
+    created = client.post(url, given, content_type="application/json")
+    assert created.status_code == 201 and created.json()["status"] == "posted"
+    twice = client.post(url, given, content_type="application/json")
+    assert twice.status_code == 400
+    listed = client.get(url).json()
+    assert [p["amount"] for p in listed["results"]] == ["250.00"]
+    debtors = client.get("/api/v1/ledger/debtors/").json()
+    assert [(d["number"], d["debt"]) for d in debtors] == [(account.number, "1750.00")]
