@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from tenants.ledger import services
 from tenants.ledger.models import AccrualRun, Balance, Entry, EntryKind, Method, RunStatus
@@ -91,7 +92,7 @@ def test_a_run_under_way_refuses_another(in_alpha):
     make_premises()
     add_service()
     services.start_run(MAY, actor=None, queue=False)
-    with pytest.raises(ValidationError, match="under way"):
+    with pytest.raises(ValidationError, match="under way"), translation.override("en"):
         services.start_run(MAY, actor=None, queue=False)
     assert AccrualRun.objects.filter(period=MAY).count() == 1
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from tenants.ledger import services
 from tenants.ledger.models import AppendOnlyError, Balance, Entry, EntryKind
@@ -93,7 +94,7 @@ def test_a_payment_from_the_same_source_posts_once(account):
 def test_a_closed_month_refuses_charges_and_corrections_land_in_an_open_one(account):
     service = add_service()
     services.close_period(MAY, actor=None)
-    with pytest.raises(ValidationError, match="closed"):
+    with pytest.raises(ValidationError, match="closed"), translation.override("en"):
         services.post_entry(
             actor=None,
             account=account,

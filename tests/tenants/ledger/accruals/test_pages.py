@@ -52,3 +52,19 @@ def test_the_account_page_explains_and_stays_constant(alpha, in_alpha, client_of
     assert "210.31" in explained  # 2 × 105.155, unrounded
     other = make_premises().accounts.get()
     assert client.get(reverse("ledger:account", args=[other.pk])).status_code == 404
+
+
+def test_the_members_page_speaks_russian_and_names_a_personal_account(
+    alpha, in_alpha, client_of, make_user
+):
+    owner = make_user(alpha, roles=["owner"])
+    premises = make_premises(area="54.30")
+    make_owner(premises, user=owner)
+    account = premises.accounts.get()
+    add_service(Method.AREA, "31.47", name="Содержание")
+    services.accrue(datetime.date(2025, 1, 1), actor=None)
+    page = client_of(alpha, owner).get(reverse("ledger:home")).content.decode()
+    assert "Платежи и задолженность" in page and "К оплате:" in page
+    assert f"Лицевой счёт {account.number}" in page
+    assert "Учётная запись" not in page.split("<main", 1)[-1]
+    assert "Payments and balance" not in page and "You owe" not in page
