@@ -26,6 +26,7 @@ app.autodiscover_tasks(
         "tenants.files",
         "tenants.notifications",
         "tenants.meters",
+        "tenants.ledger",
         "tenants.ledger.receipts",
         "tenants.ledger.payments",
     ]
