@@ -34,9 +34,20 @@ def everyone(answer):
 
 
 def signed_in(answer, anonymous=LOGIN):
-    result = dict.fromkeys(TENANT_ACTORS, answer)
+    return answers(answer, anonymous=anonymous)
+
+
+def answers(default, anonymous=LOGIN, **by_role):
+    """``default`` for every role not named; anonymous visitors and strangers get ``anonymous``."""
+    result = dict.fromkeys(TENANT_ACTORS, default)
     result["anonymous"] = result["other_association"] = anonymous
+    result.update(by_role)
     return result
+
+
+def api(default, **by_role):
+    """An API endpoint's answers: 401 instead of the login redirect."""
+    return answers(default, anonymous=UNAUTHORIZED, **by_role)
 
 
 def collect() -> dict:

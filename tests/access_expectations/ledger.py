@@ -14,25 +14,17 @@ import datetime
 from core.access.roles import Role
 from tests.access_expectations import (
     FORBIDDEN,
-    LOGIN,
     NOT_ALLOWED,
     NOT_FOUND,
     OK,
-    TENANT_ACTORS,
     TENANT_URLCONF,
-    UNAUTHORIZED,
+    answers,
+    api,
 )
 
 BOARD = (Role.CHAIRMAN.value, Role.BOARD_MEMBER.value)
 MEMBERS = (Role.OWNER.value, Role.RESIDENT.value)
 MAY = datetime.date(2025, 5, 1)
-
-
-def answers(default, anonymous=LOGIN, **by_role):
-    result = dict.fromkeys(TENANT_ACTORS, default)
-    result["anonymous"] = result["other_association"] = anonymous
-    result.update(by_role)
-    return result
 
 
 def readers(answer=OK):
@@ -45,10 +37,6 @@ def readers_and_members(member_answer):
 
 def keepers(answer):
     return answers(FORBIDDEN, accountant=answer)
-
-
-def api(default, **by_role):
-    return answers(default, anonymous=UNAUTHORIZED, **by_role)
 
 
 def _service():

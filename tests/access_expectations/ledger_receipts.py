@@ -12,23 +12,15 @@ from __future__ import annotations
 from core.access.roles import Role
 from tests.access_expectations import (
     FORBIDDEN,
-    LOGIN,
     NOT_ALLOWED,
     NOT_FOUND,
     OK,
-    TENANT_ACTORS,
     TENANT_URLCONF,
+    answers,
 )
 
 READERS = (Role.CHAIRMAN.value, Role.BOARD_MEMBER.value, Role.ACCOUNTANT.value)
 MEMBERS = (Role.OWNER.value, Role.RESIDENT.value)
-
-
-def answers(default, anonymous=LOGIN, **by_role):
-    result = dict.fromkeys(TENANT_ACTORS, default)
-    result["anonymous"] = result["other_association"] = anonymous
-    result.update(by_role)
-    return result
 
 
 def receipt_kwargs(_association):

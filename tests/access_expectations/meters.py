@@ -11,24 +11,16 @@ from __future__ import annotations
 from core.access.roles import Role
 from tests.access_expectations import (
     FORBIDDEN,
-    LOGIN,
     NOT_ALLOWED,
     NOT_FOUND,
     OK,
-    TENANT_ACTORS,
     TENANT_URLCONF,
-    UNAUTHORIZED,
+    answers,
+    api,
 )
 
 BOARD = (Role.CHAIRMAN.value, Role.BOARD_MEMBER.value)
 MEMBERS = (Role.OWNER.value, Role.RESIDENT.value)
-
-
-def answers(default, anonymous=LOGIN, **by_role):
-    result = dict.fromkeys(TENANT_ACTORS, default)
-    result["anonymous"] = result["other_association"] = anonymous
-    result.update(by_role)
-    return result
 
 
 def board_only(answer=OK):
@@ -41,10 +33,6 @@ def readers(answer=OK):
 
 def readers_and_members(member_answer):
     return readers() | dict.fromkeys(MEMBERS, member_answer)
-
-
-def api(default, **by_role):
-    return answers(default, anonymous=UNAUTHORIZED, **by_role)
 
 
 def _meter():

@@ -13,33 +13,20 @@ from decimal import Decimal
 from core.access.roles import Role
 from tests.access_expectations import (
     FORBIDDEN,
-    LOGIN,
     NOT_ALLOWED,
     NOT_FOUND,
     OK,
-    TENANT_ACTORS,
     TENANT_URLCONF,
-    UNAUTHORIZED,
+    answers,
+    api,
 )
 
 BOARD = (Role.CHAIRMAN, Role.BOARD_MEMBER)
 FIRST_DAY = datetime.date(2020, 1, 1)
 
 
-def answers(default, anonymous=LOGIN, **by_role):
-    """``default`` for every role not named; anonymous visitors and strangers get ``anonymous``."""
-    result = dict.fromkeys(TENANT_ACTORS, default)
-    result["anonymous"] = result["other_association"] = anonymous
-    result.update(by_role)
-    return result
-
-
 def board_page(**by_role):
     return answers(FORBIDDEN, **dict.fromkeys(BOARD, OK), **by_role)
-
-
-def api(default, **by_role):
-    return answers(default, anonymous=UNAUTHORIZED, **by_role)
 
 
 # -- objects made by the board ------------------------------------------------------------------
