@@ -178,12 +178,18 @@ def read_table(upload, name: str) -> Table:
         raise FileRefused("too_large")
     if size == 0:
         raise FileRefused("empty")
+    return _table(*read_rows(upload, name))
+
+
+def read_rows(upload, name: str):
+    """``(kind, rows)`` of a file already checked for size: its format told by its first bytes,
+    its rows read by the safe reader of that format (also the meters' readings import)."""
     upload.seek(0)
     kind = file_format(name, upload.read(8))
     upload.seek(0)
     if kind == "csv":
-        return _table(kind, _csv_rows(upload.read(MAX_FILE_BYTES + 1)))
-    return _table(kind, _xlsx_rows(upload))
+        return kind, _csv_rows(upload.read(MAX_FILE_BYTES + 1))
+    return kind, _xlsx_rows(upload)
 
 
 # -- xlsx ---------------------------------------------------------------------------------------

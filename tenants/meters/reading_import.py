@@ -105,13 +105,7 @@ def _raw_rows(upload, name: str):
         size = getattr(upload, "size", None)
         if size is not None and size > spreadsheet.MAX_FILE_BYTES:
             raise spreadsheet.FileRefused("too_large")
-        upload.seek(0)
-        kind = spreadsheet.file_format(name, upload.read(8))
-        upload.seek(0)
-        if kind == "csv":
-            rows = spreadsheet._csv_rows(upload.read(spreadsheet.MAX_FILE_BYTES + 1))
-        else:
-            rows = spreadsheet._xlsx_rows(upload)
+        _kind, rows = spreadsheet.read_rows(upload, name)
         return list(rows)
     except spreadsheet.FileRefused as refused:
         raise ImportRefused(refused.message) from None
