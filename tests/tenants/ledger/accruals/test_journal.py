@@ -129,3 +129,37 @@ def test_a_tariff_is_never_rewritten(account):
     tariff.rate = Decimal("11")
     with pytest.raises(AppendOnlyError):
         tariff.save()
+
+
+def test_balances_of_many_accounts_agree_with_each_account_page(
+    in_alpha, django_assert_num_queries
+):
+    from tenants.ledger import selectors
+
+    service = add_service()
+    accounts = [make_premises().accounts.get() for _ in range(3)]
+    for n, each in enumerate(accounts):
+        for kind, period, amount in [
+            (EntryKind.CHARGE, MAY, "100"),
+            (EntryKind.CHARGE, JUNE, f"{50 + n}"),
+            (EntryKind.PAYMENT, JUNE, "-80"),
+        ]:
+            services.post_entry(
+                actor=None,
+                account=each,
+                kind=kind,
+                period=period,
+                amount=Decimal(amount),
+                service=service if kind == EntryKind.CHARGE else None,
+            )
+    holding = accounts[0].holdings.first()
+    accesses = [selectors.AccountAccess(a) for a in accounts] + [
+        selectors.AccountAccess(accounts[0], frozenset({holding.pk}))
+    ]
+    # Balances, entries, and the due-date rule in force (two) once for June: not per account.
+    with django_assert_num_queries(4):
+        found = selectors.balances(accesses)
+    for access, row in zip(accesses, found, strict=True):
+        page = selectors.account_page(access)
+        assert (row.balance, row.due_on) == (page.balance, page.due_on)
+    assert found[0].balance == Decimal("70.00")
