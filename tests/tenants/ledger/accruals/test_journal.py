@@ -8,10 +8,12 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
 from django.utils import translation
 
 from tenants.ledger import services
 from tenants.ledger.models import AppendOnlyError, Balance, Entry, EntryKind
+from tests.factories import UserFactory
 from tests.tenants.ledger.accruals.support import add_service
 from tests.tenants.residents.factories import make_premises
 
@@ -45,6 +47,63 @@ def test_an_entry_is_never_updated_or_deleted(account):
     with pytest.raises(AppendOnlyError):
         Entry.objects.filter(pk=entry.pk).delete()
     assert Entry.objects.get(pk=entry.pk).amount == Decimal("10.00")
+
+
+def _posted(account):
+    entry, _created = services.post_entry(
+        actor=None,
+        account=account,
+        kind=EntryKind.CHARGE,
+        period=MAY,
+        amount=Decimal("10"),
+        service=add_service(),
+    )
+    return entry
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE ledger_entry SET amount = 1 WHERE id = %s",
+        "UPDATE ledger_entry SET reason = 'edited' WHERE id = %s",
+        "DELETE FROM ledger_entry WHERE id = %s",
+    ],
+)
+def test_the_database_refuses_raw_edits_of_the_journal(account, statement):
+    """Around the ORM (raw SQL, a console), the table's trigger still refuses."""
+    entry = _posted(account)
+    with (
+        pytest.raises(IntegrityError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(statement, [entry.pk])
+    assert Entry.objects.get(pk=entry.pk).amount == Decimal("10.00")
+
+
+def test_deleting_the_author_only_clears_the_author(account):
+    """Django's on_delete=SET_NULL is the one update the trigger lets through, and only alone."""
+    author = UserFactory(roles=["accountant"])
+    entry, _created = services.post_entry(
+        actor=author,
+        account=account,
+        kind=EntryKind.CHARGE,
+        period=MAY,
+        amount=Decimal("10"),
+        service=add_service(),
+    )
+    assert Entry.objects.get(pk=entry.pk).author_id == author.pk
+    with (
+        pytest.raises(IntegrityError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(
+            "UPDATE ledger_entry SET author_id = NULL, amount = 2 WHERE id = %s", [entry.pk]
+        )
+    author.delete()
+    kept = Entry.objects.get(pk=entry.pk)
+    assert (kept.author_id, kept.amount) == (None, Decimal("10.00"))
 
 
 def test_balance_is_the_sum_of_the_journal(account):
