@@ -20,14 +20,16 @@ from django.utils import timezone
 
 from tenants.ledger import penalties, penalty_posting
 from tenants.ledger.models import Entry, EntryKind
-from tenants.ledger.money import ZERO
+from tenants.ledger.money import ZERO, last_day
+from tenants.ledger.payments import court_fee
 from tenants.ledger.payments.models import (
     BankStatement,
     InstalmentPlan,
     Payment,
     PaymentStatus,
 )
-from tenants.residents.models import Building, PersonalAccount
+from tenants.residents.models import Building, Holding, PersonalAccount
+from tenants.residents.shares import format_share
 
 
 def account_by_number(number: str) -> PersonalAccount | None:
@@ -210,15 +212,32 @@ class ClaimMonth:
 
 
 @dataclass
+class ClaimDebtor:
+    """A holder of the account in the claim's months (ГПК РФ ст. 124 ч. 2 п. 3 asks for the
+    debtor's name; the board adds the birth date and an identifier from its own papers)."""
+
+    name: str
+    started_on: datetime.date
+    ended_on: datetime.date | None
+    erased: bool
+    #: The owners under the tenure: (name, share, ИНН of an organisation); with shared
+    #: ownership each answers for the debt in proportion to their share (ЖК РФ ст. 158 ч. 1,
+    #: ГК РФ ст. 249).
+    owners: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+@dataclass
 class Claim:
     """The figures of a claim for a court order (судебный приказ, ГПК РФ ст. 122, 124) against
-    the account's debtor as of ``on``: the unpaid charges by month and the penalties."""
+    the account's debtor as of ``on``: the unpaid charges by month, the penalties, who held the
+    account in those months, and the state fee (``court_fee``)."""
 
     account: PersonalAccount
     on: datetime.date
     months: list[ClaimMonth]
     calculation: penalties.Calculation
     penalties_posted: Decimal
+    debtors: list[ClaimDebtor]
 
     @property
     def principal(self) -> Decimal:
@@ -227,6 +246,10 @@ class Claim:
     @property
     def total(self) -> Decimal:
         return self.principal + self.calculation.total
+
+    @property
+    def fee(self) -> court_fee.Fee:
+        return court_fee.court_order_fee(self.total, self.on)
 
 
 def calculation(account: PersonalAccount, on: datetime.date) -> penalties.Calculation:
@@ -249,7 +272,43 @@ def claim(account: PersonalAccount, on: datetime.date) -> Claim:
         months=months,
         calculation=penalties.calculate(debts, penalty_posting.rate_table(), until=on),
         penalties_posted=posted or ZERO,
+        debtors=_debtors(account, months),
     )
+
+
+def _debtors(account: PersonalAccount, months: list[ClaimMonth]) -> list[ClaimDebtor]:
+    """The account's holders whose tenure overlaps the unpaid months (all of them when nothing
+    is unpaid: the page still names who holds the account)."""
+    holdings = (
+        Holding.objects.filter(account=account)
+        .prefetch_related("owners__ownerships")
+        .order_by("started_on")
+    )
+    if months:
+        first = months[0].period
+        last = months[-1].period
+        holdings = holdings.filter(started_on__lte=last_day(last)).filter(
+            Q(ended_on__isnull=True) | Q(ended_on__gte=first)
+        )
+    return [
+        ClaimDebtor(
+            name="" if h.erased_at else (h.full_name or ""),
+            started_on=h.started_on,
+            ended_on=h.ended_on,
+            erased=h.erased_at is not None,
+            owners=[] if h.erased_at else _owners_of(h),
+        )
+        for h in holdings
+    ]
+
+
+def _owners_of(holding: Holding) -> list[tuple[str, str, str]]:
+    owners = []
+    for owner in holding.owners.all():
+        ownership = max(owner.ownerships.all(), key=lambda o: o.started_on, default=None)
+        share = format_share(ownership.share) if ownership else ""
+        owners.append((owner.display_name, share, owner.inn))
+    return owners
 
 
 def history(account: PersonalAccount):

@@ -17,6 +17,7 @@ from django.utils import timezone
 from tenants.ledger import penalty_posting
 from tenants.ledger.models import Balance, Entry, EntryKind
 from tenants.ledger.payments import penalty_job
+from tenants.ledger.payments.court_fee import court_order_fee
 from tenants.ledger.payments.models import (
     BankStatement,
     Payment,
@@ -26,7 +27,7 @@ from tenants.ledger.payments.models import (
 from tenants.ledger.services import post_entry
 from tests.factories import UserFactory
 from tests.query_counts import counts_at, queries_text, query_count
-from tests.tenants.residents.factories import BuildingFactory, make_premises
+from tests.tenants.residents.factories import BuildingFactory, make_owner, make_premises
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -259,6 +260,7 @@ def test_debtors_filters_and_excel(client, account, in_alpha):
 
 
 def test_penalty_calculation_page_figures(client, account):
+    make_owner(account.premises)
     calc = penalty_posting.calculation_for(account.pk, on=TODAY)
     page = client.get(f"/ledger/debtors/{account.pk}/penalties/")
     assert page.status_code == 200
@@ -277,6 +279,10 @@ def test_penalty_calculation_page_figures(client, account):
     package = client.get(f"/ledger/debtors/{account.pk}/court-order/").content.decode()
     assert f"<th data-principal>{Decimal('2000.00')}</th>" in package
     assert f"<th data-claim>{Decimal('2000.00') + calc.total}</th>" in package
+    fee = court_order_fee(Decimal("2000.00") + calc.total, TODAY).amount
+    assert f'data-fee="{fee}"' in package
+    # the debtor: the holder of the unpaid months and the owners under the tenure
+    assert "<li data-owner>Петрова Мария Ивановна" in package
 
 
 def test_instalment_plan_created_with_its_schedule(client, account):
