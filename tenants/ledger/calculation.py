@@ -32,7 +32,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Q
 
@@ -61,6 +61,15 @@ class _Account:
     building_id: object
     area: Decimal
     holdings: list = field(default_factory=list)  # [(holding_id, days)]
+
+
+#: A volume shared by area is kept to a millionth of a unit (m³, Гкал) before the tariff applies,
+#: so the explanation's figures multiply out to the charge exactly.
+VOLUME_PLACES = Decimal("0.000001")
+
+
+def _volume(value: Decimal) -> Decimal:
+    return value.quantize(VOLUME_PLACES, rounding=ROUND_HALF_UP)
 
 
 def _plain(value) -> str:
@@ -218,7 +227,7 @@ def _base(service: Service, tariff: Tariff, account: _Account, ctx: dict):
             }
         own = ctx["building_own"].get((account.building_id, service.meter_kind), ZERO)
         shared = max(common["volume"] - own, ZERO)
-        share = shared * area / building_area
+        share = _volume(shared * area / building_area)
         capped = cap is not None and share > cap
         quantity = cap if capped else share
         return quantity, {
@@ -246,7 +255,7 @@ def _base(service: Service, tariff: Tariff, account: _Account, ctx: dict):
                 "value": _plain(quantity),
                 "unit": service.unit,
             }
-        quantity = common["volume"] * area / building_area
+        quantity = _volume(common["volume"] * area / building_area)
         return quantity, {
             "kind": "heating",
             "building_volume": _plain(common["volume"]),

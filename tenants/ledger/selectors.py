@@ -234,7 +234,9 @@ def account_page(access: AccountAccess) -> AccountPage:
         else:
             month.other += entry.amount
     ordered = sorted(months.values(), key=lambda m: m.period)
-    charged_months = [m.period for m in ordered if m.charged]
+    # The month whose charge falls due next: the last one with a charge (a penalty's
+    # recalculation booked in the current month does not make it a charged month).
+    charged_months = sorted({e.period for e in entries if e.kind == EntryKind.CHARGE})
     due_month = charged_months[-1] if charged_months else None
     due_on, basis = due_date(due_month) if due_month else (None, "")
     return AccountPage(

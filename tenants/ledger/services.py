@@ -571,11 +571,12 @@ def discard_run(run_id, *, actor) -> AccrualRun:
     return run
 
 
-def post_run(run_id) -> AccrualRun:
+def post_run(run_id, *, booked_on: datetime.date | None = None) -> AccrualRun:
     """Post a confirmed run (the task's body): calculate again from fresh data, then insert the
     charges in one transaction under the month's advisory lock. Charges already posted for the
     month (an earlier run) are skipped by ``ON CONFLICT DO NOTHING``: posting twice changes
-    nothing."""
+    nothing. The charges are booked today (``booked_on`` for the demo's past year: a credit
+    pays a charge from the day it is booked, which the penalty rule reads)."""
     run = AccrualRun.objects.get(pk=run_id)
     if run.status != RunStatus.POSTING:
         return run
@@ -592,7 +593,7 @@ def post_run(run_id) -> AccrualRun:
             run = _locked_run(run_id)
             refuse_if_closed(run.period)
             period_row(run.period)
-            inserted = insert_charges(run, charges)
+            inserted = insert_charges(run, charges, booked_on=booked_on)
             transferred = pass_capital_repair_arrears(run.period, actor=run.started_by, run=run)
             run.status = RunStatus.POSTED
             run.posted_entries = inserted
@@ -620,7 +621,9 @@ def post_run(run_id) -> AccrualRun:
     return run
 
 
-def insert_charges(run: AccrualRun, charges: list[calculation.Charge]) -> int:
+def insert_charges(
+    run: AccrualRun, charges: list[calculation.Charge], *, booked_on: datetime.date | None = None
+) -> int:
     """``COPY`` the charges into a temporary table, then insert the ones not posted yet and
     move the balances of their accounts (rows locked in account order) in one statement."""
     if not charges:
@@ -677,7 +680,7 @@ def insert_charges(run: AccrualRun, charges: list[calculation.Charge]) -> int:
             """,
             {
                 "period": run.period,
-                "today": timezone.localdate(),
+                "today": booked_on or timezone.localdate(),
                 "author": run.started_by_id,
                 "run": run.pk,
             },
@@ -687,10 +690,10 @@ def insert_charges(run: AccrualRun, charges: list[calculation.Charge]) -> int:
     return int(inserted)
 
 
-def accrue(period: datetime.date, *, actor) -> AccrualRun:
+def accrue(period: datetime.date, *, actor, booked_on: datetime.date | None = None) -> AccrualRun:
     """Start, preview and post a month's run in this process (tests, the demo, the benchmark;
     the page goes through the tasks)."""
     run = start_run(period, actor=actor, queue=False)
     preview_run(run.pk)
     confirm_run(run.pk, actor=actor, queue=False)
-    return post_run(run.pk)
+    return post_run(run.pk, booked_on=booked_on)

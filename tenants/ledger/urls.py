@@ -10,6 +10,11 @@ app_name = "ledger"
 urlpatterns = [
     path("money/", views.home, name="home"),
     path("money/accounts/<uuid:pk>/", views.account, name="account"),
+    path(
+        "money/accounts/<uuid:pk>/reconciliation/",
+        views.reconciliation,
+        name="reconciliation",
+    ),
     path("money/entries/<int:pk>/", views.entry, name="entry"),
     path("ledger/", views.accruals, name="accruals"),
     path("ledger/finances/", views.finances, name="finances"),

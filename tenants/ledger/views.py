@@ -7,8 +7,10 @@ sees (someone else's account or entry is a 404)."""
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -16,6 +18,7 @@ from core.access.decorators import role_required
 from core.access.roles import ACCOUNT_READERS, MEMBER_ROLES, has_role
 from core.ui.refusals import act, submit
 from tenants.ledger import forms, selectors, services
+from tenants.ledger import reconciliation as reconciliation_statement
 from tenants.ledger.declaration import LEDGER_KEEPERS
 
 READERS = ACCOUNT_READERS | MEMBER_ROLES
@@ -34,11 +37,58 @@ def home(request):
     return render(request, "ledger/home.html", {"pages": pages})
 
 
+def _statement_months(page) -> tuple[str, str]:
+    """The reconciliation form's default months: the year up to the last month charged."""
+    months = [m.period for m in page.months]
+    if not months:
+        today = timezone.localdate().replace(day=1)
+        return today.strftime("%Y-%m"), today.strftime("%Y-%m")
+    return min(months[:12] or months).strftime("%Y-%m"), max(months).strftime("%Y-%m")
+
+
+def _account_page(request, access, *, refusal: str = "", status: int = 200):
+    page = selectors.account_page(access)
+    first, last = _statement_months(page)
+    context = {
+        "page": page,
+        "statement_from": request.GET.get("from") or first,
+        "statement_to": request.GET.get("to") or last,
+        "refusal": refusal,
+    }
+    return render(request, "ledger/account.html", context, status=status)
+
+
 @role_required(*READERS)
 def account(request, pk):
+    return _account_page(request, selectors.account_for(request.user, pk))
+
+
+@role_required(*READERS)
+def reconciliation(request, pk):
+    """The reconciliation statement (акт сверки) of an account for the chosen months, as a PDF
+    or an Excel workbook; a bad period answers the account page with the reason (400)."""
     access = selectors.account_for(request.user, pk)
-    page = selectors.account_page(access)
-    return render(request, "ledger/account.html", {"page": page})
+    try:
+        first, last = reconciliation_statement.months_between(
+            request.GET.get("from", ""), request.GET.get("to", "")
+        )
+    except ValidationError as refusal:
+        return _account_page(request, access, refusal=" ".join(refusal.messages), status=400)
+    statement = reconciliation_statement.build(access, first, last)
+    name = f"akt-sverki-{statement.account_number}-{first:%Y-%m}-{last:%Y-%m}"
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(
+            reconciliation_statement.workbook(statement),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    else:
+        response = HttpResponse(
+            reconciliation_statement.render_pdf(statement), content_type="application/pdf"
+        )
+        response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @role_required(*READERS)

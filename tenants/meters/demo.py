@@ -1,6 +1,12 @@
 """The demo association's meters: the demo owner's flat 15 of «Дом 1» (cold and hot water, a
 two-zone electricity meter, gas), cold and hot water in the other flats of «Дом 1», a
-common-house heat meter per building, and five months of readings before the open period.
+common-house heat meter per building, and twelve months of readings before the open period
+(the ledger's demo year).
+
+Each meter is installed (and verified) on the first day of the history, so its readings leave
+no unbilled gap: a meter "installed" years before its first reading would have its missing
+months billed by the norm and recalculated at once (Правила 354 п. 61), which is right for a
+real meter but not what a demo should open with.
 
 Deterministic, made once (skipped when any meter exists). Past periods are closed to the
 services, so their readings are written directly, as the history the services would have kept.
@@ -26,7 +32,7 @@ from tenants.meters.models import (
 )
 from tenants.residents.models import Building, Premises
 
-MONTHS = 5
+MONTHS = 12
 #: Monthly consumption by register code and kind (before a small per-flat variation).
 USAGE = {
     (MeterKind.COLD_WATER, "total"): Decimal("4.2"),
@@ -49,6 +55,7 @@ def _meter(
     digits=5,
     decimals=3,
     start=Decimal("120"),
+    installed_on: datetime.date,
 ):
     meter = Meter.objects.create(
         premises=premises,
@@ -59,8 +66,8 @@ def _meter(
         place=place,
         digits=digits,
         decimals=decimals,
-        installed_on=datetime.date(2021, 3, 1),
-        verified_on=datetime.date(2021, 3, 1),
+        installed_on=installed_on,
+        verified_on=installed_on,
         verification_interval_years=16 if kind == MeterKind.ELECTRICITY else 6,
     )
     registers = Register.objects.bulk_create(
@@ -124,6 +131,7 @@ def seed_demo() -> str:
             count += 1
             meter, registers = _meter(
                 count,
+                installed_on=first_period,
                 kind=kind,
                 tariff=tariff,
                 premises=flat,
@@ -136,6 +144,7 @@ def seed_demo() -> str:
         count += 1
         meter, registers = _meter(
             count,
+            installed_on=first_period,
             kind=MeterKind.HEAT,
             building=building,
             place="ИТП",

@@ -31,8 +31,8 @@ def readers(answer=OK):
     return answers(FORBIDDEN, **dict.fromkeys(BOARD, answer), accountant=answer)
 
 
-def readers_and_members(member_answer):
-    return readers() | dict.fromkeys(MEMBERS, member_answer)
+def readers_and_members(member_answer, readers_answer=OK):
+    return readers(readers_answer) | dict.fromkeys(MEMBERS, member_answer)
 
 
 def keepers(answer):
@@ -81,6 +81,11 @@ def run_kwargs(_association):
 EXPECTATIONS: dict[tuple[str, str], tuple] = {
     (TENANT_URLCONF, "ledger:home"): ({}, readers_and_members(OK)),
     (TENANT_URLCONF, "ledger:account"): (account_kwargs, readers_and_members(NOT_FOUND)),
+    # no months chosen: the account page answers with the reason (400), for those who read it
+    (TENANT_URLCONF, "ledger:reconciliation"): (
+        account_kwargs,
+        readers_and_members(NOT_FOUND, readers_answer=400),
+    ),
     (TENANT_URLCONF, "ledger:entry"): (entry_kwargs, readers_and_members(NOT_FOUND)),
     (TENANT_URLCONF, "ledger:accruals"): ({}, readers()),
     (TENANT_URLCONF, "ledger:finances"): ({}, readers()),
