@@ -25,8 +25,9 @@ from tenants.residents.models import PersonalAccount
 
 MONTHS = 12
 DEMO_RATE = Decimal("42.50")  # ₽ per m² a month, the demo's flat charge
-#: Every n-th account (by number) stops paying this many months before today.
-DEBTORS = {3: 7, 5: 4, 7: 2}
+#: Accounts (by number) whose place in every twenty is a key stop paying this many months
+#: before today: about one in seven owes, as in a real association.
+DEBTORS = {3: 7, 9: 4, 15: 2}
 
 
 def _months_back(today: datetime.date, count: int) -> list[datetime.date]:
@@ -68,7 +69,7 @@ def seed_payments() -> str:
     if Payment.objects.exists():
         return "payments: already there"
     today = timezone.localdate()
-    accounts = list(PersonalAccount.objects.select_related("premises").order_by("number")[:60])
+    accounts = list(PersonalAccount.objects.select_related("premises").order_by("number"))
     if not accounts:
         return "payments: no accounts"
     months = _months_back(today, MONTHS)
@@ -77,7 +78,7 @@ def seed_payments() -> str:
     paid = 0
     debtors = []
     for index, account in enumerate(accounts, start=1):
-        stop = next((back for n, back in DEBTORS.items() if index % 10 == n), None)
+        stop = next((back for n, back in DEBTORS.items() if index % 20 == n), None)
         paying = months[: MONTHS - stop] if stop else months
         if stop:
             debtors.append(account)

@@ -54,7 +54,7 @@ def test_the_demo_year_charges_every_method_and_is_made_once(owner, alpha, clien
     assert recalculation.corrects_period == months[-3]
     assert recalculation.account.premises.number == "15"
     assert Payment.objects.exists()
-    # only the demo's debtors (every 10th account from the 3rd, 5th, 7th) have penalties: the
+    # only the demo's debtors (the 3rd and 9th of these nine accounts) have penalties: the
     # others paid each month by its due date
     penalties = Entry.objects.filter(source=penalty_posting.PENALTY_SOURCE)
     penalised = set(penalties.values_list("account__number", flat=True))
