@@ -224,26 +224,52 @@ def words_of(text: str, limit: int = SUGGESTION_WORDS) -> list[str]:
     return seen
 
 
-def _any_word_query(words: list[str]) -> SearchQuery | None:
-    query = None
-    for word in words:
-        part = SearchQuery(word, config=SEARCH_CONFIG, search_type="plain")
-        query = part if query is None else query | part
-    return query
+#: How much of a word's stem a search keeps: the stem without its last two letters, at least
+#: ``MIN_PREFIX`` (the whole stem when shorter). The ``russian`` snowball stemmer leaves forms of
+#: one word on different stems («подвал» → подва, «подвале» → подвал; «батарея» → батаре,
+#: «батареи» → батар; «протекает» → протека, «протечка» → протечк); matching the shortened stem
+#: as a prefix brings them together, at the price of a few neighbours («проте» also opens
+#: «протест»), ranked lower. docs/letters.md, "Search".
+MIN_PREFIX = 5
+_LEXEME = re.compile(r"^[0-9a-zа-яё]+$")
+
+
+def stems(words: list[str]) -> list[str]:
+    """The ``russian`` configuration's lexemes of ``words`` (stop words give none): one query."""
+    if not words:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT DISTINCT lexeme FROM unnest(%s::text[]) AS w, "
+            "unnest(to_tsvector('russian', w)) AS v",
+            [words],
+        )
+        found = [row[0] for row in cursor.fetchall()]
+    return sorted(lexeme for lexeme in found if _LEXEME.match(lexeme))
+
+
+def prefix_of(stem: str) -> str:
+    return stem if len(stem) <= MIN_PREFIX else stem[: max(MIN_PREFIX, len(stem) - 2)]
+
+
+def search_query(text: str, *, every_word: bool) -> SearchQuery | None:
+    """A tsquery of the stems' prefixes of ``text``'s words, all (``&``) or any (``|``) of them;
+    None when nothing searchable is left. Only letters and digits reach the query's syntax."""
+    prefixes = sorted({prefix_of(stem) for stem in stems(words_of(text))})
+    if not prefixes:
+        return None
+    joined = (" & " if every_word else " | ").join(f"{prefix}:*" for prefix in prefixes)
+    return SearchQuery(joined, config="simple", search_type="raw")
 
 
 def search_public(user, text: str, *, limit: int | None = None, every_word: bool = True):
-    """Published answers matching ``text`` (PostgreSQL ``russian`` stems), best first.
+    """Published answers matching ``text`` (``russian`` stems, as prefixes), best first.
 
     ``every_word``: all words must match (the Q&A page's search); otherwise any word may (the
     suggestions while a question is typed, where a whole sentence is the query)."""
-    words = words_of(text)
-    if not words:
+    query = search_query(text, every_word=every_word)
+    if query is None:
         return PublicEntry.objects.none()
-    if every_word:
-        query = SearchQuery(" ".join(words), config=SEARCH_CONFIG, search_type="plain")
-    else:
-        query = _any_word_query(words)
     found = (
         public_visible_to(user)
         .filter(search=query)
