@@ -12,6 +12,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from core.access.decorators import role_required
@@ -219,11 +220,11 @@ def publish(request, pk):
 # -- the board's desk -------------------------------------------------------------------------
 
 BOARD_FILTERS = (
-    ("", "All"),
-    ("waiting", "Waiting"),
-    ("overdue", "Overdue"),
-    ("answered", "Answered"),
-    ("closed", "Closed"),
+    ("", gettext_lazy("All")),
+    ("waiting", gettext_lazy("Waiting")),
+    ("overdue", gettext_lazy("Overdue")),
+    ("answered", gettext_lazy("Answered")),
+    ("closed", gettext_lazy("Closed")),
 )
 
 
@@ -241,7 +242,7 @@ def board(request):
     context = {
         "page": page,
         "status": status,
-        "filters": [(key, _(label)) for key, label in BOARD_FILTERS],
+        "filters": BOARD_FILTERS,
         "today": today,
         "overdue": selectors.overdue_count(today),
         "waiting": selectors.waiting_count(),
