@@ -322,6 +322,8 @@ def publish(
     version = clean_public_version(
         title=title, question_text=question_text, answer_text=answer_text
     )
+    if question is not None:
+        question = Question.objects.select_for_update().get(pk=question.pk)
     if question is not None and question.answered_at is None:
         raise ValidationError(_("Answer the question before publishing it."))
     entry = PublicEntry.objects.filter(question=question).first() if question else None
