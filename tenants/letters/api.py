@@ -30,6 +30,7 @@ from core.sensitive import sensitive_post
 from tenants.letters import selectors, services
 from tenants.letters.models import (
     Application,
+    ApplicationStatus,
     ApplicationTemplate,
     PublicEntry,
     Question,
@@ -49,6 +50,21 @@ class Pages(PageNumberPagination):
     max_page_size = 200
 
 
+def _states(choices, name: str) -> type[serializers.CharField]:
+    """A read-only status as a schema component of its own name (a plain ``status`` enum would
+    clash with other apps' ``status`` enums in the schema's naming)."""
+
+    @extend_schema_field({"type": "string", "enum": list(choices.values)}, component_name=name)
+    class States(serializers.CharField):
+        pass
+
+    return States
+
+
+QuestionStates = _states(QuestionStatus, "LetterQuestionStatus")
+ApplicationStates = _states(ApplicationStatus, "LetterApplicationStatus")
+
+
 class MessageSerializer(serializers.ModelSerializer):
     class Meta:
         model = QuestionMessage
@@ -57,6 +73,7 @@ class MessageSerializer(serializers.ModelSerializer):
 
 class QuestionSerializer(serializers.ModelSerializer):
     account_number = serializers.CharField(source="account.number", read_only=True)
+    status = QuestionStates(read_only=True)
     overdue = serializers.SerializerMethodField()
 
     class Meta:
@@ -123,6 +140,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
     account_number = serializers.CharField(source="account.number", read_only=True)
     template = serializers.CharField(source="template.code", read_only=True)
     journal_number = serializers.CharField(read_only=True)
+    status = ApplicationStates(read_only=True)
 
     class Meta:
         model = Application

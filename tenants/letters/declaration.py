@@ -12,7 +12,6 @@ from core.extensions import (
     HolderErasure,
     NotificationKind,
     PeriodicJob,
-    TenantCount,
 )
 
 
@@ -26,18 +25,6 @@ def seed_demo() -> str:
     from tenants.letters.demo import seed_demo as seed
 
     return seed()
-
-
-def _count_questions() -> int:
-    from tenants.letters.models import Question
-
-    return Question.objects.count()
-
-
-def _count_applications() -> int:
-    from tenants.letters.models import Application
-
-    return Application.objects.count()
 
 
 declaration = AppDeclaration(
@@ -132,10 +119,6 @@ declaration = AppDeclaration(
         "applications and the record that a question was answered in time); the public Q&A "
         "entries, which the chairman wrote anonymised and which hold no personal data",
         hook=erase_letters,
-    ),
-    counts=(
-        TenantCount("letters_questions", _("Questions to the chairman"), _count_questions),
-        TenantCount("letters_applications", _("Applications"), _count_applications),
     ),
     demo=seed_demo,
 )

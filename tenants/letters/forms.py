@@ -62,12 +62,6 @@ class AskForm(_AccountForm):
         help_text=_("The chairman answers in writing; you will be told when the answer comes."),
     )
 
-    def clean(self):
-        data = super().clean()
-        # Length and emptiness are the service's to refuse (one message everywhere), but a
-        # body far beyond any letter is refused here before anything is looked up.
-        return data
-
 
 class MessageForm(forms.Form):
     text = forms.CharField(

@@ -43,7 +43,6 @@ from tenants.notifications import services as notifications
 
 QUESTION_RECEIVED = "letters.question_received"
 QUESTION_ANSWERED = "letters.question_answered"
-QUESTION_DUE = "letters.question_due"
 APPLICATION_FILED = "letters.application_filed"
 APPLICATION_ANSWERED = "letters.application_answered"
 

@@ -67,7 +67,7 @@ def test_filing_registers_a_number_and_date_encrypted_under_the_holding(in_alpha
             "value": "Прошу выдать ключ от подвала.",
         },
     ]
-    told = Message.objects.filter(kind="letters.application_filed").first()
+    told = Message.objects.filter(kind="letters.application_filed").order_by("created_at").first()
     assert "1/2026" in told.subject and "подвала" not in told.subject
     assert InboxItem.objects.filter(message=told, user=chairman).exists()
     assert AuditEntry.objects.filter(action="letters.application_filed").count() == 2
