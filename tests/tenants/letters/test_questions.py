@@ -282,3 +282,14 @@ def test_an_accountant_or_dispatcher_sees_no_letters(alpha, client_of, in_alpha)
         client = client_of(alpha, UserFactory(roles=[role]))
         assert client.get(f"/letters/questions/{question.pk}/").status_code == 403
         assert client.get("/api/v1/letters/questions/").status_code == 403
+
+
+def test_the_reminder_job_is_a_known_task_on_the_beat():
+    from config.celery import app
+    from core.extensions import beat_schedule
+
+    app.loader.import_default_modules()
+    assert "tenants.letters.tasks.send_reminders" in app.tasks
+    entry = beat_schedule()["letters-reminders"]
+    assert entry["task"] == "core.tasks.fan_out"
+    assert entry["args"] == ("tenants.letters.tasks.send_reminders",)
