@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext
 
 from tenants.letters.models import Application, FieldKind
 from tenants.profile import selectors as profile
@@ -18,11 +19,20 @@ TEMPLATE = "letters/application_pdf.html"
 def _value(item: dict) -> str:
     value = item.get("value")
     if item.get("kind") == FieldKind.CHECKBOX:
-        return "да" if value else "нет"
+        return gettext("yes") if value else gettext("no")
     if item.get("kind") == FieldKind.DATE and value:
         year, month, day = str(value).split("-")
         return f"{day}.{month}.{year}"
     return str(value or "")
+
+
+def items(application: Application) -> list[dict]:
+    """The filled fields as label and printable value: dates as 31.12.2026, ticks as yes or no
+    in the reader's language."""
+    return [
+        {"label": item.get("label", ""), "value": _value(item), "kind": item.get("kind")}
+        for item in (application.content or [])
+    ]
 
 
 def context(application: Application) -> dict:
@@ -33,10 +43,7 @@ def context(application: Application) -> dict:
         "association": details,
         "profile": row,
         "board_lines": row.board or [],
-        "items": [
-            {"label": item.get("label", ""), "value": _value(item)}
-            for item in (application.content or [])
-        ],
+        "items": items(application),
         "premises": application.account.premises,
         "preamble": application.template.preamble if application.template_id else "",
     }

@@ -335,7 +335,12 @@ def application(request, pk):
         )
         if done:
             return done
-    context = {"application": item, "board": board, "form": form}
+    context = {
+        "application": item,
+        "board": board,
+        "form": form,
+        "items": [] if item.erased_at else rendering.items(item),
+    }
     status = _status(form) if form else 200
     return render(request, "letters/application.html", context, status=status)
 

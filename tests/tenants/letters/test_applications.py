@@ -314,3 +314,27 @@ def test_20_concurrent_filings_get_distinct_consecutive_numbers(committed, alpha
     stored = Application.objects.filter(account=account, year=2031)
     assert sorted(stored.values_list("number", flat=True)) == list(range(1, FILINGS + 1))
     assert ApplicationCounter.objects.get(year=2031).last == FILINGS
+
+
+@pytest.mark.django_db
+def test_dates_and_ticks_read_as_people_write_them(alpha, client_of, in_alpha):
+    member, _premises, account = member_with_home()
+    consent = ApplicationTemplate.objects.get(code="pd-consent")
+    application = services.file_application(
+        actor=member,
+        account=account,
+        template=consent,
+        values={"f1": "Иванов И. И.", "f2": "4510 123456", "f4": "on"},
+    )
+    meter = services.file_application(
+        actor=member,
+        account=account,
+        template=ApplicationTemplate.objects.get(code="meter-replacement"),
+        values={"f1": "ХВС", "f4": "77", "f5": "0", "f6": "2026-03-15"},
+    )
+    client = client_of(alpha, member)
+    assert "15.03.2026" in client.get(f"/letters/applications/{meter.pk}/").content.decode()
+    page = client.get(f"/letters/applications/{application.pk}/").content.decode()
+    assert "<dd>yes</dd>" in page
+    pdf = pdf_text(client.get(f"/letters/applications/{application.pk}/pdf/").content)
+    assert "да" in pdf and "Согласие на обработку персональных данных" in pdf
