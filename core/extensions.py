@@ -18,7 +18,8 @@ apps. A declaration says:
   (``beat_schedule()`` composes them; ``config.celery`` installs it);
 * ``demo``: how it fills the demo association (``manage.py seed_demo``);
 * ``notification_kinds``: the kinds of message it sends through ``tenants.notifications``
-  (``NotificationKind``: default on/off, whether a person may switch it off, whom it concerns).
+  (``NotificationKind``: default on/off, whether a person may switch it off, whom it concerns,
+  and the document an email of the kind may carry, made at delivery).
 * ``operator_hooks``: what the operators' console may do inside an association's schema,
   by name (``operator_hook(name)``; the console runs it in the schema, e.g. naming a chairman's
   successor), since a public-schema app never imports a tenant app.
@@ -143,6 +144,15 @@ class PeriodicJob:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A document attached to an email: made in memory at delivery, never stored."""
+
+    filename: str
+    content: bytes
+    mimetype: str
+
+
+@dataclass(frozen=True)
 class NotificationKind:
     """A kind of message an app sends people (through ``tenants.notifications``).
 
@@ -150,6 +160,12 @@ class NotificationKind:
     may switch a kind on or off for themselves, starting from ``default``. ``can_opt_out=False``
     for emergency and legally required notices: always sent, never switched off. ``roles``: whom
     the kind concerns (an empty set: everyone with a login).
+
+    ``attachment``: for a kind whose email may carry a document (a receipt's PDF), the hook that
+    makes it at delivery, ``attachment(reference, user) -> Attachment | None``, from the
+    reference (ids, nothing personal) the message was written with, for that reader as they may
+    see it then (None: they may not, and the email goes with its link only). Each person chooses
+    a link (the default) or the document attached.
     """
 
     key: str
@@ -158,6 +174,7 @@ class NotificationKind:
     default: bool = True
     can_opt_out: bool = True
     roles: frozenset[str] = frozenset()
+    attachment: Callable[[str, Any], Attachment | None] | None = None
 
     def __post_init__(self):
         if not self.can_opt_out and not self.default:

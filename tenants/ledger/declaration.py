@@ -60,6 +60,13 @@ def _count_accounts_in_debt() -> int:
     return Balance.objects.filter(amount__gt=0).count()
 
 
+def receipt_attachment(reference: str, user):
+    """The receipt's PDF for the receipt-ready letter, made at delivery for its reader."""
+    from tenants.ledger.receipts import services
+
+    return services.receipt_attachment(reference, user)
+
+
 #: Who keeps the ledger: services, tariffs, runs, periods.
 LEDGER_KEEPERS = frozenset({Role.ACCOUNTANT})
 
@@ -146,8 +153,9 @@ declaration = AppDeclaration(
         NotificationKind(
             "ledger.receipt_ready",
             _("Receipt ready"),
-            _("Your monthly receipt is ready, with a link to it."),
+            _("Your monthly receipt is ready: a link to it, or its PDF attached, as you choose."),
             roles=MEMBER_ROLES,
+            attachment=receipt_attachment,
         ),
     ),
     periodic_jobs=(

@@ -7,7 +7,9 @@ email outbox (``OutboxMessage``).
 * ``InboxItem`` is the person's copy on the portal (the bell): ids and dates only.
 * ``OutboxMessage`` is one email to deliver: ids, a state and counters, nothing readable. The
   address is the login's own (encrypted under the association's key, read at delivery), and the
-  links (the portal, the one-click unsubscribe) are made at delivery, never stored.
+  links (the portal, the one-click unsubscribe) are made at delivery, never stored; so is a
+  document attached (a receipt's PDF): the message keeps a reference of ids (``attachment``),
+  the kind's hook makes the document from it for each reader when the email is composed.
 """
 
 from __future__ import annotations
@@ -32,6 +34,9 @@ class Message(EncryptedModel):
     path = models.CharField(_("page"), max_length=300, blank=True)
     #: The personal account holding the message is about: its key protects the text.
     holding_id = models.UUIDField(null=True, blank=True, db_index=True)
+    #: What the kind's attachment hook makes the email's document from, at delivery: ids only
+    #: (``<account>/<month>``), never the document or anything personal.
+    attachment = models.CharField(_("attachment"), max_length=200, blank=True, default="")
     actor_id = models.UUIDField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
@@ -132,6 +137,9 @@ class Preference(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=100)
     enabled = models.BooleanField(_("send"))
+    #: For a kind whose email may carry a document: attach it (True) or send the link only
+    #: (False; None: not chosen, the link).
+    attach = models.BooleanField(_("attach the document"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -32,13 +32,32 @@ def kind_label(key: str) -> str:
     return str(kind.label) if kind is not None else key
 
 
+def settings_of(user) -> tuple[list[tuple[NotificationKind, bool]], dict[str, bool]]:
+    """The person's settings page, in one query: each kind that concerns them with whether they
+    receive it, and for the kinds whose email may carry a document whether they chose it
+    attached (else a link, the default)."""
+    rows = Preference.objects.filter(user=user).values_list("kind", "enabled", "attach")
+    enabled = {kind: on for kind, on, _attach in rows}
+    attached = {kind: bool(attach) for kind, _on, attach in rows}
+    kinds = kinds_for(user)
+    return (
+        [
+            (kind, True if not kind.can_opt_out else enabled.get(kind.key, kind.default))
+            for kind in kinds
+        ],
+        {kind.key: attached.get(kind.key, False) for kind in kinds if kind.attachment is not None},
+    )
+
+
 def preferences_of(user) -> list[tuple[NotificationKind, bool]]:
     """Each kind that concerns the person with whether they receive it."""
-    chosen = dict(Preference.objects.filter(user=user).values_list("kind", "enabled"))
-    return [
-        (kind, True if not kind.can_opt_out else chosen.get(kind.key, kind.default))
-        for kind in kinds_for(user)
-    ]
+    return settings_of(user)[0]
+
+
+def attachments_of(user) -> dict[str, bool]:
+    """For each kind that concerns the person and whose email may carry a document: whether
+    they chose it attached (else a link, the default)."""
+    return settings_of(user)[1]
 
 
 def delivery_counts() -> dict[str, int]:

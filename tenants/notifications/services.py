@@ -117,13 +117,48 @@ def set_preference(*, actor, user, kind: str, enabled: bool, via: str = "prefere
     return True
 
 
-def set_preferences(*, actor, user, choices: dict[str, bool]) -> int:
-    """Apply a person's choices from the preferences page; returns how many changed."""
+def set_attachment(*, actor, user, kind: str, attach: bool) -> bool:
+    """Choose how ``user`` gets ``kind`` by email: the document attached (``attach``) or a link
+    (the default); refused for a kind whose email carries no document. Returns whether anything
+    changed. Audited (kind and choice)."""
+    declared = kind_of(kind)
+    if declared.attachment is None:
+        raise ValidationError(_("This notice has no document to attach."), code="no-attachment")
     with transaction.atomic():
-        return sum(
+        current = Preference.objects.select_for_update().filter(user=user, kind=kind).first()
+        if current is None:
+            if not attach:
+                return False
+            Preference.objects.create(user=user, kind=kind, enabled=declared.default, attach=True)
+        elif bool(current.attach) == attach:
+            return False
+        else:
+            current.attach = attach
+            current.save(update_fields=["attach", "updated_at"])
+        audit.record(
+            "notifications.preference_changed",
+            actor=actor,
+            target=user,
+            details={"kind": kind, "attach": attach, "via": "preferences"},
+        )
+    return True
+
+
+def set_preferences(
+    *, actor, user, choices: dict[str, bool], attachments: dict[str, bool] | None = None
+) -> int:
+    """Apply a person's choices from the preferences page (on or off per kind, and attach or
+    link for the kinds whose email carries a document); returns how many changed."""
+    with transaction.atomic():
+        changed = sum(
             set_preference(actor=actor, user=user, kind=key, enabled=on)
             for key, on in choices.items()
             if kind_of(key).can_opt_out
+        )
+        return changed + sum(
+            set_attachment(actor=actor, user=user, kind=key, attach=attach)
+            for key, attach in (attachments or {}).items()
+            if kind_of(key).attachment is not None
         )
 
 
@@ -177,6 +212,7 @@ def notify(
     body: str = "",
     path: str = "",
     holding_id=None,
+    attachment: str = "",
 ) -> Message | None:
     """Tell ``recipients`` (logins of this association, or their ids) something of ``kind``.
 
@@ -184,8 +220,10 @@ def notify(
     plain text, written in the association's language by the caller; ``path`` is the portal page
     it is about (``/requests/…/``), made absolute at delivery. ``holding_id``: the personal
     account holding the text concerns (its key protects the text; erasing the holder shreds
-    it). Those who switched the kind off are left out (never for a kind that cannot be switched
-    off); closed logins too. Returns the message, or None when nobody is to be told.
+    it). ``attachment``: for a kind with an attachment hook, the reference (ids only) its
+    document is made from at delivery, for those who chose to have it attached. Those who
+    switched the kind off are left out (never for a kind that cannot be switched off); closed
+    logins too. Returns the message, or None when nobody is to be told.
     """
     ids = [getattr(recipient, "pk", recipient) for recipient in recipients]
     users = get_user_model().objects.filter(pk__in=ids)
@@ -197,6 +235,7 @@ def notify(
         body=body,
         path=path,
         holding_id=holding_id,
+        attachment=attachment,
     )
 
 
@@ -215,8 +254,12 @@ def _validate_path(path: str) -> None:
         raise ValueError("a notification's path is a page of the portal (/…/)")
 
 
-def _write(*, actor, kind, users, subject, body, path, holding_id=None) -> Message | None:
+def _write(
+    *, actor, kind, users, subject, body, path, holding_id=None, attachment=""
+) -> Message | None:
     _validate_path(path)
+    if attachment and kind.attachment is None:
+        raise ValueError(f"the notification kind {kind.key!r} has no attachment hook")
     with transaction.atomic():
         audience = list(
             _willing(users.filter(is_active=True), kind).order_by("pk").values_list("pk", flat=True)
@@ -229,6 +272,7 @@ def _write(*, actor, kind, users, subject, body, path, holding_id=None) -> Messa
             body=str(body),
             path=path,
             holding_id=holding_id,
+            attachment=attachment,
             actor_id=getattr(actor, "pk", None),
         )
         message.save()
@@ -408,6 +452,19 @@ def _texts(batch) -> dict:
     return texts
 
 
+def _attaching(batch) -> set[tuple]:
+    """(user, kind) pairs of the batch that chose the document attached."""
+    kinds = {row.message.kind for row in batch if row.message.attachment}
+    if not kinds:
+        return set()
+    users = {row.user_id for row in batch}
+    return set(
+        Preference.objects.filter(kind__in=kinds, user_id__in=users, attach=True).values_list(
+            "user_id", "kind"
+        )
+    )
+
+
 def _switched_off(batch) -> set[tuple]:
     """(user, kind) pairs of the batch switched off since the message was written."""
     kinds = {row.message.kind for row in batch}
@@ -439,6 +496,7 @@ def _connection_lost(code: str) -> bool:
 def _send_batch(batch, where: Site, run: DeliveryRun, now) -> None:
     texts = _texts(batch)
     off = _switched_off(batch)
+    attaching = _attaching(batch)
     mail = get_connection(fail_silently=False)
     try:
         mail.open()
@@ -458,7 +516,8 @@ def _send_batch(batch, where: Site, run: DeliveryRun, now) -> None:
                 OutboxMessage.objects.filter(pk=row.pk).delete()
                 run.dropped += 1
                 continue
-            email = compose(row, kind, texts[row.message_id], where, mail)
+            attach = (row.user_id, row.message.kind) in attaching
+            email = compose(row, kind, texts[row.message_id], where, mail, attach=attach)
             try:
                 sent = mail.send_messages([email])
             except Exception as error:  # noqa: BLE001 - see _error_code
@@ -509,10 +568,39 @@ def _attempt_failed(row: OutboxMessage, code: str, run: DeliveryRun, now) -> Non
     )
 
 
-def compose(row: OutboxMessage, kind: NotificationKind | None, text, where: Site, mail):
-    """The email of one outbox row, its links made now (the unsubscribe token included)."""
+def _document(row: OutboxMessage, kind: NotificationKind | None):
+    """The document the row's email carries, made now by the kind's hook for its reader; None
+    when there is none, the reader may not see it, or it could not be made (the email then goes
+    with its link: logged with ids only)."""
+    if kind is None or kind.attachment is None or not row.message.attachment:
+        return None
+    try:
+        return kind.attachment(row.message.attachment, row.user)
+    except Exception as error:  # noqa: BLE001 - whatever the hook's failure, the link still goes
+        # The error's class only: its message could quote what the document says.
+        logger.warning(
+            "notification %s: the %s attachment could not be made (%s); sent with the link",
+            row.pk,
+            kind.key,
+            type(error).__name__,
+        )
+        return None
+
+
+def compose(
+    row: OutboxMessage,
+    kind: NotificationKind | None,
+    text,
+    where: Site,
+    mail,
+    *,
+    attach: bool = False,
+):
+    """The email of one outbox row, its links made now (the unsubscribe token included), and,
+    when the reader chose it, the document the kind attaches (made now, in memory)."""
     subject, body = text
     user = row.user
+    document = _document(row, kind) if attach else None
     with translation.override(user.language or settings.LANGUAGE_CODE):
         unsubscribe_url = ""
         if kind is not None and kind.can_opt_out:
@@ -529,6 +617,7 @@ def compose(row: OutboxMessage, kind: NotificationKind | None, text, where: Site
                 "page_url": where.url + row.message.path if row.message.path else "",
                 "unsubscribe_url": unsubscribe_url,
                 "preferences_url": where.url + reverse("notifications:preferences"),
+                "attached": document.filename if document is not None else "",
             },
         )
     headers = {"Auto-Submitted": "auto-generated"}
@@ -539,7 +628,7 @@ def compose(row: OutboxMessage, kind: NotificationKind | None, text, where: Site
     if where.name:
         name = "".join(ch for ch in where.name if ch not in '"<>,;:@\\\r\n')
         sender = f'"{name}" <{sender}>'
-    return EmailMessage(
+    email = EmailMessage(
         subject=" ".join(str(subject).split()),
         body=content,
         from_email=sender,
@@ -547,6 +636,9 @@ def compose(row: OutboxMessage, kind: NotificationKind | None, text, where: Site
         headers=headers,
         connection=mail,
     )
+    if document is not None:
+        email.attach(document.filename, document.content, document.mimetype)
+    return email
 
 
 # -- the portal copy ----------------------------------------------------------------------------

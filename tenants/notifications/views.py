@@ -38,13 +38,16 @@ def inbox(request):
 
 @role_required()
 def preferences(request):
-    choices = selectors.preferences_of(request.user)
-    form = PreferencesForm(request.POST or None, choices=choices)
+    choices, attachments = selectors.settings_of(request.user)
+    form = PreferencesForm(request.POST or None, choices=choices, attachments=attachments)
     return submit(
         request,
         form,
         lambda: services.set_preferences(
-            actor=request.user, user=request.user, choices=form.choices()
+            actor=request.user,
+            user=request.user,
+            choices=form.choices(),
+            attachments=form.attachments(),
         ),
         done=_("Your notification settings are saved."),
         then=request.path,

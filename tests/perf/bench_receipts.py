@@ -1,7 +1,8 @@
 """Receipts: a member's receipt PDF p95 (< 0.5 s) and the association's receipts as one PDF
 (1,000 in < 150 s with both cores, peak memory < 1 GB). The batch is measured at
 ``TSZH_BENCH_RECEIPTS`` (200) receipts and extrapolated linearly to 1,000 (the line says so):
-each receipt is laid out on its own, so time grows with the count and memory with the chunk."""
+the receipts are laid out a few per document, so time grows with the count and memory with the
+documents in flight."""
 
 from __future__ import annotations
 
@@ -32,8 +33,8 @@ def receipts(env):
         raise BenchError(f"receipts benchmark failed:\n{result.stderr[-3000:]}")
     figures = json.loads(result.stdout.strip().splitlines()[-1])
     print(
-        f"# {figures['count']} receipts as one PDF: {figures['seconds']:.1f} s, "
-        f"{figures['bytes'] / 1e6:.1f} MB",
+        f"# {figures['count']} receipts as one PDF of {figures.get('pages', '?')} pages: "
+        f"{figures['seconds']:.1f} s, {figures['bytes'] / 1e6:.1f} MB",
         file=sys.stderr,
     )
     yield Figure("receipt_pdf_p95", figures["p95"], "s", "<=", 0.5)

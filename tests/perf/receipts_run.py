@@ -1,6 +1,7 @@
 """Run by ``bench_receipts`` in its own process (so its peak memory is its own): render one
 receipt ``--samples`` times for the p95, then ``--count`` receipts through the association
-batch's renderer (worker processes, pypdf merge into a temporary file). Prints one JSON line.
+batch's renderer (``batch.write_pdf``: documents of ``batch.PER_DOCUMENT`` receipts laid out in
+worker processes, pypdf merge into a temporary file). Prints one JSON line.
 
 The receipts are the tests' sample (two recipients, a meter): the database part of the batch
 (``selectors.build``, a constant number of queries per chunk of 50) is not in these figures.
@@ -9,6 +10,7 @@ The receipts are the tests' sample (two recipients, a meter): the database part 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import resource
@@ -48,21 +50,14 @@ def main() -> None:
     times.sort()
     p95 = times[min(len(times) - 1, int(round(0.95 * len(times))) - 1)]
 
-    from pypdf import PdfReader, PdfWriter
-
-    receipts = [data] * options.count
+    # Each with its own account number, so every QR code and page differs as in a real month.
+    receipts = [
+        dataclasses.replace(data, account_number=f"{number:06d}")
+        for number in range(1, options.count + 1)
+    ]
     start = time.perf_counter()
-    writer = PdfWriter()
-    with batch._pool(options.processes) as pool:
-        for first in range(0, len(receipts), batch.CHUNK):
-            pages = [render.render_html(r) for r in receipts[first : first + batch.CHUNK]]
-            for pdf in pool.map(batch._pdf_of, pages, chunksize=max(1, len(pages) // 8)):
-                with tempfile.SpooledTemporaryFile(max_size=1 << 20) as one:
-                    one.write(pdf)
-                    one.seek(0)
-                    writer.append(PdfReader(one))
     with tempfile.TemporaryFile() as out:
-        writer.write(out)
+        pages = batch.write_pdf(batch.documents(receipts), out, processes=options.processes)
         size = out.tell()
     elapsed = time.perf_counter() - start
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -72,6 +67,7 @@ def main() -> None:
             {
                 "p95": p95,
                 "count": options.count,
+                "pages": pages,
                 "seconds": elapsed,
                 "bytes": size,
                 # Peak RSS of the parent plus that of the largest worker times the workers.

@@ -1,17 +1,21 @@
 """The PDF of one receipt (WeasyPrint), in Russian whatever the reader's language: the receipt
 is the document Правила 354 п. 69 prescribes. One QR code per recipient (ГОСТ Р 56042-2014).
 
-WeasyPrint lays a whole document out in memory, so the association's receipts are rendered one
-by one and merged (:mod:`tenants.ledger.receipts.batch`), never as one HTML document.
+One template lays out one receipt or several, each from a new page: WeasyPrint lays a whole
+document out in memory, so the association's batch renders a handful of receipts per document
+(:data:`tenants.ledger.receipts.batch.PER_DOCUMENT`) and merges the documents
+(:mod:`tenants.ledger.receipts.batch`), never all of them as one document.
 """
 
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 from decimal import Decimal
 
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext
 
 from tenants.ledger.receipts import qr
 from tenants.ledger.receipts.data import ReceiptData
@@ -47,15 +51,19 @@ def period_label(data: ReceiptData) -> str:
 
 #: One module of the code on paper: 0.5 mm reads well from a phone and from a 200 dpi scan.
 MODULE_MM = Decimal("0.5")
+#: The gap between a section's text and its code.
+QR_GAP_MM = Decimal("4")
 
 
 def _qr_image(payload: str) -> dict:
-    """The code as a data: URL and its printed side in millimetres (modules × 0.5 mm)."""
+    """The code as a data: URL, its printed side in millimetres (modules × 0.5 mm) and the
+    room the section's text leaves for it."""
     image = qr.png(payload)
     side = int.from_bytes(image[16:20], "big")  # the PNG's IHDR width: one pixel per module
     return {
         "src": "data:image/png;base64," + base64.b64encode(image).decode("ascii"),
         "mm": f"{side * MODULE_MM:.1f}",
+        "aside": f"{side * MODULE_MM + QR_GAP_MM:.1f}",
     }
 
 
@@ -106,13 +114,33 @@ def context(data: ReceiptData) -> dict:
     }
 
 
-def render_html(data: ReceiptData) -> str:
+def document_html(receipts: Sequence[ReceiptData]) -> str:
+    """One HTML document of ``receipts``, each from a new page."""
+    if not receipts:
+        raise ValueError("no receipts to lay out")
     with translation.override("ru"):
-        return render_to_string(TEMPLATE, context(data))
+        first = receipts[0]
+        if len(receipts) == 1:
+            title = f"{gettext('Receipt')} {first.account_number} {period_label(first)}"
+        else:
+            title = f"{gettext('Receipts')} {period_label(first)}"
+        return render_to_string(
+            TEMPLATE, {"title": title, "receipts": [context(data) for data in receipts]}
+        )
+
+
+def render_html(data: ReceiptData) -> str:
+    return document_html([data])
+
+
+def document_pdf(receipts: Sequence[ReceiptData]) -> bytes:
+    """``receipts`` as one PDF, each from a new page (one page each for a usual list of
+    services)."""
+    from weasyprint import HTML
+
+    return HTML(string=document_html(receipts), base_url=None).write_pdf()
 
 
 def render_pdf(data: ReceiptData) -> bytes:
     """One receipt as a PDF (A4, one page for a usual list of services)."""
-    from weasyprint import HTML
-
-    return HTML(string=render_html(data), base_url=None).write_pdf()
+    return document_pdf([data])

@@ -1,13 +1,22 @@
 """Receipts read from the ledger: :class:`ReceiptData` for an account and a month, and who may
 see which.
 
-Who sees a receipt (the same on every page and in the letters):
+Who sees a receipt (the same on every page and in the letters), by the ledger's rule of who
+reads which holding's entries (:func:`tenants.ledger.selectors.account_for`):
 
 * the board and the accountant (``ACCOUNT_READERS``) every account's;
-* an owner the receipts of the accounts they hold now, with their name as the payer;
-* a resident of the premises (family, tenants: they often pay) its receipts, without the
-  owner's name (no owner's personal data to residents);
+* an owner the receipts of their own holding's months, with their name as the payer: not the
+  months of an earlier holder, nor, once the premises has changed hands, the new holder's;
+* a former holder keeps reading the receipts of their own months while they owe anything for
+  them (ЖК РФ ст. 153 ч. 2, ст. 155: the debt of their tenure stays theirs), and stops once it
+  is paid;
+* a resident of the premises (family, tenants: they often pay) the receipts of its current
+  holding, without the owner's name (no owner's personal data to residents);
 * anyone else none: another account's receipt is a 404, as an unknown one.
+
+A receipt belongs to one holding: the board's (and the month's batch) is the latest holding
+whose tenure overlaps the month; a member's is their own holding's, so in the month the
+premises changed hands the former holder and the new one each read their own part.
 
 A month's receipt exists once the month is over and the account has entries in it; receipts
 are ready by the 5th of the following month (Правила 354 п. 67: the payment document is
@@ -33,6 +42,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from core.access.roles import ACCOUNT_READERS, has_role
+from tenants.ledger import selectors as ledger
 from tenants.ledger.models import Entry, EntryKind, Service
 from tenants.ledger.receipts.data import (
     ZERO,
@@ -41,8 +51,7 @@ from tenants.ledger.receipts.data import (
     RecipientSection,
     ServiceLine,
 )
-from tenants.residents import selectors as residents
-from tenants.residents.models import Holding, PersonalAccount
+from tenants.residents.models import Holding, Owner, PersonalAccount
 
 #: Receipts of a month are ready by this day of the following month.
 READY_BY_DAY = 5
@@ -86,47 +95,74 @@ def reads_all(user) -> bool:
     return has_role(user, *ACCOUNT_READERS)
 
 
-def accounts_for(user):
-    """The accounts whose receipts ``user`` reads (see the module's docstring)."""
-    return residents.accounts_visible_to(user)
+def accounts_for(user) -> list:
+    """The accounts whose receipts ``user`` reads, each with the holdings they read
+    (``AccountAccess``: ``holding_ids`` None for the board), by number."""
+    return ledger.accounts_visible_to(user)
 
 
-def holds(user, account: PersonalAccount) -> bool:
-    """Whether ``user`` holds ``account`` now (an owner of its current holding): the payer's
-    name is theirs to see."""
-    return Holding.objects.filter(
-        residents.current("owners__ownerships__"),
-        account=account,
-        ended_on__isnull=True,
-        owners__user=user,
-    ).exists()
-
-
-def account_for(user, pk) -> PersonalAccount:
-    account = accounts_for(user).filter(pk=pk).select_related("premises__building").first()
-    if account is None:
-        raise Http404
-    return account
-
-
-def months(account: PersonalAccount, today: datetime.date | None = None) -> list[datetime.date]:
-    """The months the account has a receipt for, newest first."""
-    current = first_day(today or timezone.localdate())
-    return list(
-        Entry.objects.filter(account=account, period__lt=current)
-        .order_by("-period")
-        .values_list("period", flat=True)
-        .distinct()
+def _overlaps(holding: Holding, period: datetime.date) -> bool:
+    return holding.started_on <= _last_day(period) and (
+        holding.ended_on is None or holding.ended_on > period
     )
+
+
+def months(
+    account: PersonalAccount, today: datetime.date | None = None, *, holding_ids=None
+) -> list[datetime.date]:
+    """The months the account has a receipt for, newest first: over, and with entries. With
+    ``holding_ids`` (a member's readable holdings), only those holdings' own months: their
+    tenure overlaps the month and they have entries in it."""
+    current = first_day(today or timezone.localdate())
+    entries = Entry.objects.filter(account=account, period__lt=current)
+    if holding_ids is None:
+        return list(entries.order_by("-period").values_list("period", flat=True).distinct())
+    holdings = {h.pk: h for h in Holding.objects.filter(account=account, pk__in=holding_ids)}
+    found = {
+        period
+        for holding_id, period in entries.filter(holding_id__in=list(holdings))
+        .values_list("holding_id", "period")
+        .distinct()
+        if _overlaps(holdings[holding_id], period)
+    }
+    return sorted(found, reverse=True)
+
+
+def _readers_holding(access, period: datetime.date) -> Holding | None:
+    """The reader's own holding whose receipt of ``period`` it is (the latest of theirs whose
+    tenure overlaps the month and has entries in it), or None."""
+    candidates = [
+        holding
+        for holding in Holding.objects.filter(
+            account=access.account, pk__in=list(access.holding_ids)
+        ).order_by("-started_on")
+        if _overlaps(holding, period)
+    ]
+    having = set(
+        Entry.objects.filter(
+            account=access.account, period=period, holding_id__in=[h.pk for h in candidates]
+        ).values_list("holding_id", flat=True)
+    )
+    return next((holding for holding in candidates if holding.pk in having), None)
 
 
 def receipt_for(user, account_pk, period: datetime.date) -> ReceiptData:
     """The receipt of an account the reader may see, for a month that has one; else 404."""
-    account = account_for(user, account_pk)
-    if period.day != 1 or not issued(period) or period not in months(account):
+    access = ledger.account_for(user, account_pk)
+    if period.day != 1 or not issued(period):
         raise Http404
-    with_payer = reads_all(user) or holds(user, account)
-    return build([account.pk], period, with_payer=with_payer)[0]
+    if access.holding_ids is None:  # the board: every month, the month's holding
+        if period not in months(access.account):
+            raise Http404
+        return build([access.account.pk], period, with_payer=True)[0]
+    holding = _readers_holding(access, period)
+    if holding is None:
+        raise Http404
+    # The payer's name is the reader's own (they own that holding), never a resident's to see.
+    with_payer = Owner.objects.filter(holding=holding, user=user).exists()
+    return build(
+        [access.account.pk], period, with_payer=with_payer, holdings={access.account.pk: holding}
+    )[0]
 
 
 # -- building -----------------------------------------------------------------------------------
@@ -210,11 +246,12 @@ def _meter_lines(premises_ids, period: datetime.date) -> dict:
 
 
 def build(
-    account_ids, period: datetime.date, *, with_payer: bool = True, context=None
+    account_ids, period: datetime.date, *, with_payer: bool = True, context=None, holdings=None
 ) -> list[ReceiptData]:
     """The receipts of ``account_ids`` for ``period`` in that order, with a constant number of
     queries whatever their number (for the association's batch). Not scoped to a reader: the
-    callers are :func:`receipt_for` and the board's batch task."""
+    callers are :func:`receipt_for` and the board's batch task. Each account's receipt is that
+    of the month's holding (:func:`_holding_of`), or of the one ``holdings`` names for it."""
     ctx = context or MonthContext(period)
     accounts = {
         a.pk: a
@@ -222,14 +259,17 @@ def build(
             "premises__building"
         )
     }
-    holdings = defaultdict(list)
+    tenures = defaultdict(list)
     for holding in (
         Holding.objects.filter(account_id__in=account_ids)
         .prefetch_related("owners")
         .order_by("started_on")
     ):
-        holdings[holding.account_id].append(holding)
-    chosen = {pk: _holding_of(pk, period, holdings[pk]) for pk in accounts}
+        tenures[holding.account_id].append(holding)
+    chosen = {pk: _holding_of(pk, period, tenures[pk]) for pk in accounts}
+    for pk, named in (holdings or {}).items():
+        named_id = getattr(named, "pk", named)
+        chosen[pk] = next((h for h in tenures[pk] if h.pk == named_id), None)
     premises_ids = {a.premises_id for a in accounts.values()}
     meters = _meter_lines(premises_ids, period)
     from tenants.residents import member_selectors

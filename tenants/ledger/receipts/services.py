@@ -1,11 +1,13 @@
 """Receipts' writes: starting the month's whole-association PDF, its result, the purge of old
-ones, and telling members their receipt is ready. Audited in the same transaction; tasks are
-queued on commit with ids only."""
+ones, and telling members their receipt is ready (with a link, or the PDF attached as each
+member chooses: the PDF made at delivery for its reader, :func:`receipt_attachment`). Audited in
+the same transaction; tasks are queued on commit with ids only."""
 
 from __future__ import annotations
 
 import datetime
 import tempfile
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -179,6 +181,7 @@ def notify_ready(*, actor=None, period: datetime.date | None = None) -> int:
                 subject=_("Your receipt for %(month)s is ready") % {"month": f"{period:%m.%Y}"},
                 body=_("The receipt is on the portal; open the link to see or download it."),
                 path=path,
+                attachment=f"{account_id}/{period:%Y-%m}",
             )
             sent += len(users) if message else 0
         notice.recipients = sent
@@ -190,3 +193,26 @@ def notify_ready(*, actor=None, period: datetime.date | None = None) -> int:
             details={"period": period.isoformat(), "recipients": sent},
         )
     return sent
+
+
+def receipt_attachment(reference: str, user):
+    """The receipt-ready letter's PDF for ``user``, made at delivery from its reference
+    (``<account id>/<YYYY-MM>``) as that reader may see it now (a resident's without the
+    owner's name); None when they may not (any more) or the reference is not one."""
+    from django.http import Http404
+
+    from core.extensions import Attachment
+    from tenants.ledger.receipts import render
+
+    account, _sep, month = reference.partition("/")
+    try:
+        period = datetime.datetime.strptime(month, "%Y-%m").date()
+        data = selectors.receipt_for(user, uuid.UUID(account), period)
+    except (ValueError, Http404):
+        return None
+    return Attachment(
+        # The account's number and the month only, as the page's download.
+        filename=f"receipt-{data.account_number}-{period:%Y-%m}.pdf",
+        content=render.render_pdf(data),
+        mimetype="application/pdf",
+    )

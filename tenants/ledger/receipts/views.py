@@ -26,9 +26,15 @@ def _month(text: str) -> datetime.date:
 @require_GET
 @role_required(*(ACCOUNT_READERS | MEMBER_ROLES))
 def index(request):
-    accounts = list(selectors.accounts_for(request.user).select_related("premises__building"))
     board = selectors.reads_all(request.user)
-    rows = [] if board else [(a, selectors.months(a)) for a in accounts]
+    rows = (
+        []
+        if board
+        else [
+            (access.account, selectors.months(access.account, holding_ids=access.holding_ids))
+            for access in selectors.accounts_for(request.user)
+        ]
+    )
     context = {"rows": rows, "board": board}
     if board:
         context["batches"] = list(selectors.batches_for(request.user)[:24])
