@@ -44,3 +44,17 @@ def people(in_alpha, alpha, make_user, client_of):
         setattr(found, name, user)
         setattr(found, f"{name}_client", client_of(alpha, user))
     return found
+
+
+@pytest.fixture(autouse=True)
+def _no_cached_emergencies(in_alpha):
+    """The banner's cache outlives a test's rolled-back transaction: empty it before and after,
+    so no test sees another's notices (nor any later test of the suite)."""
+    from tenants.documents import selectors
+
+    selectors.forget_emergencies()
+    yield
+    from django.db import connection
+
+    connection.set_tenant(in_alpha)
+    selectors.forget_emergencies()
