@@ -36,10 +36,12 @@ from tenants.files.purposes import IMAGES, KINDS
 DISCLOSURE_READERS = (*BOARD, Role.OWNER)
 #: Kinds shown in the browser (its own PDF viewer, an image); the rest are downloaded.
 INLINE_KINDS = frozenset({"pdf"}) | IMAGES
-#: What a file opened in the browser may do: nothing of the portal's. No script, no frame
-#: around it (``frame-ancestors``), no form; a PDF still shows in the browser's own viewer
-#: (a ``sandbox`` directive would stop the viewer, so it is left out for PDFs only).
-FILE_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'none'"
+#: What a file opened in the browser may do: nothing of the portal's. A PDF gets no script, no
+#: style, no connection and no frame around it (``frame-ancestors``); its ``sandbox`` is left
+#: out, since a sandboxed document may not load the browser's PDF viewer in every browser
+#: (Chromium keeps only ``frame-ancestors`` for its viewer anyway; checked in
+#: tests/browser/test_emergency.py). Pictures and downloads get the file store's sandbox.
+FILE_CSP = "default-src 'none'; frame-ancestors 'none'"
 IMAGE_CSP = "default-src 'none'; img-src 'self'; sandbox"
 
 
