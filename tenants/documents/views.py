@@ -21,7 +21,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET
 
 from core.access.decorators import role_required
-from core.access.roles import BOARD, Role
+from core.access.roles import BOARD, Role, has_role
 from core.sensitive import sensitive_post
 from core.ui.refusals import submit
 from core.uploads import LimitedUpload
@@ -95,6 +95,7 @@ def index(request):
             "found": found,
             "query": query,
             "keeps": selectors.keeps_documents(request.user),
+            "discloses": has_role(request.user, *DISCLOSURE_READERS),
         },
     )
 

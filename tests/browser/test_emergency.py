@@ -151,7 +151,10 @@ def test_a_member_opens_a_pdf_in_the_browsers_own_viewer(
     phone = new_page(width=375, height=812)
     sign_in(phone, alpha_url, browser_owner.email)
     expect(phone).to_have_url(f"{alpha_url}/")
-    phone.goto(f"{alpha_url}/documents/")
+    for path in ("/documents/disclosure/", "/news/", "/documents/"):
+        phone.goto(f"{alpha_url}{path}")
+        width = phone.evaluate("document.documentElement.scrollWidth")
+        assert width <= 375, f"horizontal scroll at 375 px on {path}: {width}"
     expect(phone.locator(".doc-title", has_text="Устав ТСЖ")).to_be_visible()
     assert phone.locator("iframe, embed, object").count() == 0
     with phone.expect_response(lambda r: f"/documents/{document.pk}/versions/" in r.url) as got:
