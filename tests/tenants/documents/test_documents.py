@@ -287,3 +287,18 @@ def test_titles_are_found_in_another_word_form(people):
     assert "Протокол общего собрания" in text and "Смета на год" not in text
     api = people.owner_client.get(reverse("documents:api-documents"), {"q": "сметы"}).json()
     assert [row["title"] for row in api["results"]] == ["Смета на год"]
+
+
+def test_the_schema_describes_the_documents_api(people):
+    schema = people.owner_client.get("/api/schema/", HTTP_ACCEPT="application/json")
+    assert schema.status_code == 200
+    text = schema.content.decode()
+    for path in (
+        "/api/v1/documents/",
+        "/api/v1/documents/{id}/",
+        "/api/v1/documents/{id}/versions/",
+        "/api/v1/documents/disclosure/",
+        "/api/v1/documents/news/",
+        "/api/v1/documents/news/{id}/",
+    ):
+        assert path in text
