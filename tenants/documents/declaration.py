@@ -80,6 +80,7 @@ declaration = AppDeclaration(
         "documents.published": _("Document published"),
         "documents.version_added": _("New version of a document"),
         "documents.changed": _("Document changed"),
+        "documents.withdrawn": _("Document removed"),
         "documents.news_published": _("News published"),
         "documents.news_changed": _("News changed"),
         "documents.news_deleted": _("News withdrawn"),

@@ -206,6 +206,27 @@ def change_document(
     return locked
 
 
+def withdraw_document(*, actor, document: Document) -> None:
+    """Remove a document published by mistake (a wrong file, a wrong group): the document, every
+    version, their files (bytes removed after the commit) and the read log. Audited with its
+    section and version count, never its title."""
+    _require_board(actor)
+    with transaction.atomic():
+        locked = Document.objects.select_for_update().get(pk=document.pk)
+        versions = list(locked.versions.select_related("file"))
+        audit.record(
+            "documents.withdrawn",
+            actor=actor,
+            target=locked,
+            details={"section": locked.section, "versions": len(versions)},
+        )
+        stored = [version.file for version in versions]
+        Document.objects.filter(pk=locked.pk).update(current=None)
+        locked.delete()
+        for file in stored:
+            files.delete(file, actor=actor)
+
+
 def log_read(*, user, version: DocumentVersion) -> DocumentRead:
     """Record that ``user`` opened ``version`` (the caller has checked they may)."""
     return DocumentRead.objects.create(

@@ -16,6 +16,7 @@ urlpatterns = [
     path("documents/<uuid:pk>/", views.detail, name="detail"),
     path("documents/<uuid:pk>/edit/", views.edit, name="edit"),
     path("documents/<uuid:pk>/versions/new/", views.version_new, name="version-new"),
+    path("documents/<uuid:pk>/withdraw/", views.withdraw, name="withdraw"),
     path("documents/<uuid:pk>/versions/<uuid:version>/", views.version_file, name="file"),
     path("news/", news_views.news, name="news"),
     path("news/new/", news_views.news_new, name="news-new"),

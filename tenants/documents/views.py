@@ -18,12 +18,12 @@ from django.utils import timezone, translation
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from core.access.decorators import role_required
 from core.access.roles import BOARD, Role, has_role
 from core.sensitive import sensitive_post
-from core.ui.refusals import submit
+from core.ui.refusals import act, submit
 from core.uploads import LimitedUpload
 from tenants.documents import forms, selectors, services
 from tenants.documents.declaration import EVERYONE
@@ -239,6 +239,18 @@ def edit(request, pk):
     )
     context = {"document": document, "form": form}
     return done or render(request, "documents/edit.html", context, status=_status(form))
+
+
+@role_required(*BOARD)
+@require_POST
+def withdraw(request, pk):
+    document = selectors.document_for_reader(request.user, pk)
+    return act(
+        request,
+        lambda: services.withdraw_document(actor=request.user, document=document),
+        done=_("The document and all its versions have been removed."),
+        then=reverse("documents:index"),
+    )
 
 
 # -- ЖК РФ ст. 143.1 ----------------------------------------------------------------------------

@@ -74,6 +74,7 @@ EXPECTATIONS: dict[tuple[str, str], tuple] = {
     # POST only: the board gets 405 for a GET, everyone else 403 first.
     (TENANT_URLCONF, "documents:news-end"): (news_kwargs, board_only(NOT_ALLOWED)),
     (TENANT_URLCONF, "documents:news-delete"): (news_kwargs, board_only(NOT_ALLOWED)),
+    (TENANT_URLCONF, "documents:withdraw"): (document_kwargs, board_only(NOT_ALLOWED)),
     # API: anonymous 401.
     (TENANT_URLCONF, "documents:api-documents"): ({}, api(OK)),
     (TENANT_URLCONF, "documents:api-disclosure"): (

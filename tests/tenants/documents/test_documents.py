@@ -302,3 +302,29 @@ def test_the_schema_describes_the_documents_api(people):
         "/api/v1/documents/news/{id}/",
     ):
         assert path in text
+
+
+def test_a_document_published_by_mistake_is_removed_with_its_files(
+    people, django_capture_on_commit_callbacks
+):
+    from tenants.files.storage import private_storage
+
+    document = publish(actor=people.chairman, readers=ReaderGroup.EVERYONE)
+    services.add_version(actor=people.chairman, document=document, upload=pdf())
+    body(people.owner_client.get(file_url(document)))
+    names = list(
+        StoredFile.objects.filter(
+            pk__in=document.versions.values_list("file_id", flat=True)
+        ).values_list("storage_name", flat=True)
+    )
+    url = reverse("documents:withdraw", kwargs={"pk": document.pk})
+    assert people.owner_client.post(url).status_code == 403
+    with django_capture_on_commit_callbacks(execute=True):
+        response = people.chairman_client.post(url)
+    assert response.status_code == 302
+    assert not Document.objects.filter(pk=document.pk).exists()
+    assert not DocumentVersion.objects.filter(document_id=document.pk).exists()
+    assert not DocumentRead.objects.filter(document_id=document.pk).exists()
+    assert not StoredFile.objects.filter(storage_name__in=names).exists()
+    assert not any(private_storage().exists(name) for name in names)
+    assert AuditEntry.objects.filter(action="documents.withdrawn").exists()
