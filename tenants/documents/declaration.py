@@ -9,6 +9,7 @@ from core.extensions import (
     AppDeclaration,
     DashboardSection,
     Erasure,
+    ExportRules,
     HolderErasure,
     NotificationKind,
     PeriodicJob,
@@ -92,6 +93,8 @@ declaration = AppDeclaration(
         "data), the counts of other people's reads",
         hook=forget_reads,
     ),
+    # The digest runs are a delivery record (like the outbox), not the association's data.
+    export=ExportRules(skip_models=frozenset({"digestrun"})),
     counts=(TenantCount("documents", _("Documents"), _count_documents),),
     periodic_jobs=(
         # Daily; the digest itself goes out once a week (``services.send_news_digest``).
