@@ -217,3 +217,37 @@ def test_news_pages_read_in_a_constant_number_of_queries(people):
         (1, 15), grow_to, lambda: query_count(people.member_client, reverse("documents:news"))
     )
     assert found == {1: found[1], 15: found[1]}
+
+
+def test_the_board_corrects_ends_and_withdraws_on_the_pages(
+    people, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        item = emergency(people)
+    edit = reverse("documents:news-edit", kwargs={"pk": item.pk})
+    later = timezone.localtime(item.ends_at) + datetime.timedelta(hours=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = people.chairman_client.post(
+            edit,
+            {
+                "title": "Отключение воды продлено",
+                "body": "Ждём деталь.",
+                "starts_at": timezone.localtime(item.starts_at).strftime("%Y-%m-%dT%H:%M"),
+                "ends_at": later.strftime("%Y-%m-%dT%H:%M"),
+            },
+        )
+    assert response.status_code == 302
+    assert "Отключение воды продлено" in people.member_client.get("/").content.decode()
+    assert Message.objects.filter(kind=EMERGENCY).count() == 1  # a correction is not resent
+    end = reverse("documents:news-end", kwargs={"pk": item.pk})
+    assert people.member_client.post(end).status_code == 403
+    with django_capture_on_commit_callbacks(execute=True):
+        assert people.chairman_client.post(end).status_code == 302
+    assert "emergency-banner" not in people.member_client.get("/").content.decode()
+    # Ending it twice says so and changes nothing.
+    again = people.chairman_client.post(end, follow=True, HTTP_ACCEPT_LANGUAGE="ru")
+    assert "уже завершено" in again.content.decode()
+    delete = reverse("documents:news-delete", kwargs={"pk": item.pk})
+    assert people.chairman_client.post(delete).status_code == 302
+    assert not News.objects.filter(pk=item.pk).exists()
+    assert AuditEntry.objects.filter(action="documents.news_deleted").exists()
