@@ -11,6 +11,8 @@ rules it was stored under.
 
 from __future__ import annotations
 
+import io
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -48,13 +50,59 @@ PNG = FileKind("png", "PNG", "image/png", "png", "PNG")
 JPEG = FileKind("jpeg", "JPEG", "image/jpeg", "jpg", "JPEG")
 WEBP = FileKind("webp", "WebP", "image/webp", "webp", "WEBP")
 PDF = FileKind("pdf", "PDF", "application/pdf", "pdf")
-KINDS = {kind.key: kind for kind in (PNG, JPEG, WEBP, PDF)}
+# Office documents are ZIP containers: told apart by what the archive's directory names (never
+# unpacked here; served as attachments, never shown inline).
+DOCX = FileKind(
+    "docx",
+    "DOCX",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "docx",
+)
+XLSX = FileKind(
+    "xlsx", "XLSX", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"
+)
+ODT = FileKind("odt", "ODT", "application/vnd.oasis.opendocument.text", "odt")
+ODS = FileKind("ods", "ODS", "application/vnd.oasis.opendocument.spreadsheet", "ods")
+KINDS = {kind.key: kind for kind in (PNG, JPEG, WEBP, PDF, DOCX, XLSX, ODT, ODS)}
 IMAGES = frozenset({"png", "jpeg", "webp"})
+OFFICE = frozenset({"docx", "xlsx", "odt", "ods"})
+#: The most entries an office document's ZIP directory may list before it is refused unread.
+MAX_ARCHIVE_ENTRIES = 10_000
+_ODF_TYPES = {
+    b"application/vnd.oasis.opendocument.text": ODT,
+    b"application/vnd.oasis.opendocument.spreadsheet": ODS,
+}
 
 
-def kind_of(head: bytes) -> FileKind | None:
-    """The kind the first bytes of a file show, or None."""
-    return next((kind for kind in KINDS.values() if kind.matches(head)), None)
+def _office_kind(data: bytes) -> FileKind | None:
+    """The office kind of a ZIP container, from its directory (and, for OpenDocument, the
+    ``mimetype`` entry the format stores first and uncompressed); None if it is neither."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+            if len(entries) > MAX_ARCHIVE_ENTRIES:
+                return None
+            names = {entry.filename for entry in entries}
+            if entries and entries[0].filename == "mimetype" and entries[0].file_size <= 100:
+                return _ODF_TYPES.get(archive.read(entries[0]).strip())
+    except (zipfile.BadZipFile, ValueError, OSError, NotImplementedError, RuntimeError):
+        return None
+    if "[Content_Types].xml" not in names:
+        return None
+    if "word/document.xml" in names:
+        return DOCX
+    if "xl/workbook.xml" in names:
+        return XLSX
+    return None
+
+
+def kind_of(data: bytes) -> FileKind | None:
+    """The kind a file's bytes show (its first bytes; for a ZIP container, its directory), or
+    None. Give the whole file when office kinds may be accepted."""
+    found = next((kind for kind in KINDS.values() if kind.matches(data[:16])), None)
+    if found is None and data.startswith(b"PK\x03\x04"):
+        found = _office_kind(data)
+    return found
 
 
 @dataclass(frozen=True)

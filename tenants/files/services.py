@@ -60,7 +60,7 @@ def _check(data: bytes, purpose: FilePurpose) -> FileKind:
         raise ValidationError(_("The file is empty."), code="empty")
     if len(data) > purpose.max_bytes:
         raise _too_large(purpose)
-    kind = kind_of(data[:HEAD_BYTES])
+    kind = kind_of(data)
     if kind is None or kind.key not in purpose.kinds:
         raise ValidationError(
             _("This type of file is not accepted here. Accepted: %(kinds)s.")
