@@ -3,10 +3,12 @@
 * **Cold start**: keyword rules (``RULES``: stems of Russian words per category; the category
   with most hits wins, ``other`` when none hits).
 * Once the association's desk has confirmed ``MIN_SAMPLES`` requests of at least two
-  categories, a **linear classifier** (scikit-learn's ``LogisticRegression``) is trained on
-  them: each text is decrypted in memory only, turned into hashed character n-grams
-  (``HashingVectorizer``: feature hashing, so the model holds no vocabulary and no word of
-  anyone's text, only weights of numbered buckets) and forgotten. The weights (sparse: only
+  categories, a **linear classifier** (scikit-learn's ``LinearSVC``) is trained on them: each
+  text is decrypted in memory only, turned into features (the first four and five letters of
+  each word, a crude Russian stem, and the keyword rules' hits, so the rules become evidence
+  the model weighs for this association) that ``HashingVectorizer`` hashes into numbered
+  buckets (feature hashing: the model holds no vocabulary and no word of anyone's text), and
+  forgotten. The weights (sparse: only
   buckets some text touched) and intercepts are stored per association in ``ClassifierModel``
   as a NumPy ``.npz`` (no pickle: loading it runs no code), sealed under the association's key.
 * The periodic job ``dispatch-train`` retrains when confirmations were added since.
@@ -30,7 +32,7 @@ from tenants.dispatch.models import Category, ClassifierModel, Request
 
 #: Confirmed requests needed before a model replaces the rules.
 MIN_SAMPLES = 20
-#: Hashed feature buckets (the model's width): 2**18 buckets of character 2–5-grams.
+#: Hashed feature buckets (the model's width).
 N_FEATURES = 2**18
 MAX_TEXT = 2000
 
@@ -197,23 +199,35 @@ def by_rules(text: str) -> Suggestion:
 # -- the model ----------------------------------------------------------------------------------
 
 
+def features(text: str) -> list[str]:
+    """What the model sees of a text: word stems (first four and five letters of words of three
+    letters or more) and the keyword rules' hits. Hashed at once, never stored."""
+    text = normalise(text)
+    words = _WORD.findall(text)
+    found = []
+    for word in words:
+        if len(word) >= 3:
+            found += (f"w:{word[:5]}", f"w:{word[:4]}")
+    for category, stems in RULES.items():
+        for stem in stems:
+            if (" " in stem and stem in text) or any(word.startswith(stem) for word in words):
+                found.append(f"r:{category}")
+    return found
+
+
 def vectorizer():
     from sklearn.feature_extraction.text import HashingVectorizer
 
     return HashingVectorizer(
-        analyzer="char_wb",
-        ngram_range=(2, 5),
-        n_features=N_FEATURES,
-        alternate_sign=False,
-        norm="l2",
-        preprocessor=normalise,
+        analyzer=features, n_features=N_FEATURES, alternate_sign=False, norm="l2"
     )
 
 
 @dataclass(frozen=True)
 class Weights:
     """A trained linear model: ``scores = X · coef.T + intercept`` (one row per class; a
-    two-class model has one row, for ``classes[1]``)."""
+    two-class model has one row, for ``classes[1]``). The confidence is a softmax of the
+    margins: a rough measure, shown to the dispatcher, never acted upon."""
 
     classes: tuple[str, ...]
     coef: object  # scipy.sparse.csr_matrix
@@ -273,9 +287,9 @@ class Weights:
 def fit(texts: list[str], labels: list[str]) -> Weights:
     """Train on ``texts`` (plaintext, in memory) and their confirmed categories."""
     from scipy import sparse
-    from sklearn.linear_model import LogisticRegression
+    from sklearn.svm import LinearSVC
 
-    model = LogisticRegression(C=20.0, max_iter=2000)
+    model = LinearSVC(C=1.0)
     model.fit(vectorizer().transform(texts), labels)
     coef = sparse.csr_matrix(model.coef_)
     coef.eliminate_zeros()
