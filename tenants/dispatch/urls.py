@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from tenants.dispatch import views
+from tenants.dispatch import api, views
 
 app_name = "dispatch"
 
@@ -30,4 +30,16 @@ urlpatterns += [
     path("dispatch/suppliers/<uuid:pk>/", views.supplier_detail, name="supplier"),
     path("dispatch/suppliers/<uuid:pk>/edit/", views.supplier_edit, name="supplier-edit"),
     path("dispatch/analytics/", views.analytics, name="analytics"),
+]
+
+urlpatterns += [
+    path("api/v1/dispatch/requests/", api.RequestList.as_view(), name="api-requests"),
+    path("api/v1/dispatch/requests/<uuid:pk>/", api.RequestDetail.as_view(), name="api-request"),
+    path(
+        "api/v1/dispatch/requests/<uuid:pk>/comments/",
+        api.CommentList.as_view(),
+        name="api-comments",
+    ),
+    path("api/v1/dispatch/requests/<uuid:pk>/photos/", api.PhotoList.as_view(), name="api-photos"),
+    path("api/v1/dispatch/suppliers/", api.SupplierList.as_view(), name="api-suppliers"),
 ]

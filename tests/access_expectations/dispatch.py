@@ -37,6 +37,10 @@ def desk_and_members(desk_answer, member_answer):
     )
 
 
+def _desk_and_members(desk_answer, member_answer) -> dict:
+    return dict.fromkeys(DESK, desk_answer) | dict.fromkeys(MEMBERS, member_answer)
+
+
 def request_kwargs(_association):
     from tests.tenants.dispatch.support import file_request, member
 
@@ -75,6 +79,19 @@ EXPECTATIONS: dict[tuple[str, str], tuple] = {
     (TENANT_URLCONF, "dispatch:supplier"): (supplier_kwargs, desk_only()),
     (TENANT_URLCONF, "dispatch:supplier-edit"): (supplier_kwargs, desk_only()),
     (TENANT_URLCONF, "dispatch:analytics"): ({}, desk_only()),
+    # API: anonymous 401, the accountant 403, members only their own (none here: 404 / empty).
+    (TENANT_URLCONF, "dispatch:api-requests"): ({}, api(FORBIDDEN, **_desk_and_members(OK, OK))),
+    (TENANT_URLCONF, "dispatch:api-request"): (
+        request_kwargs,
+        api(FORBIDDEN, **_desk_and_members(OK, NOT_FOUND)),
+    ),
+    (TENANT_URLCONF, "dispatch:api-comments"): (
+        request_kwargs,
+        api(FORBIDDEN, **_desk_and_members(OK, NOT_FOUND)),
+    ),
+    (TENANT_URLCONF, "dispatch:api-photos"): (
+        request_kwargs,
+        api(FORBIDDEN, **_desk_and_members(OK, NOT_FOUND)),
+    ),
+    (TENANT_URLCONF, "dispatch:api-suppliers"): ({}, api(FORBIDDEN, **dict.fromkeys(DESK, OK))),
 }
-
-__all__ = ["EXPECTATIONS", "api"]
