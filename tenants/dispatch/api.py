@@ -182,7 +182,7 @@ def _visible(request):
             overdue=params.get("overdue") in ("1", "true", "on"),
             open_only=False,
         )
-        rows = selectors.queue(filters).select_related("collective__supplier")
+        rows = selectors.queue(filters, with_text=True).select_related("collective__supplier")
         return rows.order_by("-filed_at", "-number")
     return rows.order_by("-filed_at", "-number")
 

@@ -5,18 +5,22 @@ own requests in every state: new, assigned, in progress, done (waiting for her r
 and rated, and one joined with a neighbour's into a collective request.
 
 Deterministic (no randomness) and made once: skipped when any request or supplier exists.
+The classifier is trained by the worker right after (``tasks.train_classifier``, queued on
+commit; the hourly job would do it anyway): importing scikit-learn and fitting would add
+seconds to ``seed_demo``.
 """
 
 from __future__ import annotations
 
 import datetime
+import logging
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from tenants.dispatch import classifier, selectors, services, sla
+from tenants.dispatch import classifier, selectors, services, sla, tasks
 from tenants.dispatch.models import (
     Category,
     Event,
@@ -30,6 +34,7 @@ from tenants.dispatch.models import (
 from tenants.dispatch.sample_ru import SAMPLE
 from tenants.residents.models import Building, Premises
 
+logger = logging.getLogger(__name__)
 DEMO_OWNER_EMAIL = "owner@demo.tszh.local"
 DISPATCHER_EMAIL = "dispatcher@demo.tszh.local"
 
@@ -277,12 +282,19 @@ def seed_demo() -> str:
     )
     premises = list(Premises.objects.filter(kind="flat").order_by("building__name", "number"))
     history = _history(premises, suppliers, timezone.now())
-    model = classifier.train(force=True)
+    transaction.on_commit(_queue_training)
     own = 0
     if owner is not None:
         neighbour = Premises.objects.filter(building=first, kind="flat", number="27").first()
         own = _owners_requests(owner, dispatcher, neighbour, suppliers)
     return (
         f"Demo dispatch: {len(SUPPLIERS)} suppliers, {history} past requests, {own} of the "
-        f"owner's; classifier trained on {model.samples if model else 0}"
+        "owner's; the classifier is trained by the worker"
     )
+
+
+def _queue_training() -> None:
+    try:
+        tasks.train_classifier.apply_async()
+    except Exception:  # noqa: BLE001 - the broker's errors are many; the hourly job trains
+        logger.warning("dispatch: the classifier's training could not be queued")

@@ -37,6 +37,23 @@ from tenants.dispatch.models import (
 from tenants.residents import selectors as residents
 from tenants.residents.models import Building, Holding, Ownership, Premises, Residency
 
+#: A request's encrypted fields: lists leave them out (no key is fetched for a list).
+SEALED = (
+    "description",
+    "location_note",
+    "access_time",
+    "contact_phone",
+    "work_description",
+    "rating_comment",
+)
+
+
+def without_text(rows: QuerySet[Request], *related: str) -> QuerySet[Request]:
+    """``rows`` without the encrypted fields (theirs and those of ``related`` requests), so a
+    list reads no key at all."""
+    names = [*SEALED, *(f"{prefix}__{name}" for prefix in related for name in SEALED)]
+    return rows.defer(*names)
+
 
 def is_desk(user) -> bool:
     return has_role(user, *DISPATCH_DESK)
@@ -122,12 +139,8 @@ def desk_request_for(user, pk) -> Request:
 def my_requests(user) -> list[Request]:
     """The member's own requests, newest first, with the collective each joined (for its
     status): two queries."""
-    rows = list(
-        Request.objects.filter(author=user)
-        .select_related("collective", "building", "premises")
-        .order_by("-filed_at")
-    )
-    return rows
+    rows = Request.objects.filter(author=user).select_related("collective", "building", "premises")
+    return list(without_text(rows, "collective").order_by("-filed_at"))
 
 
 def working(request: Request) -> Request:
@@ -154,9 +167,12 @@ class QueueFilters:
     open_only: bool = True
 
 
-def queue(filters: QueueFilters, now: datetime.datetime | None = None) -> QuerySet[Request]:
+def queue(
+    filters: QueueFilters, now: datetime.datetime | None = None, *, with_text: bool = False
+) -> QuerySet[Request]:
     """The requests the desk works on (merged ones are in their collective), overdue and most
-    urgent first: most due soonest, then the oldest."""
+    urgent first: most due soonest, then the oldest. Without their text (no key is read)
+    unless ``with_text``."""
     now = now or timezone.now()
     rows = Request.objects.exclude(status=Status.MERGED).select_related(
         "building", "premises", "supplier"
