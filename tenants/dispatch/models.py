@@ -204,6 +204,12 @@ class Request(EncryptedModel):
         ]
         indexes = [
             models.Index(fields=["status", "due_at"]),
+            # The desk's queue: open requests in deadline order, read a page at a time.
+            models.Index(
+                fields=["due_at", "filed_at", "number"],
+                condition=Q(status__in=["new", "assigned", "in_progress", "on_hold", "reopened"]),
+                name="dispatch_open_queue",
+            ),
             models.Index(fields=["author", "filed_at"]),
             models.Index(fields=["category", "filed_at"]),
             models.Index(fields=["building", "filed_at"]),

@@ -166,6 +166,13 @@ class QueueFilters:
     overdue: bool = False
     open_only: bool = True
 
+    @property
+    def default(self) -> bool:
+        """Every open request, nothing else chosen: its count is the headline's."""
+        return self.open_only and not (
+            self.status or self.category or self.building or self.urgency or self.overdue
+        )
+
 
 def queue(
     filters: QueueFilters, now: datetime.datetime | None = None, *, with_text: bool = False
@@ -189,16 +196,31 @@ def queue(
         rows = rows.filter(building_id=filters.building)
     if filters.overdue:
         rows = rows.filter(status__in=OPEN_STATUSES, due_at__lt=now)
-    return rows.annotate(joined_count=Count("joined")).order_by("due_at", "filed_at", "number")
+    return rows.order_by("due_at", "filed_at", "number")
+
+
+def joined_counts(rows) -> None:
+    """Set ``joined_count`` on each collective request of ``rows`` (a page): one query."""
+    collectives = [row.pk for row in rows if row.is_collective]
+    counts = {}
+    if collectives:
+        counts = dict(
+            Request.objects.filter(collective_id__in=collectives)
+            .values("collective_id")
+            .annotate(n=Count("pk"))
+            .values_list("collective_id", "n")
+        )
+    for row in rows:
+        row.joined_count = counts.get(row.pk, 0)
 
 
 def queue_counts(now: datetime.datetime | None = None) -> dict[str, int]:
     """Open, overdue and new requests (one query): the desk's headline."""
     now = now or timezone.now()
-    working_rows = Request.objects.exclude(status=Status.MERGED)
-    return working_rows.aggregate(
-        open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
-        overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, due_at__lt=now)),
+    # Open requests only (the queue's partial index), never the whole history.
+    return Request.objects.filter(status__in=OPEN_STATUSES).aggregate(
+        open=Count("pk"),
+        overdue=Count("pk", filter=Q(due_at__lt=now)),
         new=Count("pk", filter=Q(status=Status.NEW)),
     )
 

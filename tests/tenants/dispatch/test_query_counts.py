@@ -32,6 +32,8 @@ def test_the_desks_queue(in_alpha, alpha, client_of):
     found = counts_at((1, 30), grow_to, lambda: query_count(client, path))
     # The signed-in base of 8, the buildings, the page's count and rows, the headline counts.
     assert found == {1: 12, 30: 12}, queries_text(client, path)
+    # Unfiltered, the headline's count of open requests is the page's count too.
+    assert query_count(client, "/dispatch/desk/") == 11, queries_text(client, "/dispatch/desk/")
 
 
 def test_a_requests_page(in_alpha, alpha, client_of):
