@@ -48,7 +48,7 @@ class RequestForm(forms.Form):
     place = forms.ChoiceField(
         label=_("Where"), choices=Place.choices, initial=Place.PREMISES, widget=forms.RadioSelect
     )
-    premises = forms.ChoiceField(label=_("Premises"), required=False)
+    premises = forms.ChoiceField(label=_("Which premises"), required=False)
     building = forms.ChoiceField(label=_("Building"), required=False)
     location_note = forms.CharField(
         label=_("Where exactly"),
