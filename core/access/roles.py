@@ -36,6 +36,9 @@ INVITERS = BOARD
 ACCOUNT_READERS = REGISTRY_EDITORS | {Role.ACCOUNTANT}
 #: Who takes part as a member of the community and sees their own home (what they own or live in).
 MEMBER_ROLES = frozenset({Role.OWNER, Role.RESIDENT})
+#: Who runs the dispatch desk (requests and complaints, suppliers, deadlines): the dispatcher and
+#: the board (ЖК РФ ст. 148 п. 4: the board hires and oversees those who serve the building).
+DISPATCH_DESK = BOARD | {Role.DISPATCHER}
 #: Who receives the association's data export that the operators prepare.
 EXPORT_RECEIVERS = frozenset({Role.CHAIRMAN})
 #: Who keeps the association's staff: grants and takes away staff roles, hands the chair over.

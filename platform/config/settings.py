@@ -132,6 +132,7 @@ TENANT_APPS = [
     "tenants.ledger",
     "tenants.letters",
     "tenants.documents",
+    "tenants.dispatch",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

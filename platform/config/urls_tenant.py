@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("tenants.ledger.receipts.urls")),
     path("", include("tenants.letters.urls")),
     path("", include("tenants.documents.urls")),
+    path("", include("tenants.dispatch.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -33,7 +33,8 @@ SETTINGS_MODULE = "tests.perf.settings"
 DEMO_SLUG = "demo"
 SERVER_WORKERS = 2
 SERVER_THREADS = 4
-SETUP_TIMEOUT = 60  # seconds, for each migrate / seed step
+#: seconds, for each migrate / seed step (the demo seeds a year of money, requests, documents)
+SETUP_TIMEOUT = 300
 DATABASE_PREFIX = "tszh_bench_"
 
 
