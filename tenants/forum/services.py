@@ -501,7 +501,7 @@ def erase_authors(user_ids) -> dict[str, int]:
     )
     Mention.objects.filter(user_id__in=user_ids).delete()
     Subscription.objects.filter(user_id__in=user_ids).delete()
-    topics = Topic.objects.filter(author_id__in=user_ids).exclude(title=None)
+    topics = Topic.objects.filter(author_id__in=user_ids, title__isnull=False)
     titled = list(topics.values_list("pk", flat=True))
     Topic.objects.filter(pk__in=titled).update(title=None)
     # A first post's words carried its topic's title: index them again without it.
