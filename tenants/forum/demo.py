@@ -11,13 +11,12 @@ from tenants.forum import services
 from tenants.forum.models import Section
 
 
-def _login(role: str):
-    return (
-        get_user_model()
-        .objects.filter(roles__contains=[role], is_active=True)
-        .order_by("date_joined")
-        .first()
-    )
+def _login(role: str, *, besides: tuple[str, ...] = ()):
+    """The earliest active login holding ``role`` and none of ``besides``."""
+    logins = get_user_model().objects.filter(roles__contains=[role], is_active=True)
+    if besides:
+        logins = logins.exclude(roles__overlap=list(besides))
+    return logins.order_by("date_joined").first()
 
 
 @transaction.atomic
@@ -25,7 +24,7 @@ def seed_demo() -> str:
     if Section.objects.exists():
         return ""
     chairman = _login(Role.CHAIRMAN)
-    owner = _login(Role.OWNER)
+    owner = _login(Role.OWNER, besides=(Role.CHAIRMAN, Role.BOARD_MEMBER))
     if chairman is None or owner is None:
         return ""
     house = services.save_section(
