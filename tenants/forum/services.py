@@ -221,15 +221,15 @@ def _index_text(topic, body: str, number: int) -> str:
 def _tell(actor, topic, post, mentioned) -> None:
     from tenants.notifications.services import notify
 
-    title = topic.title or ""
+    # No member's text or name in a notification: it outlives an erasure in others' inboxes.
     path = post_path(post)
     if mentioned:
         notify(
             actor=actor,
             kind=MENTION,
             recipients=mentioned,
-            subject=_("You were mentioned on the forum: «%(topic)s»") % {"topic": title},
-            body=_("%(name)s mentioned you in a post.") % {"name": actor.full_name or ""},
+            subject=_("You were mentioned in a post on the forum"),
+            body=_("Open the post on the portal to read it and reply."),
             path=path,
         )
     followers = set(selectors.subscribers_of(topic)) - {actor.pk} - set(mentioned)
@@ -238,8 +238,8 @@ def _tell(actor, topic, post, mentioned) -> None:
             actor=actor,
             kind=REPLY,
             recipients=followers,
-            subject=_("New post in «%(topic)s»") % {"topic": title},
-            body=_("%(name)s wrote in a topic you follow.") % {"name": actor.full_name or ""},
+            subject=_("A new post in a topic you follow on the forum"),
+            body=_("Open the post on the portal to read it and reply."),
             path=path,
         )
 
@@ -349,7 +349,7 @@ def hide_post(*, actor, post, reason) -> Post:
     _tell_author(
         actor,
         post.author_id,
-        _("The board hid your post in «%(topic)s»") % {"topic": post.topic.title or ""},
+        _("The board hid your post on the forum"),
         reason,
         post_path(post),
     )
@@ -381,7 +381,7 @@ def hide_topic(*, actor, topic, reason) -> Topic:
     _tell_author(
         actor,
         topic.author_id,
-        _("The board hid your topic «%(topic)s»") % {"topic": topic.title or ""},
+        _("The board hid your topic on the forum"),
         reason,
         _topic_path(topic),
     )
@@ -409,7 +409,7 @@ def lock_topic(*, actor, topic, reason) -> Topic:
     _tell_author(
         actor,
         topic.author_id,
-        _("The board locked your topic «%(topic)s»") % {"topic": topic.title or ""},
+        _("The board locked your topic on the forum"),
         reason,
         _topic_path(topic),
     )
@@ -448,8 +448,7 @@ def move_topic(*, actor, topic, section, reason) -> Topic:
     _tell_author(
         actor,
         topic.author_id,
-        _("The board moved your topic «%(topic)s» to «%(section)s»")
-        % {"topic": topic.title or "", "section": section.title},
+        _("The board moved your topic on the forum to «%(section)s»") % {"section": section.title},
         reason,
         _topic_path(topic),
     )
