@@ -3,7 +3,7 @@
 * ``GET sections/``: the sections and how many topics the caller sees in each;
 * ``GET topics/?section=<id>``: topics, latest activity first; ``POST topics/``
   ``{"section": id, "title": "…", "body": "…", "mentions": [ids]}`` starts one;
-* ``GET topics/<id>/``: a topic; ``GET topics/<id>/posts/``: its posts in order (50 a page);
+* ``GET topics/<id>/``: a topic; ``GET topics/<id>/posts/``: its posts in order (25 a page);
   ``POST topics/<id>/posts/`` ``{"body": "…", "quote": id, "mentions": [ids]}`` replies;
 * ``GET posts/<id>/``: a post; ``PATCH posts/<id>/`` ``{"body": "…"}``: its author edits it;
 * ``GET search/?q=…``: posts with every word of the query, in any form.

@@ -8,6 +8,7 @@ from core.extensions import (
     AppDeclaration,
     DashboardSection,
     Erasure,
+    ExportRules,
     HolderErasure,
     NotificationKind,
     TenantCount,
@@ -88,6 +89,8 @@ declaration = AppDeclaration(
         "or serves the board) are that person's, not the erased holding's",
         hook=erase_posts,
     ),
+    # The search words are keyed hashes, of no use outside the association's key store.
+    export=ExportRules(skip_fields={"post": frozenset({"words"})}),
     counts=(TenantCount("forum_posts", _("Forum posts"), _count_posts),),
     demo=_demo,
 )

@@ -26,7 +26,8 @@ from tenants.forum.models import (
 )
 
 TOPICS_PER_PAGE = 30
-POSTS_PER_PAGE = 50
+#: Posts a page shows (a phone scrolls through them; the page costs the same for any topic).
+POSTS_PER_PAGE = 25
 RESULTS_PER_PAGE = 20
 
 
@@ -131,6 +132,14 @@ def sees_text(user, post) -> bool:
     if not post.is_hidden:
         return True
     return access.moderates(user) or post.author_id == getattr(user, "pk", None)
+
+
+def display_name(user) -> str:
+    """How a writer is named on the forum ("" for a closed login: the page says "former
+    member")."""
+    if user is None or not user.is_active:
+        return ""
+    return user.full_name or "—"
 
 
 def is_subscribed(user, topic) -> bool:

@@ -115,13 +115,46 @@ def section(request, pk):
     )
 
 
-def _decorate(user, posts) -> None:
-    """What each post shows this reader (text or a notice; a quote or its notice)."""
+class _Links:
+    """The per-post links of a page, made from one ``reverse`` each (a page of posts would
+    otherwise reverse five URLs a post)."""
+
+    def __init__(self, topic):
+        marker = "00000000-0000-0000-0000-000000000000"
+        self.reply = reverse("forum:reply", kwargs={"pk": topic.pk})
+        self.bases = {
+            name: reverse(f"forum:{name}", kwargs={"pk": marker}).split(marker)
+            for name in ("post", "edit", "history", "moderate-post")
+        }
+        self.file = reverse("files:download", kwargs={"pk": marker}).split(marker)
+
+    def of(self, name, pk) -> str:
+        before, after = self.bases[name]
+        return f"{before}{pk}{after}"
+
+    def file_of(self, pk) -> str:
+        return f"{self.file[0]}{pk}{self.file[1]}"
+
+
+def _decorate(user, posts, topic) -> None:
+    """What each post shows this reader (text or a notice, a quote or its notice, names and
+    links), worked out once here rather than in the template."""
+    links = _Links(topic)
     for post in posts:
         post.shows_text = selectors.sees_text(user, post)
         post.own = post.author_id == user.pk
+        post.author_name = "" if post.is_erased else selectors.display_name(post.author)
+        post.quote_url = f"{links.reply}?quote={post.pk}"
+        post.edit_url = links.of("edit", post.pk)
+        post.history_url = links.of("history", post.pk)
+        post.moderate_url = links.of("moderate-post", post.pk)
         quote = post.quote
         post.quote_text = quote is not None and selectors.sees_text(user, quote)
+        if post.quote_text:
+            post.quote_author = selectors.display_name(quote.author)
+            post.quote_link = links.of("post", quote.pk)
+        post.mention_names = [selectors.display_name(m.user) for m in post.mentions.all()]
+        post.files = [(links.file_of(a.file_id), a.file.name) for a in post.attachments.all()]
 
 
 @readers_only
@@ -132,7 +165,7 @@ def topic(request, pk):
     number = request.GET.get("page")
     page = paginator.get_page(paginator.num_pages if number == "last" else number)
     posts = list(page.object_list)
-    _decorate(request.user, posts)
+    _decorate(request.user, posts, current)
     target, obj = selectors.target_of(current)
     return render(
         request,

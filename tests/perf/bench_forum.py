@@ -1,5 +1,5 @@
 """The forum: a topic page of 500 posts against the hello-world yardstick (requests/s, ratio,
-queries constant: the page shows 50 posts whatever the topic's length), and search over 50,000
+queries constant: the page shows 25 posts whatever the topic's length), and search over 50,000
 posts (time per query).
 
 * ``forum_topic_vs_hello``: ``forum_run.py topic`` writes a 500-post topic (quotes, mentions)
