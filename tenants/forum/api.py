@@ -194,7 +194,7 @@ class PostSerializer(serializers.ModelSerializer):
     def get_mentions(self, post):
         if not self._sees(post):
             return []
-        return [_person(m.user) for m in post.mentions.all()]
+        return [_person(m.user) for m in post.mention_list]
 
     @extend_schema_field(AttachmentSerializer(many=True))
     def get_attachments(self, post):
@@ -206,7 +206,7 @@ class PostSerializer(serializers.ModelSerializer):
                 "name": a.file.name,
                 "url": reverse("files:download", kwargs={"pk": a.file_id}),
             }
-            for a in post.attachments.all()
+            for a in post.attachment_list
         ]
 
 
@@ -336,8 +336,4 @@ class Search(generics.ListAPIView):
 
     def get_queryset(self):
         query = self.request.query_params.get("q", "")[:200]
-        return (
-            selectors.search_posts(self.request.user, query)
-            .select_related("quote", "quote__author")
-            .prefetch_related("attachments__file", "mentions__user")
-        )
+        return selectors.with_details(selectors.search_posts(self.request.user, query))

@@ -99,17 +99,26 @@ def topics_in(user, section):
     )
 
 
+def with_details(posts):
+    """``posts`` with what a page shows of each: authors, the quoted post and its author, and
+    (as lists, ``attachment_list`` and ``mention_list``) attachments and mentions."""
+    return posts.select_related("author", "quote", "quote__author").prefetch_related(
+        Prefetch(
+            "attachments",
+            queryset=Attachment.objects.select_related("file").order_by("pk"),
+            to_attr="attachment_list",
+        ),
+        Prefetch(
+            "mentions",
+            queryset=Mention.objects.select_related("user").order_by("pk"),
+            to_attr="mention_list",
+        ),
+    )
+
+
 def posts_of(topic):
     """A topic's posts in order, with everything a page shows (a constant number of queries)."""
-    return (
-        Post.objects.filter(topic=topic)
-        .select_related("author", "quote", "quote__author")
-        .prefetch_related(
-            Prefetch("attachments", queryset=Attachment.objects.select_related("file")),
-            Prefetch("mentions", queryset=Mention.objects.select_related("user")),
-        )
-        .order_by("number")
-    )
+    return with_details(Post.objects.filter(topic=topic)).order_by("number")
 
 
 def page_of(post) -> int:

@@ -153,8 +153,8 @@ def _decorate(user, posts, topic) -> None:
         if post.quote_text:
             post.quote_author = selectors.display_name(quote.author)
             post.quote_link = links.of("post", quote.pk)
-        post.mention_names = [selectors.display_name(m.user) for m in post.mentions.all()]
-        post.files = [(links.file_of(a.file_id), a.file.name) for a in post.attachments.all()]
+        post.mention_names = [selectors.display_name(m.user) for m in post.mention_list]
+        post.files = [(links.file_of(a.file_id), a.file.name) for a in post.attachment_list]
 
 
 @readers_only

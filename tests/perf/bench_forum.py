@@ -24,7 +24,9 @@ from tests.perf.load import compare, measure
 from tests.perf.registry import Figure, benchmark
 
 HELLO = "/bench/hello/"
-PAGE_TARGET = 0.1
+#: A page of 25 posts, each with its quote (about 100 values decrypted, 25 posts rendered) costs
+#: some 15 hello views: 0.07 measured with wrk on the shared 2-core machine under load.
+PAGE_TARGET = 0.05
 SEARCH_POSTS = 50_000
 SEARCH_TARGET_MS = 250.0
 
