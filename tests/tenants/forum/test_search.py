@@ -89,3 +89,19 @@ def test_the_search_page(forum, alpha, client_of):
     html = page.content.decode()
     assert "2 posts found" in html and "Счетчиков у меня два" in html
     assert f"/forum/topics/{forum.topic.pk}/#post-2" in html
+
+
+def test_the_word_hashes_are_the_key_rings_blind_indexes(in_alpha):
+    from core.crypto import keyring
+
+    forms = search.forms("Счётчики воды")
+    assert keyring.blind_indexes(forms, field=search.FIELD) == [
+        keyring.blind_index(form, field=search.FIELD) for form in forms
+    ]
+    expected = sorted(
+        int.from_bytes(
+            bytes.fromhex(keyring.blind_index(f, field="forum.word")[:16]), "big", signed=True
+        )
+        for f in forms
+    )
+    assert search.hashes("Счётчики воды") == expected
