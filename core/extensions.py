@@ -23,6 +23,9 @@ apps. A declaration says:
 * ``operator_hooks``: what the operators' console may do inside an association's schema,
   by name (``operator_hook(name)``; the console runs it in the schema, e.g. naming a chairman's
   successor), since a public-schema app never imports a tenant app.
+* ``discussions``: the kinds of its objects a discussion thread may be attached to
+  (``DiscussionTarget``: an estimate, a meeting, a news item); the forum keeps (kind, id) and
+  asks the declaration to find, check and link the object, so it never imports the app.
 
 ``core`` itself never imports an app: this module only collects what the apps hand it.
 """
@@ -85,6 +88,8 @@ class HolderErasure:
     owner_ids: tuple = ()
     #: Blind indexes of the emails of the logins the erasure closed.
     closed_login_email_indexes: tuple = ()
+    #: Ids of the logins the erasure closed (anonymised): their own writing goes with them.
+    closed_login_ids: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -186,6 +191,30 @@ class NotificationKind:
 
 
 @dataclass(frozen=True)
+class DiscussionTarget:
+    """A kind of object of some app that a discussion thread (the forum) may be attached to.
+
+    ``kind`` is unique across the platform (``"<app label>.<name>"``); ``resolve(id)`` finds the
+    object in the current association (None when it is gone or the id is not one of its);
+    ``can_read(user, obj)`` says whether that reader may see it (the thread is then visible
+    only to those who may); ``url(obj)`` is its page; ``title(obj)`` the thread's default title.
+    ``roles``: who may see discussions of this kind at all (empty: every reader of the forum),
+    checked without resolving each object (topic lists, search).
+    """
+
+    kind: str
+    label: str
+    resolve: Callable[[str], Any]
+    can_read: Callable[[Any, Any], bool]
+    url: Callable[[Any], str]
+    title: Callable[[Any], str] = str
+    roles: frozenset[str] = frozenset()
+
+    def visible_to(self, roles) -> bool:
+        return not self.roles or bool(self.roles & set(roles))
+
+
+@dataclass(frozen=True)
 class AppDeclaration:
     """Everything the platform needs to know about one app. ``label`` is filled in from the
     app's ``AppConfig`` when the declaration is discovered."""
@@ -203,6 +232,8 @@ class AppDeclaration:
     notification_kinds: tuple[NotificationKind, ...] = ()
     #: What the operators' console may run inside the association's schema, by name.
     operator_hooks: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
+    #: The kinds of the app's objects a discussion thread may be attached to.
+    discussions: tuple[DiscussionTarget, ...] = ()
 
 
 #: Django's own apps in an association's schema: framework tables, nothing of the board's data.
@@ -348,6 +379,21 @@ def operator_hook(name: str) -> Callable[..., Any]:
         if name in declaration.operator_hooks:
             return declaration.operator_hooks[name]
     raise LookupError(f"no app offers the operator hook {name!r}")
+
+
+def discussion_targets() -> list[DiscussionTarget]:
+    """Every app's discussion targets, in app order; a kind declared twice is an error."""
+    targets: dict[str, DiscussionTarget] = {}
+    for declaration in declarations():
+        for target in declaration.discussions:
+            if target.kind in targets:
+                raise ValueError(f"two discussion targets are named {target.kind!r}")
+            targets[target.kind] = target
+    return list(targets.values())
+
+
+def discussion_target(kind: str) -> DiscussionTarget | None:
+    return next((target for target in discussion_targets() if target.kind == kind), None)
 
 
 def demo_seeders() -> list[tuple[str, Callable[[], str]]]:

@@ -133,6 +133,7 @@ TENANT_APPS = [
     "tenants.letters",
     "tenants.documents",
     "tenants.dispatch",
+    "tenants.forum",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

@@ -25,16 +25,12 @@ EMERGENCY = "notifications.emergency"
 def forget_notifications(erasure: HolderErasure) -> dict[str, int]:
     """Delete what was written about the erased holding (its key is shredded anyway) and every
     notification, email and preference of the logins the erasure closed."""
-    from django.contrib.auth import get_user_model
-
     from tenants.notifications.models import InboxItem, Message, OutboxMessage, Preference
 
     about, _counts = Message.objects.filter(holding_id=erasure.holding_id).delete()
-    users = list(
-        get_user_model()
-        .objects.filter(email_index__in=list(erasure.closed_login_email_indexes))
-        .values_list("pk", flat=True)
-    )
+    # By id: the closed logins are anonymised before the hooks run, so their email indexes
+    # no longer find them.
+    users = list(erasure.closed_login_ids)
     inbox, _counts = InboxItem.objects.filter(user_id__in=users).delete()
     outbox, _counts = OutboxMessage.objects.filter(user_id__in=users).delete()
     Preference.objects.filter(user_id__in=users).delete()

@@ -75,7 +75,7 @@ def erase_holder(holding: Holding, *, actor=None) -> None:
     owner_ids = list(owners.values_list("pk", flat=True))
     user_ids = set(owners.exclude(user=None).values_list("user_id", flat=True))
     owners.update(user=None, **dict.fromkeys(OWNER_INDEXES), **dict.fromkeys(OWNER_PERSONAL_FIELDS))
-    closed, email_indexes = _close_logins(user_ids)
+    closed, email_indexes, closed_ids = _close_logins(user_ids)
     premises_id = (
         PersonalAccount.objects.filter(pk=holding.account_id)
         .values_list("premises_id", flat=True)
@@ -89,6 +89,7 @@ def erase_holder(holding: Holding, *, actor=None) -> None:
             premises_id=premises_id,
             owner_ids=tuple(owner_ids),
             closed_login_email_indexes=tuple(email_indexes),
+            closed_login_ids=tuple(closed_ids),
         )
     )
     record(
@@ -107,8 +108,9 @@ def erase_holder(holding: Holding, *, actor=None) -> None:
     keyring.request_key_destruction(holding.encryption_key_name())
 
 
-def _close_logins(user_ids) -> tuple[int, list[str]]:
-    """Close the logins of erased owners that have nothing left here; (count, their indexes).
+def _close_logins(user_ids) -> tuple[int, list[str], list]:
+    """Close the logins of erased owners that have nothing left here; (count, their indexes,
+    their ids).
 
     Call after their owner records were unlinked. A login that still owns (now or later) or
     lives somewhere keeps working. One with board or staff roles keeps working too, without
@@ -117,7 +119,7 @@ def _close_logins(user_ids) -> tuple[int, list[str]]:
     from core.access.roles import MEMBER_ROLES
 
     today = timezone.localdate()
-    closed, indexes = 0, []
+    closed, indexes, ids = 0, [], []
     User = get_user_model()
     for user in User.objects.select_for_update().filter(pk__in=list(user_ids)).order_by("pk"):
         owns = Ownership.objects.filter(owner__user=user).filter(_live_ownerships(today)).exists()
@@ -143,4 +145,5 @@ def _close_logins(user_ids) -> tuple[int, list[str]]:
         user.roles = []
         user.save()
         closed += 1
-    return closed, indexes
+        ids.append(user.pk)
+    return closed, indexes, ids
