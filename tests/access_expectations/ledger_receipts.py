@@ -17,6 +17,7 @@ from tests.access_expectations import (
     OK,
     TENANT_URLCONF,
     answers,
+    api,
 )
 
 READERS = (Role.CHAIRMAN.value, Role.BOARD_MEMBER.value, Role.ACCOUNTANT.value)
@@ -38,6 +39,11 @@ def batch_kwargs(_association):
 
 
 EXPECTATIONS: dict[tuple[str, str], tuple] = {
+    # the board names an account (none named: 400); members list their own (none here: [])
+    (TENANT_URLCONF, "receipts:api-receipts"): (
+        {},
+        api(FORBIDDEN, **dict.fromkeys(READERS, 400), **dict.fromkeys(MEMBERS, OK)),
+    ),
     (TENANT_URLCONF, "receipts:index"): (
         {},
         answers(FORBIDDEN, **dict.fromkeys(READERS + MEMBERS, OK)),

@@ -152,3 +152,28 @@ def test_the_board_reads_every_month_as_the_months_holding(sold, make_user, alph
     assert selectors.receipt_for(accountant, account.pk, FEB).payer == "Петрова Мария Ивановна"
     assert selectors.receipt_for(accountant, account.pk, APR).payer == "Сидоров Пётр Петрович"
     assert selectors.months(account) == [APR, MAR, FEB, JAN]
+
+
+def test_the_api_lists_each_readers_own_months(sold, alpha, client_of, make_user):
+    """``api/v1/ledger/receipts/``: the same months as the page, with the PDF's address; the
+    board names an account; someone else's account is a 404."""
+    account = sold["account"]
+
+    def months(user, **query):
+        answer = client_of(alpha, user).get("/api/v1/ledger/receipts/", query)
+        ok = answer.status_code == 200
+        return answer.status_code, [r["month"] for r in answer.json()] if ok else None
+
+    assert months(sold["former"]) == (200, ["2025-03", "2025-02", "2025-01"])
+    assert months(sold["newcomer"]) == (200, ["2025-04", "2025-03"])
+    listed = client_of(alpha, sold["newcomer"]).get("/api/v1/ledger/receipts/").json()[0]
+    assert listed["pdf"] == f"/receipts/{account.pk}/2025-04/"
+    accountant = make_user(alpha, roles=[Role.ACCOUNTANT])
+    assert months(accountant)[0] == 400
+    assert months(accountant, account=str(account.pk)) == (
+        200,
+        ["2025-04", "2025-03", "2025-02", "2025-01"],
+    )
+    stranger = make_user(alpha, roles=[Role.OWNER])
+    assert months(stranger) == (200, [])
+    assert months(stranger, account=str(account.pk))[0] == 404
