@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("tenants.ledger.urls")),
     path("", include("tenants.ledger.receipts.urls")),
     path("", include("tenants.letters.urls")),
+    path("", include("tenants.budget.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -1,0 +1,55 @@
+"""What the budget tells the platform (see ``core.extensions``)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from core.access.roles import ACCOUNT_READERS, MEMBER_ROLES
+from core.extensions import AppDeclaration, DashboardSection, Erasure, TenantCount
+
+
+def seed_demo() -> str:
+    from tenants.budget.demo import seed_demo as seed
+
+    return seed()
+
+
+def _count_estimates() -> int:
+    from tenants.budget.models import Estimate
+
+    return Estimate.objects.count()
+
+
+declaration = AppDeclaration(
+    sections=(
+        DashboardSection(
+            "budget",
+            _("Estimate"),
+            _("The year's estimate of expenditure, the contributions it sets and how it is spent."),
+            MEMBER_ROLES | ACCOUNT_READERS,
+            url_name="budget:index",
+            order=45,
+        ),
+    ),
+    audit_labels={
+        "budget.estimate_created": _("Estimate created"),
+        "budget.bases_refreshed": _("Estimate's registry totals refreshed"),
+        "budget.line_added": _("Estimate line added"),
+        "budget.line_changed": _("Estimate line changed"),
+        "budget.line_deleted": _("Estimate line deleted"),
+        "budget.published": _("Estimate published for discussion"),
+        "budget.revised": _("Estimate revised"),
+        "budget.put_to_meeting": _("Estimate put to a meeting"),
+        "budget.decision_recorded": _("Meeting's decision on the estimate recorded"),
+        "budget.rates_applied": _("Estimate's rates set as tariffs"),
+        "budget.expenditure_posted": _("Expenditure posted"),
+    },
+    erasure=Erasure(
+        destroys="nothing of a member: the budget keeps no personal data",
+        keeps="estimates, versions, decisions and expenditures (the association's accounts, "
+        "ЖК РФ ст. 143.1, kept as accounting records); the meeting's protocol files are kept "
+        "by the file store",
+    ),
+    counts=(TenantCount("budget", _("Estimates"), _count_estimates),),
+    demo=seed_demo,
+)

@@ -1,0 +1,5 @@
+"""The budget pages and API."""
+
+app_name = "budget"
+
+urlpatterns: list = []
