@@ -83,7 +83,8 @@ def seed_demo() -> str:
         )
         for line in draft.lines.filter(article=Article.MAINTENANCE):
             services.update_line(line, actor=None, planned=line.planned * Decimal("1.07"))
-    return f"Demo estimates: {last.year} approved ({posted} expenditures), {draft.year} draft"
+    last.refresh_from_db()
+    return f"Demo estimates: {last.year} {last.status} ({posted} expenditures), {draft.year} draft"
 
 
 def _next_month(day: datetime.date) -> datetime.date:

@@ -10,10 +10,17 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
+import sys
 import time
 from decimal import Decimal
+from pathlib import Path
 
-import django
+ROOT = Path(__file__).resolve().parents[2]
+sys.path[:0] = [str(ROOT), str(ROOT / "platform")]
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django  # noqa: E402
 
 django.setup()
 
