@@ -1,6 +1,8 @@
-"""The demo association's estimates: last year's, adopted at a meeting (its protocol entered)
-with its rates set as the ledger's tariffs from the first month not charged yet, with a year of
-expenditures; and this year's draft, copied from it with some lines changed.
+"""The demo association's estimates: this year's, adopted at last December's meeting (its
+protocol entered), with its expenditures month by month up to today and its rates set as the
+ledger's tariffs (from the first month the demo's ledger has not charged yet: the ledger's demo
+charged the past months with its own tariffs); and next year's draft, copied from it with the
+maintenance lines raised by 7 %.
 
 Deterministic, made once (skipped when any estimate exists). Runs after the ledger's demo
 (``INSTALLED_APPS`` order), so the registry and the ledger's months exist; a month the ledger
@@ -48,10 +50,10 @@ def seed_demo() -> str:
         return ""
     today = timezone.localdate()
     with transaction.atomic():
-        last = services.create_estimate(actor=None, year=today.year - 1, title="Смета")
+        current = services.create_estimate(actor=None, year=today.year, title="Смета")
         for order, (article, name, planned, basis, comment) in enumerate(LINES):
             services.add_line(
-                last,
+                current,
                 actor=None,
                 article=article,
                 name=name,
@@ -60,42 +62,47 @@ def seed_demo() -> str:
                 comment=comment,
                 order=order * 10,
             )
-        services.publish(last, actor=None)
-        services.put_to_meeting(last, actor=None)
-        decided = datetime.date(today.year - 1, 1, 1) if today.month == 1 else today.replace(day=1)
+        services.publish(current, actor=None)
+        services.put_to_meeting(current, actor=None)
+        decided = datetime.date(today.year - 1, 12, 10)
         services.record_decision(
-            last,
+            current,
             actor=None,
             adopted=True,
             decided_on=decided,
             form=DecisionForm.MIXED,
-            protocol_number="1/" + str(today.year - 1),
+            protocol_number=f"4/{today.year - 1}",
             rates_from=_next_month(today),
         )
         try:
             with transaction.atomic():
-                services.apply_rates(last, actor=None)
+                services.apply_rates(current, actor=None)
         except ValidationError:
             pass
-        posted = _expenditures(last)
+        posted = _expenditures(current, today)
         draft = services.create_estimate(
-            actor=None, year=today.year, title="Смета (проект)", copy_from=last
+            actor=None, year=today.year + 1, title="Смета (проект)", copy_from=current
         )
         for line in draft.lines.filter(article=Article.MAINTENANCE):
-            services.update_line(line, actor=None, planned=line.planned * Decimal("1.07"))
-    last.refresh_from_db()
-    return f"Demo estimates: {last.year} {last.status} ({posted} expenditures), {draft.year} draft"
+            services.update_line(
+                line, actor=None, planned=(line.planned * Decimal("1.07")).quantize(Decimal("0.01"))
+            )
+    current.refresh_from_db()
+    return (
+        f"Demo estimates: {current.year} {current.status} ({posted} expenditures), "
+        f"{draft.year} draft"
+    )
 
 
 def _next_month(day: datetime.date) -> datetime.date:
     return (day.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
 
 
-def _expenditures(estimate: Estimate) -> int:
+def _expenditures(estimate: Estimate, today: datetime.date) -> int:
     posted = 0
     for line in estimate.lines.exclude(article__in=[Article.RESERVE, Article.CAPITAL_REPAIR]):
         monthly = (line.planned / 12).quantize(Decimal("0.01"))
-        for month in range(1, 13):
+        for month in range(1, today.month + 1):
             # A little over the plan in summer for the repair, a little under otherwise.
             factor = (
                 Decimal("1.35")
@@ -109,7 +116,9 @@ def _expenditures(estimate: Estimate) -> int:
                         actor=None,
                         supplier=SUPPLIERS.get(line.article, "ООО «Поставщик»"),
                         document=f"Акт № {month}-{line.order}",
-                        spent_on=datetime.date(estimate.year, month, 25),
+                        spent_on=datetime.date(
+                            estimate.year, month, min(25, today.day) if month == today.month else 25
+                        ),
                         amount=(monthly * factor).quantize(Decimal("0.01")),
                     )
                 posted += 1

@@ -13,8 +13,8 @@ def test_the_demo_gives_an_applied_estimate_a_draft_and_expenditures(in_alpha):
     registry("50.00", "60.00")
     assert seed_demo().startswith("Demo estimates")
     year = timezone.localdate().year
-    last = Estimate.objects.get(year=year - 1)
+    last = Estimate.objects.get(year=year)
     assert last.status == Status.APPLIED and last.approved_hash
-    assert Estimate.objects.get(year=year).status == Status.DRAFT
-    assert Expenditure.objects.filter(line__estimate=last).count() > 12
+    assert Estimate.objects.get(year=year + 1).status == Status.DRAFT
+    assert Expenditure.objects.filter(line__estimate=last).exists()
     assert seed_demo() == ""  # once
