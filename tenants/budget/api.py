@@ -218,6 +218,59 @@ class Expenditures(APIView):
         return Response(ExpenditureSerializer(made).data, status=status.HTTP_201_CREATED)
 
 
+class DecisionInput(serializers.Serializer):
+    adopted = serializers.BooleanField()
+    decided_on = serializers.DateField()
+    form = serializers.CharField()
+    protocol_number = serializers.CharField(allow_blank=True, max_length=40)
+    rates_from = serializers.DateField(required=False, allow_null=True)
+
+
+class DecisionSerializer(serializers.Serializer):
+    adopted = serializers.BooleanField()
+    decided_on = serializers.DateField()
+    form = serializers.CharField()
+    protocol_number = serializers.CharField()
+    status = serializers.CharField(source="estimate.status")
+    approved_hash = serializers.CharField(source="estimate.approved_hash")
+
+
+class RecordDecision(APIView):
+    """The board enters the general meeting's decision from its protocol (the protocol's file
+    through the page); the voting app calls ``services.record_decision`` itself."""
+
+    permission_classes = [HasRole.of(*BOARD)]
+
+    @extend_schema(request=DecisionInput, responses={201: DecisionSerializer})
+    def post(self, request, pk):
+        found = selectors.estimate_for(request.user, pk)
+        data = DecisionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        made = services.record_decision(
+            found, actor=request.user, source="protocol", **data.validated_data
+        )
+        return Response(DecisionSerializer(made).data, status=status.HTTP_201_CREATED)
+
+
+class TariffSerializer(serializers.Serializer):
+    service = serializers.CharField(source="service.code")
+    valid_from = serializers.DateField()
+    rate = serializers.DecimalField(max_digits=12, decimal_places=4)
+
+
+class ApplyRates(APIView):
+    """The approved rates become the ledger's tariffs (the board or the accountant), only from
+    an adopted decision."""
+
+    permission_classes = [HasRole.of(*ACCOUNT_READERS)]
+
+    @extend_schema(request=None, responses=TariffSerializer(many=True))
+    def post(self, request, pk):
+        found = selectors.estimate_for(request.user, pk)
+        tariffs = services.apply_rates(found, actor=request.user)
+        return Response(TariffSerializer(tariffs, many=True).data)
+
+
 def _no_line() -> str:
     from django.utils.translation import gettext as _
 

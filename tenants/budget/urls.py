@@ -33,4 +33,10 @@ urlpatterns = [
         api.Expenditures.as_view(),
         name="api-expenditures",
     ),
+    path(
+        "api/v1/budget/estimates/<uuid:pk>/decision/",
+        api.RecordDecision.as_view(),
+        name="api-decision",
+    ),
+    path("api/v1/budget/estimates/<uuid:pk>/apply/", api.ApplyRates.as_view(), name="api-apply"),
 ]

@@ -76,4 +76,12 @@ EXPECTATIONS: dict[tuple[str, str], tuple] = {
         estimate_kwargs,
         api(FORBIDDEN, **dict.fromkeys(BOARD, OK), accountant=OK),
     ),
+    (TENANT_URLCONF, "budget:api-decision"): (
+        estimate_kwargs,
+        api(FORBIDDEN, **dict.fromkeys(BOARD, NOT_ALLOWED)),
+    ),
+    (TENANT_URLCONF, "budget:api-apply"): (
+        estimate_kwargs,
+        api(FORBIDDEN, **dict.fromkeys(BOARD, NOT_ALLOWED), accountant=NOT_ALLOWED),
+    ),
 }

@@ -153,3 +153,28 @@ def test_russian_refusal(alpha, make_user, client_of):
         content_type="application/json",
     )
     assert "не может быть отрицательной" in str(response.json())
+
+
+def test_api_decision_not_adopted_then_apply_is_refused(alpha, make_user, client_of):
+    chairman = make_user(alpha, roles=["chairman"])
+    registry("100.00")
+    estimate = make_estimate()
+    services.publish(estimate, actor=None)
+    services.put_to_meeting(estimate, actor=None)
+    board = client_of(alpha, user=chairman)
+    online = board.post(
+        reverse("budget:api-decision", args=[estimate.pk]),
+        {"adopted": True, "decided_on": "2025-12-01", "form": "online", "protocol_number": "1"},
+        content_type="application/json",
+    )
+    assert online.status_code == 400 and "145" in str(online.json())
+    made = board.post(
+        reverse("budget:api-decision", args=[estimate.pk]),
+        {"adopted": False, "decided_on": "2025-12-01", "form": "absentee", "protocol_number": "2"},
+        content_type="application/json",
+    )
+    assert made.status_code == 201 and made.json()["status"] == "discussion"
+    refused = board.post(reverse("budget:api-apply", args=[estimate.pk]))
+    assert refused.status_code == 400 and "adopted" in str(refused.json())
+    assert not Tariff.objects.exists()
+    assert Estimate.objects.get(pk=estimate.pk).status == Status.DISCUSSION
