@@ -14,6 +14,7 @@ urlpatterns = [
     path("budget/lines/<uuid:pk>/delete/", views.line_delete, name="line-delete"),
     path("budget/<uuid:pk>/publish/", views.publish, name="publish"),
     path("budget/<uuid:pk>/revise/", views.revise, name="revise"),
+    path("budget/<uuid:pk>/refresh/", views.refresh, name="refresh"),
     path("budget/<uuid:pk>/meeting/", views.to_meeting, name="to-meeting"),
     path("budget/<uuid:pk>/decision/", views.decision, name="decision"),
     path("budget/<uuid:pk>/apply/", views.apply, name="apply"),

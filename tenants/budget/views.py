@@ -16,7 +16,7 @@ from core.access.roles import ACCOUNT_READERS, BOARD, MEMBER_ROLES, has_role
 from core.ui.refusals import act, submit
 from core.uploads import LimitedUpload
 from tenants.budget import arithmetic, forms, report, selectors, services
-from tenants.budget.models import Status
+from tenants.budget.models import Article, Basis, Line, Status
 from tenants.budget.purposes import PROTOCOL
 from tenants.ledger.declaration import LEDGER_KEEPERS
 
@@ -158,6 +158,18 @@ def publish(request, pk):
 
 @role_required(*BOARD)
 @require_POST
+def refresh(request, pk):
+    found = selectors.estimate_for(request.user, pk)
+    return act(
+        request,
+        lambda: services.refresh_bases(found, actor=request.user),
+        done=_("The registry's totals are taken again."),
+        then=_url(found),
+    )
+
+
+@role_required(*BOARD)
+@require_POST
 def revise(request, pk):
     found = selectors.estimate_for(request.user, pk)
     form = forms.ReviseForm(request.POST)
@@ -248,6 +260,22 @@ def apply(request, pk):
     )
 
 
+def _shown(name: str, value: str) -> str:
+    if name == "article" and value in Article.values:
+        return str(Article(value).label)
+    if name == "basis" and value in Basis.values:
+        return str(Basis(value).label)
+    return value or "—"
+
+
+def _labelled(fields: dict) -> list[tuple[str, str, str]]:
+    """A change's fields as (the field's name, before, after) in the reader's language."""
+    return [
+        (str(Line._meta.get_field(name).verbose_name), _shown(name, old), _shown(name, new))
+        for name, (old, new) in fields.items()
+    ]
+
+
 @role_required(*READERS)
 def versions(request, pk):
     """Differences between two versions, line by line (the last two by default)."""
@@ -258,7 +286,10 @@ def versions(request, pk):
     before = by_number.get(
         request.GET.get("a", ""), all_versions[-2] if len(all_versions) > 1 else None
     )
-    changes = arithmetic.diff(before.content, after.content) if before and after else []
+    changes = [
+        (change, _labelled(change.fields))
+        for change in (arithmetic.diff(before.content, after.content) if before and after else [])
+    ]
     return render(
         request,
         "budget/versions.html",

@@ -60,6 +60,7 @@ EXPECTATIONS: dict[tuple[str, str], tuple] = {
     (TENANT_URLCONF, "budget:line-delete"): (line_kwargs, board(NOT_ALLOWED)),
     (TENANT_URLCONF, "budget:publish"): (estimate_kwargs, board(NOT_ALLOWED)),
     (TENANT_URLCONF, "budget:revise"): (estimate_kwargs, board(NOT_ALLOWED)),
+    (TENANT_URLCONF, "budget:refresh"): (estimate_kwargs, board(NOT_ALLOWED)),
     (TENANT_URLCONF, "budget:to-meeting"): (estimate_kwargs, board(NOT_ALLOWED)),
     (TENANT_URLCONF, "budget:decision"): (estimate_kwargs, board(NOT_ALLOWED)),
     (TENANT_URLCONF, "budget:apply"): (estimate_kwargs, account_readers()),

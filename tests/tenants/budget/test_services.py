@@ -197,3 +197,18 @@ def test_expenditures_against_an_approved_line_and_not_in_a_closed_month(in_alph
     assert result.months[2].fact == Decimal("10500.00")
     # the plan a month: 432000 / 12 = 36000.00
     assert result.months[0].planned == Decimal("36000.00")
+
+
+def test_refreshing_the_registrys_totals_while_edited_only(in_alpha):
+    registry("100.00")
+    estimate = make_estimate()
+    registry("50.00")
+    services.refresh_bases(estimate, actor=None)
+    estimate.refresh_from_db()
+    assert estimate.total_area == Decimal("150.00") and estimate.premises_count == 2
+    approve(estimate)
+    registry("10.00")
+    with pytest.raises(ValidationError):
+        services.refresh_bases(estimate, actor=None)
+    estimate.refresh_from_db()
+    assert estimate.total_area == Decimal("150.00")
