@@ -5,7 +5,16 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from core.access.roles import ACCOUNT_READERS, MEMBER_ROLES
-from core.extensions import AppDeclaration, DashboardSection, Erasure, TenantCount
+from core.extensions import (
+    AppDeclaration,
+    DashboardSection,
+    Erasure,
+    NotificationKind,
+    TenantCount,
+)
+
+PUBLISHED = "budget.published"
+APPROVED = "budget.approved"
 
 
 def seed_demo() -> str:
@@ -49,6 +58,20 @@ declaration = AppDeclaration(
         keeps="estimates, versions, decisions and expenditures (the association's accounts, "
         "ЖК РФ ст. 143.1, kept as accounting records); the meeting's protocol files are kept "
         "by the file store",
+    ),
+    notification_kinds=(
+        NotificationKind(
+            PUBLISHED,
+            _("Estimate for discussion"),
+            _("When the board publishes the estimate or a revised version for discussion."),
+            roles=MEMBER_ROLES,
+        ),
+        NotificationKind(
+            APPROVED,
+            _("Estimate approved"),
+            _("When the general meeting approves the estimate and the contributions it sets."),
+            roles=MEMBER_ROLES,
+        ),
     ),
     counts=(TenantCount("budget", _("Estimates"), _count_estimates),),
     demo=seed_demo,

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from core.audit.services import record
 from tenants.budget import arithmetic
+from tenants.budget.declaration import APPROVED, PUBLISHED
 from tenants.budget.models import (
     EDITABLE_STATUSES,
     Article,
@@ -256,6 +257,20 @@ def _snapshot(estimate: Estimate, *, kind: str, actor, reason: str = "") -> Vers
     )
 
 
+def _tell_members(estimate: Estimate, *, actor, kind: str, subject: str) -> None:
+    """Tell the members (``declaration.PUBLISHED`` / ``APPROVED``), in the same transaction."""
+    from django.urls import reverse
+
+    from tenants.notifications.services import notify_members
+
+    notify_members(
+        actor=actor,
+        kind=kind,
+        subject=subject,
+        path=reverse("budget:estimate", args=[estimate.pk]),
+    )
+
+
 def _last_version(estimate: Estimate) -> Version | None:
     return estimate.versions.order_by("-number").first()
 
@@ -272,6 +287,13 @@ def publish(estimate: Estimate, *, actor) -> Version:
     estimate.status = Status.DISCUSSION
     estimate.save(update_fields=["status"])
     record("budget.published", actor=actor, target=estimate, details={"version": version.number})
+    _tell_members(
+        estimate,
+        actor=actor,
+        kind=PUBLISHED,
+        subject=_("The estimate for %(year)s is published for discussion")
+        % {"year": estimate.year},
+    )
     return version
 
 
@@ -290,6 +312,13 @@ def revise(estimate: Estimate, *, actor, reason: str) -> Version:
         raise ValidationError(_("Nothing has changed since version %(n)s.") % {"n": last.number})
     version = _snapshot(estimate, kind=VersionKind.REVISED, actor=actor, reason=reason[:500])
     record("budget.revised", actor=actor, target=estimate, details={"version": version.number})
+    _tell_members(
+        estimate,
+        actor=actor,
+        kind=PUBLISHED,
+        subject=_("The estimate for %(year)s is revised: version %(n)s")
+        % {"year": estimate.year, "n": version.number},
+    )
     return version
 
 
@@ -386,6 +415,13 @@ def record_decision(
         estimate.approved_at = timezone.now()
         estimate.rates_from = rates_from or decided_on
         estimate.save(update_fields=["status", "approved_hash", "approved_at", "rates_from"])
+        _tell_members(
+            estimate,
+            actor=actor,
+            kind=APPROVED,
+            subject=_("The general meeting approved the estimate for %(year)s")
+            % {"year": estimate.year},
+        )
     else:
         estimate.status = Status.DISCUSSION
         estimate.save(update_fields=["status"])

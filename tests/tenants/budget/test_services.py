@@ -212,3 +212,14 @@ def test_refreshing_the_registrys_totals_while_edited_only(in_alpha):
         services.refresh_bases(estimate, actor=None)
     estimate.refresh_from_db()
     assert estimate.total_area == Decimal("150.00")
+
+
+def test_members_are_told_of_the_publication_and_the_approval(in_alpha, make_user, alpha):
+    from tenants.notifications.models import Message
+
+    make_user(alpha, roles=["owner"])
+    registry("100.00")
+    estimate = make_estimate()
+    approve(estimate)
+    kinds = list(Message.objects.order_by("created_at").values_list("kind", flat=True))
+    assert kinds == ["budget.published", "budget.approved"]
