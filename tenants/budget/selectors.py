@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Sum
 from django.db.models.functions import TruncMonth
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from core.access.roles import ACCOUNT_READERS, BOARD, has_role
 from tenants.budget import arithmetic
@@ -235,7 +236,7 @@ def execution(estimate: Estimate) -> Execution:
     ]
     quarters = [
         Period(
-            f"Q{q + 1}",
+            _("Q%(n)s") % {"n": q + 1},
             sum((p.planned for p in months[q * 3 : q * 3 + 3]), ZERO),
             sum((p.fact for p in months[q * 3 : q * 3 + 3]), ZERO),
         )

@@ -142,5 +142,6 @@ def test_from_a_draft_to_the_tariffs_and_the_chart(new_page, alpha_url, browser_
     assert scroll_width <= 375, f"horizontal scroll at 375 px: scrollWidth is {scroll_width}"
     phone.screenshot(path=SCREENSHOT, full_page=True)
     phone.goto(f"{estimate_url}execution/")
+    phone.screenshot(path="/tmp/budget-execution-375.png", full_page=True)
     scroll_width = phone.evaluate("document.documentElement.scrollWidth")
     assert scroll_width <= 375, f"horizontal scroll at 375 px: scrollWidth is {scroll_width}"
