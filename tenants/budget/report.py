@@ -66,15 +66,20 @@ def money(value) -> str:
     return text.replace(",", " ").replace(".", ",")
 
 
+def number(value) -> str:
+    """A Decimal as Russian documents write it (a decimal comma), "—" for none."""
+    return "—" if value is None else str(value).replace(".", ",")
+
+
 def _rate_rows(rates) -> list:
     return [
         {
             "what": ("Взнос на капитальный ремонт " if r.capital else "Взнос ") + BASIS_RU[r.basis],
             "yearly": money(r.yearly),
-            "base": str(r.base),
-            "rate": str(r.rate) if r.rate is not None else "—",
-            "last": str(r.last) if r.last is not None else "—",
-            "change": f"{r.change_percent} %" if r.change_percent is not None else "—",
+            "base": number(r.base),
+            "rate": number(r.rate),
+            "last": number(r.last),
+            "change": f"{number(r.change_percent)} %" if r.change_percent is not None else "—",
         }
         for r in rates
     ]
@@ -91,7 +96,7 @@ def _context(built: Report) -> dict:
                 "planned": money(row.line.planned),
                 "fact": money(row.fact),
                 "remaining": money(row.remaining),
-                "percent": f"{row.percent} %" if row.percent is not None else "—",
+                "percent": f"{number(row.percent)} %" if row.percent is not None else "—",
                 "over": row.over,
                 "quarters": [money(q) for q in row.quarters],
             }
