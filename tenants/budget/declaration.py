@@ -52,6 +52,7 @@ declaration = AppDeclaration(
         "budget.decision_recorded": _("Meeting's decision on the estimate recorded"),
         "budget.rates_applied": _("Estimate's rates set as tariffs"),
         "budget.expenditure_posted": _("Expenditure posted"),
+        "budget.expenditure_cancelled": _("Expenditure cancelled"),
     },
     erasure=Erasure(
         destroys="nothing of a member: the budget keeps no personal data",

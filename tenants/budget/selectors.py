@@ -285,6 +285,19 @@ def chart(periods: list[Period]) -> list[Bar]:
     return bars
 
 
+def expenditure_for(user, pk) -> Expenditure:
+    found = (
+        Expenditure.objects.filter(pk=pk, line__estimate__in=estimates_visible_to(user))
+        .select_related("line")
+        .first()
+        if reads_all(user)
+        else None
+    )
+    if found is None:
+        raise Http404
+    return found
+
+
 def expenditures_of(estimate: Estimate, limit: int = 200):
     return list(
         Expenditure.objects.filter(line__estimate=estimate)

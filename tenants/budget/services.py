@@ -596,3 +596,24 @@ def post_expenditure(
         details={"amount": str(amount), "spent_on": str(spent_on)},
     )
     return expenditure
+
+
+@transaction.atomic
+def cancel_expenditure(expenditure: Expenditure, *, actor) -> None:
+    """The accountant takes back an expenditure posted by mistake, while its month is open in
+    the ledger (a closed month keeps its figures: post a correction in an open month)."""
+    from tenants.ledger import services as ledger
+
+    expenditure = Expenditure.objects.select_for_update().get(pk=expenditure.pk)
+    if ledger.is_closed(expenditure.spent_on):
+        raise ValidationError(
+            _("%(month)s is closed in the ledger: its expenditures stay.")
+            % {"month": date_format(expenditure.spent_on.replace(day=1), "F Y")}
+        )
+    record(
+        "budget.expenditure_cancelled",
+        actor=actor,
+        target=expenditure,
+        details={"amount": str(expenditure.amount), "spent_on": str(expenditure.spent_on)},
+    )
+    expenditure.delete()

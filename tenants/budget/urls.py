@@ -21,6 +21,11 @@ urlpatterns = [
     path("budget/<uuid:pk>/versions/", views.versions, name="versions"),
     path("budget/<uuid:pk>/execution/", views.execution, name="execution"),
     path("budget/<uuid:pk>/report/", views.execution_report, name="report"),
+    path(
+        "budget/expenditures/<uuid:pk>/cancel/",
+        views.expenditure_cancel,
+        name="expenditure-cancel",
+    ),
     path("budget/<uuid:pk>/justification/", views.justification, name="justification"),
     path("api/v1/budget/estimates/", api.Estimates.as_view(), name="api-estimates"),
     path("api/v1/budget/estimates/<uuid:pk>/", api.EstimateDetail.as_view(), name="api-estimate"),

@@ -338,11 +338,24 @@ def execution(request, pk):
             "bars": selectors.chart(result.months),
             "chart_height": selectors.CHART_HEIGHT,
             "form": form,
+            "posts": posts,
             "expenditures": selectors.expenditures_of(found, 50)
             if posts or selectors.reads_all(request.user)
             else [],
         },
         status=_status(form),
+    )
+
+
+@role_required(*LEDGER_KEEPERS)
+@require_POST
+def expenditure_cancel(request, pk):
+    found = selectors.expenditure_for(request.user, pk)
+    return act(
+        request,
+        lambda: services.cancel_expenditure(found, actor=request.user),
+        done=_("The expenditure is cancelled."),
+        then=reverse("budget:execution", args=[found.line.estimate_id]),
     )
 
 

@@ -52,6 +52,18 @@ def line_kwargs(_association):
     return {"pk": _approved().lines.first().pk}
 
 
+def expenditure_kwargs(_association):
+    import datetime
+
+    from tenants.budget import services
+
+    line = _approved().lines.first()
+    made = services.post_expenditure(
+        line, actor=None, supplier="ООО", spent_on=datetime.date(2026, 2, 1), amount="10.00"
+    )
+    return {"pk": made.pk}
+
+
 EXPECTATIONS: dict[tuple[str, str], tuple] = {
     (TENANT_URLCONF, "budget:index"): ({}, readers()),
     (TENANT_URLCONF, "budget:estimate"): (estimate_kwargs, readers()),
@@ -67,6 +79,10 @@ EXPECTATIONS: dict[tuple[str, str], tuple] = {
     (TENANT_URLCONF, "budget:versions"): (estimate_kwargs, readers()),
     (TENANT_URLCONF, "budget:execution"): (estimate_kwargs, readers()),
     (TENANT_URLCONF, "budget:report"): (estimate_kwargs, readers()),
+    (TENANT_URLCONF, "budget:expenditure-cancel"): (
+        expenditure_kwargs,
+        answers(FORBIDDEN, accountant=NOT_ALLOWED),
+    ),
     (TENANT_URLCONF, "budget:justification"): (estimate_kwargs, readers(NOT_FOUND)),
     (TENANT_URLCONF, "budget:api-estimates"): ({}, api(OK, dispatcher=FORBIDDEN)),
     (TENANT_URLCONF, "budget:api-estimate"): (estimate_kwargs, api(OK, dispatcher=FORBIDDEN)),

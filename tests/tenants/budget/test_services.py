@@ -223,3 +223,24 @@ def test_members_are_told_of_the_publication_and_the_approval(in_alpha, make_use
     approve(estimate)
     kinds = list(Message.objects.order_by("created_at").values_list("kind", flat=True))
     assert kinds == ["budget.published", "budget.approved"]
+
+
+def test_an_expenditure_is_cancelled_while_its_month_is_open(in_alpha):
+    from tenants.ledger import services as ledger
+
+    registry("100.00")
+    estimate = make_estimate()
+    approve(estimate)
+    line = estimate.lines.first()
+    june = services.post_expenditure(
+        line, actor=None, supplier="А", spent_on=datetime.date(2026, 6, 3), amount="5.00"
+    )
+    july = services.post_expenditure(
+        line, actor=None, supplier="Б", spent_on=datetime.date(2026, 7, 3), amount="7.00"
+    )
+    services.cancel_expenditure(july, actor=None)
+    ledger.close_period(datetime.date(2026, 6, 1), actor=None)
+    with pytest.raises(ValidationError) as refused:
+        services.cancel_expenditure(june, actor=None)
+    assert "closed" in str(refused.value)
+    assert list(line.expenditures.values_list("amount", flat=True)) == [Decimal("5.00")]
