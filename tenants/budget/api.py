@@ -9,7 +9,7 @@ their own Russian message as a 400, with nothing written.
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -17,10 +17,36 @@ from rest_framework.views import APIView
 from core.access.api import HasRole
 from core.access.roles import ACCOUNT_READERS, BOARD, MEMBER_ROLES, has_role
 from tenants.budget import selectors, services
-from tenants.budget.models import Estimate, Expenditure, Line, Version
+from tenants.budget.models import (
+    Article,
+    Basis,
+    Estimate,
+    Expenditure,
+    Line,
+    Status,
+    Version,
+    VersionKind,
+)
 from tenants.ledger.declaration import LEDGER_KEEPERS
 
 READERS = (*ACCOUNT_READERS, *MEMBER_ROLES)
+
+
+def _choices(choices, name: str) -> type[serializers.CharField]:
+    """A read-only choice as a schema component of its own name (a plain ``status`` or ``kind``
+    enum would clash with other apps' enums in the schema's naming)."""
+
+    @extend_schema_field({"type": "string", "enum": list(choices.values)}, component_name=name)
+    class Choice(serializers.CharField):
+        pass
+
+    return Choice
+
+
+EstimateStates = _choices(Status, "BudgetEstimateStatus")
+Articles = _choices(Article, "BudgetArticle")
+Bases = _choices(Basis, "BudgetBasis")
+VersionKinds = _choices(VersionKind, "BudgetVersionKind")
 
 
 def _require(user, roles) -> None:
@@ -28,13 +54,16 @@ def _require(user, roles) -> None:
         raise PermissionDenied
 
 
-class LineSerializer(serializers.ModelSerializer):
+class BudgetLineSerializer(serializers.ModelSerializer):
+    article = Articles(read_only=True)
+    basis = Bases(read_only=True)
+
     class Meta:
         model = Line
         fields = ["id", "article", "name", "planned", "comment", "basis", "order"]
 
 
-class LineInput(serializers.Serializer):
+class BudgetLineInput(serializers.Serializer):
     """A line as typed: the amount as a string, checked by the service."""
 
     article = serializers.CharField(required=False)
@@ -45,7 +74,7 @@ class LineInput(serializers.Serializer):
     order = serializers.IntegerField(required=False, min_value=0, max_value=32000)
 
 
-class RateSerializer(serializers.Serializer):
+class BudgetRateSerializer(serializers.Serializer):
     basis = serializers.CharField()
     capital_repair = serializers.BooleanField(source="capital")
     yearly = serializers.DecimalField(max_digits=14, decimal_places=2)
@@ -55,7 +84,9 @@ class RateSerializer(serializers.Serializer):
     )
 
 
-class EstimateSerializer(serializers.ModelSerializer):
+class BudgetEstimateSerializer(serializers.ModelSerializer):
+    status = EstimateStates(read_only=True)
+
     class Meta:
         model = Estimate
         fields = [
@@ -72,7 +103,7 @@ class EstimateSerializer(serializers.ModelSerializer):
         ]
 
 
-class EstimateInput(serializers.Serializer):
+class BudgetEstimateInput(serializers.Serializer):
     year = serializers.IntegerField()
     title = serializers.CharField(required=False, allow_blank=True, max_length=200)
 
@@ -82,18 +113,18 @@ class Estimates(APIView):
 
     permission_classes = [HasRole.of(*READERS)]
 
-    @extend_schema(responses=EstimateSerializer(many=True))
+    @extend_schema(responses=BudgetEstimateSerializer(many=True))
     def get(self, request):
         rows = selectors.estimates_visible_to(request.user)[:100]
-        return Response(EstimateSerializer(rows, many=True).data)
+        return Response(BudgetEstimateSerializer(rows, many=True).data)
 
-    @extend_schema(request=EstimateInput, responses={201: EstimateSerializer})
+    @extend_schema(request=BudgetEstimateInput, responses={201: BudgetEstimateSerializer})
     def post(self, request):
         _require(request.user, BOARD)
-        data = EstimateInput(data=request.data)
+        data = BudgetEstimateInput(data=request.data)
         data.is_valid(raise_exception=True)
         made = services.create_estimate(actor=request.user, **data.validated_data)
-        return Response(EstimateSerializer(made).data, status=status.HTTP_201_CREATED)
+        return Response(BudgetEstimateSerializer(made).data, status=status.HTTP_201_CREATED)
 
 
 class EstimateDetail(APIView):
@@ -101,16 +132,16 @@ class EstimateDetail(APIView):
 
     permission_classes = [HasRole.of(*READERS)]
 
-    @extend_schema(responses=EstimateSerializer)
+    @extend_schema(responses=BudgetEstimateSerializer)
     def get(self, request, pk):
         found = selectors.estimate_for(request.user, pk)
         lines = list(found.lines.all())
         check = services.verify(found)
         return Response(
             {
-                **EstimateSerializer(found).data,
-                "lines": LineSerializer(lines, many=True).data,
-                "rates": RateSerializer(selectors.rates_of(found, lines), many=True).data,
+                **BudgetEstimateSerializer(found).data,
+                "lines": BudgetLineSerializer(lines, many=True).data,
+                "rates": BudgetRateSerializer(selectors.rates_of(found, lines), many=True).data,
                 "intact": check.intact,
                 "altered": check.altered,
             }
@@ -122,19 +153,19 @@ class Lines(APIView):
 
     permission_classes = [HasRole.of(*READERS)]
 
-    @extend_schema(responses=LineSerializer(many=True))
+    @extend_schema(responses=BudgetLineSerializer(many=True))
     def get(self, request, pk):
         found = selectors.estimate_for(request.user, pk)
-        return Response(LineSerializer(found.lines.all(), many=True).data)
+        return Response(BudgetLineSerializer(found.lines.all(), many=True).data)
 
-    @extend_schema(request=LineInput, responses={201: LineSerializer})
+    @extend_schema(request=BudgetLineInput, responses={201: BudgetLineSerializer})
     def post(self, request, pk):
         _require(request.user, BOARD)
         found = selectors.estimate_for(request.user, pk)
-        data = LineInput(data=request.data)
+        data = BudgetLineInput(data=request.data)
         data.is_valid(raise_exception=True)
         line = services.add_line(found, actor=request.user, **data.validated_data)
-        return Response(LineSerializer(line).data, status=status.HTTP_201_CREATED)
+        return Response(BudgetLineSerializer(line).data, status=status.HTTP_201_CREATED)
 
 
 class LineDetail(APIView):
@@ -142,18 +173,18 @@ class LineDetail(APIView):
 
     permission_classes = [HasRole.of(*READERS)]
 
-    @extend_schema(responses=LineSerializer)
+    @extend_schema(responses=BudgetLineSerializer)
     def get(self, request, pk):
-        return Response(LineSerializer(selectors.line_for(request.user, pk)).data)
+        return Response(BudgetLineSerializer(selectors.line_for(request.user, pk)).data)
 
-    @extend_schema(request=LineInput, responses=LineSerializer)
+    @extend_schema(request=BudgetLineInput, responses=BudgetLineSerializer)
     def patch(self, request, pk):
         _require(request.user, BOARD)
         line = selectors.line_for(request.user, pk)
-        data = LineInput(data=request.data, partial=True)
+        data = BudgetLineInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         line = services.update_line(line, actor=request.user, **data.validated_data)
-        return Response(LineSerializer(line).data)
+        return Response(BudgetLineSerializer(line).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request, pk):
@@ -162,7 +193,9 @@ class LineDetail(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class VersionSerializer(serializers.ModelSerializer):
+class BudgetVersionSerializer(serializers.ModelSerializer):
+    kind = VersionKinds(read_only=True)
+
     class Meta:
         model = Version
         fields = ["number", "kind", "reason", "digest", "created_at", "content"]
@@ -173,19 +206,19 @@ class Versions(APIView):
 
     permission_classes = [HasRole.of(*READERS)]
 
-    @extend_schema(responses=VersionSerializer(many=True))
+    @extend_schema(responses=BudgetVersionSerializer(many=True))
     def get(self, request, pk):
         found = selectors.estimate_for(request.user, pk)
-        return Response(VersionSerializer(selectors.versions_of(found), many=True).data)
+        return Response(BudgetVersionSerializer(selectors.versions_of(found), many=True).data)
 
 
-class ExpenditureSerializer(serializers.ModelSerializer):
+class BudgetExpenditureSerializer(serializers.ModelSerializer):
     class Meta:
         model = Expenditure
         fields = ["id", "line", "supplier", "document", "spent_on", "amount", "created_at"]
 
 
-class ExpenditureInput(serializers.Serializer):
+class BudgetExpenditureInput(serializers.Serializer):
     line = serializers.UUIDField()
     supplier = serializers.CharField(allow_blank=True, max_length=200)
     document = serializers.CharField(required=False, allow_blank=True, max_length=200)
@@ -199,26 +232,28 @@ class Expenditures(APIView):
 
     permission_classes = [HasRole.of(*ACCOUNT_READERS)]
 
-    @extend_schema(responses=ExpenditureSerializer(many=True))
+    @extend_schema(responses=BudgetExpenditureSerializer(many=True))
     def get(self, request, pk):
         found = selectors.estimate_for(request.user, pk)
-        return Response(ExpenditureSerializer(selectors.expenditures_of(found), many=True).data)
+        return Response(
+            BudgetExpenditureSerializer(selectors.expenditures_of(found), many=True).data
+        )
 
-    @extend_schema(request=ExpenditureInput, responses={201: ExpenditureSerializer})
+    @extend_schema(request=BudgetExpenditureInput, responses={201: BudgetExpenditureSerializer})
     def post(self, request, pk):
         _require(request.user, LEDGER_KEEPERS)
         found = selectors.estimate_for(request.user, pk)
-        data = ExpenditureInput(data=request.data)
+        data = BudgetExpenditureInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         line = found.lines.filter(pk=values.pop("line")).first()
         if line is None:
             raise serializers.ValidationError({"line": [_no_line()]})
         made = services.post_expenditure(line, actor=request.user, **values)
-        return Response(ExpenditureSerializer(made).data, status=status.HTTP_201_CREATED)
+        return Response(BudgetExpenditureSerializer(made).data, status=status.HTTP_201_CREATED)
 
 
-class DecisionInput(serializers.Serializer):
+class BudgetDecisionInput(serializers.Serializer):
     adopted = serializers.BooleanField()
     decided_on = serializers.DateField()
     form = serializers.CharField()
@@ -226,7 +261,7 @@ class DecisionInput(serializers.Serializer):
     rates_from = serializers.DateField(required=False, allow_null=True)
 
 
-class DecisionSerializer(serializers.Serializer):
+class BudgetDecisionSerializer(serializers.Serializer):
     adopted = serializers.BooleanField()
     decided_on = serializers.DateField()
     form = serializers.CharField()
@@ -241,18 +276,18 @@ class RecordDecision(APIView):
 
     permission_classes = [HasRole.of(*BOARD)]
 
-    @extend_schema(request=DecisionInput, responses={201: DecisionSerializer})
+    @extend_schema(request=BudgetDecisionInput, responses={201: BudgetDecisionSerializer})
     def post(self, request, pk):
         found = selectors.estimate_for(request.user, pk)
-        data = DecisionInput(data=request.data)
+        data = BudgetDecisionInput(data=request.data)
         data.is_valid(raise_exception=True)
         made = services.record_decision(
             found, actor=request.user, source="protocol", **data.validated_data
         )
-        return Response(DecisionSerializer(made).data, status=status.HTTP_201_CREATED)
+        return Response(BudgetDecisionSerializer(made).data, status=status.HTTP_201_CREATED)
 
 
-class TariffSerializer(serializers.Serializer):
+class BudgetTariffSerializer(serializers.Serializer):
     service = serializers.CharField(source="service.code")
     valid_from = serializers.DateField()
     rate = serializers.DecimalField(max_digits=12, decimal_places=4)
@@ -264,11 +299,11 @@ class ApplyRates(APIView):
 
     permission_classes = [HasRole.of(*ACCOUNT_READERS)]
 
-    @extend_schema(request=None, responses=TariffSerializer(many=True))
+    @extend_schema(request=None, responses=BudgetTariffSerializer(many=True))
     def post(self, request, pk):
         found = selectors.estimate_for(request.user, pk)
         tariffs = services.apply_rates(found, actor=request.user)
-        return Response(TariffSerializer(tariffs, many=True).data)
+        return Response(BudgetTariffSerializer(tariffs, many=True).data)
 
 
 def _no_line() -> str:
