@@ -10,7 +10,6 @@ from core.extensions import (
     DashboardSection,
     Erasure,
     NotificationKind,
-    TenantCount,
 )
 
 PUBLISHED = "budget.published"
@@ -21,12 +20,6 @@ def seed_demo() -> str:
     from tenants.budget.demo import seed_demo as seed
 
     return seed()
-
-
-def _count_estimates() -> int:
-    from tenants.budget.models import Estimate
-
-    return Estimate.objects.count()
 
 
 declaration = AppDeclaration(
@@ -74,6 +67,5 @@ declaration = AppDeclaration(
             roles=MEMBER_ROLES,
         ),
     ),
-    counts=(TenantCount("budget", _("Estimates"), _count_estimates),),
     demo=seed_demo,
 )
