@@ -134,6 +134,7 @@ TENANT_APPS = [
     "tenants.documents",
     "tenants.dispatch",
     "tenants.forum",
+    "tenants.budget",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -418,6 +419,9 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # One name per choice set that several apps' fields share (a request's category and its
+    # suggested category are the same set).
+    "ENUM_NAME_OVERRIDES": {"DispatchCategoryEnum": "tenants.dispatch.models.Category"},
 }
 
 # --- Keys (see core/crypto and docs/security.md) -------------------------------------------

@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("tenants.documents.urls")),
     path("", include("tenants.dispatch.urls")),
     path("", include("tenants.forum.urls")),
+    path("", include("tenants.budget.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
