@@ -130,6 +130,7 @@ TENANT_APPS = [
     "tenants.staff",
     "tenants.meters",
     "tenants.ledger",
+    "tenants.voting",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

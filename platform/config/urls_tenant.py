@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("tenants.meters.urls")),
     path("", include("tenants.ledger.urls")),
     path("", include("tenants.ledger.receipts.urls")),
+    path("", include("tenants.voting.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

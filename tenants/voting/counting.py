@@ -1,0 +1,152 @@
+"""Counting votes with exact arithmetic (``fractions.Fraction``, never floats).
+
+One weighted sum answers the quorum and every threshold (``../shared/DOMAIN.md``: never mix
+head-count and weight within one rule): a voter's weight is area × share, or 1 per member.
+
+* **Taking part**: a register line takes part when it has at least one current decision
+  counted in this meeting (its latest decision on some question from a counted source).
+  Abstentions and unanswered questions of a participant count as taking part.
+* **Quorum**: the weight of the lines taking part that count for the quorum, compared with all
+  votes (``rules.QUORUM_BARS``): more than half for general meetings (exactly half is *not* a
+  quorum, ЖК РФ ст. 45 ч. 3), at least half for the board.
+* **A question** is adopted when the meeting has a quorum and its votes *for* meet the
+  question's threshold (``rules.BARS``) against all votes or against the votes taking part.
+  On the questions open to individual gardeners (217-ФЗ ст. 17 ч. 3) the gardeners who took
+  part join the votes taking part; they never count for the quorum (ст. 17 ч. 19).
+
+``tally`` is pure (no database), so worked cases test it directly; ``selectors.results`` feeds
+it a meeting's frozen register and its current decisions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+
+from tenants.voting.rules import BARS, QUORUM_BARS, MeetingRule
+from tenants.voting.shares import as_decimal, percent
+
+FOR, AGAINST, ABSTAIN = "for", "against", "abstain"
+
+
+@dataclass(frozen=True)
+class VoterWeight:
+    id: object
+    weight: Fraction
+    counts_for_quorum: bool = True
+    gardener: bool = False
+
+
+@dataclass(frozen=True)
+class QuestionSpec:
+    id: object
+    threshold: str
+    gardeners_vote: bool = False
+
+
+@dataclass
+class QuestionResult:
+    question_id: object
+    threshold: str
+    votes_for: Fraction = Fraction(0)
+    against: Fraction = Fraction(0)
+    abstain: Fraction = Fraction(0)
+    #: The votes taking part on this question's base (gardeners included where they vote).
+    present: Fraction = Fraction(0)
+    total: Fraction = Fraction(0)
+    adopted: bool = False
+
+    def of_all(self, value: Fraction) -> Decimal:
+        return percent(value, self.total)
+
+    def of_present(self, value: Fraction) -> Decimal:
+        return percent(value, self.present)
+
+    @property
+    def figures(self) -> list[dict]:
+        """For, against and abstain as weights and as per cent of all and of those taking part
+        (rounded only here, for reading)."""
+        return [
+            {
+                "choice": choice,
+                "weight": value,
+                "weight_text": as_decimal(value),
+                "of_all": self.of_all(value),
+                "of_present": self.of_present(value),
+            }
+            for choice, value in (
+                (FOR, self.votes_for),
+                (AGAINST, self.against),
+                (ABSTAIN, self.abstain),
+            )
+        ]
+
+
+@dataclass
+class Tally:
+    total: Fraction
+    present: Fraction
+    quorum_met: bool
+    participants: int
+    questions: list[QuestionResult] = field(default_factory=list)
+
+    @property
+    def turnout(self) -> Decimal:
+        return percent(self.present, self.total)
+
+    def question(self, question_id) -> QuestionResult:
+        return next(q for q in self.questions if q.question_id == question_id)
+
+
+def tally(
+    rule: MeetingRule,
+    *,
+    total: Fraction,
+    voters: Iterable[VoterWeight],
+    questions: Iterable[QuestionSpec],
+    choices: Iterable[tuple[object, object, str]],
+) -> Tally:
+    """Count ``choices`` — the current ``(voter id, question id, choice)`` of each line on each
+    question, from the counted sources only — under ``rule``."""
+    weights = {v.id: v for v in voters}
+    questions = list(questions)
+    current: dict[tuple, str] = {}
+    for voter_id, question_id, choice in choices:
+        current[(voter_id, question_id)] = choice
+    taking_part = {voter_id for voter_id, _question in current}
+    present_quorum = sum(
+        (weights[v].weight for v in taking_part if weights[v].counts_for_quorum), Fraction(0)
+    )
+    present_gardeners = sum(
+        (weights[v].weight for v in taking_part if weights[v].gardener), Fraction(0)
+    )
+    quorum_met = QUORUM_BARS[rule.quorum].met(present_quorum, present_quorum, total)
+    result = Tally(
+        total=total, present=present_quorum, quorum_met=quorum_met, participants=len(taking_part)
+    )
+    sums: dict = {
+        spec.id: {FOR: Fraction(0), AGAINST: Fraction(0), ABSTAIN: Fraction(0)}
+        for spec in questions
+    }
+    open_to_gardeners = {spec.id for spec in questions if spec.gardeners_vote}
+    for (voter_id, question_id), choice in current.items():
+        voter = weights[voter_id]
+        if question_id not in sums or (voter.gardener and question_id not in open_to_gardeners):
+            continue
+        sums[question_id][choice if choice in (FOR, AGAINST) else ABSTAIN] += voter.weight
+    for spec in questions:
+        found = sums[spec.id]
+        row = QuestionResult(
+            spec.id,
+            spec.threshold,
+            votes_for=found[FOR],
+            against=found[AGAINST],
+            abstain=found[ABSTAIN],
+            total=total,
+            present=present_quorum + (present_gardeners if spec.gardeners_vote else 0),
+        )
+        row.adopted = quorum_met and BARS[spec.threshold].met(row.votes_for, row.present, total)
+        result.questions.append(row)
+    return result
