@@ -534,10 +534,10 @@ def cast(
         raise ValidationError(_("The voting has not started yet."))
     if source == Source.ONLINE and not meeting.starts_at <= moment <= meeting.ends_at:
         raise ValidationError(_("The voting has closed: decisions are no longer accepted."))
-    if source == Source.PAPER and scan is None:
-        raise ValidationError({"scan": _("Attach the scan of the signed decision.")})
     voter = Voter.objects.get(pk=voter.pk)
     _check_voter_may(actor, voter, source, proxy)
+    if source == Source.PAPER and scan is None:
+        raise ValidationError({"scan": _("Attach the scan of the signed decision.")})
     checked = _choices(meeting, voter, choices)
     last = meeting.chain.order_by("-seq").values_list("seq", "entry_hash").first()
     seq, prev_hash = (last[0] + 1, last[1]) if last else (1, chain.genesis_hash(meeting.pk))

@@ -120,3 +120,34 @@ def access_meeting() -> Meeting:
     )
     meeting.refresh_from_db()
     return services.open_voting(meeting, actor=None, now=now)
+
+
+def remove_committed_building(building, users=(), audit_before=frozenset()) -> None:
+    """Delete what a committing test made in ``building``: its premises with their registry
+    rows, the building, the users and the audit entries not in ``audit_before``."""
+    from django.db import connection
+
+    from tenants.residents.models import (
+        Building,
+        Holding,
+        Owner,
+        Ownership,
+        PersonalAccount,
+        Premises,
+    )
+
+    premises = Premises.objects.filter(building=building)
+    Ownership.objects.filter(premises__in=premises).delete()
+    holdings = Holding.objects.filter(account__premises__in=premises)
+    Owner.objects.filter(holding__in=holdings).delete()
+    holdings.delete()
+    PersonalAccount.objects.filter(premises__in=premises).delete()
+    premises.delete()
+    Building.objects.filter(pk=building.pk).delete()
+    for user in users:
+        type(user).objects.filter(pk=user.pk).delete()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id FROM audit_auditentry")
+        made = [row[0] for row in cursor.fetchall() if row[0] not in audit_before]
+        if made:
+            cursor.execute("DELETE FROM audit_auditentry WHERE id = ANY(%s)", [made])
