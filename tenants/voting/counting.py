@@ -26,7 +26,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from tenants.voting.rules import BARS, QUORUM_BARS, MeetingRule
-from tenants.voting.shares import as_decimal, percent
+from tenants.voting.shares import percent, readable
 
 FOR, AGAINST, ABSTAIN = "for", "against", "abstain"
 
@@ -72,7 +72,7 @@ class QuestionResult:
             {
                 "choice": choice,
                 "weight": value,
-                "weight_text": as_decimal(value),
+                "weight_text": readable(value),
                 "of_all": self.of_all(value),
                 "of_present": self.of_present(value),
             }
@@ -95,6 +95,19 @@ class Tally:
     @property
     def turnout(self) -> Decimal:
         return percent(self.present, self.total)
+
+    @property
+    def turnout_css(self) -> str:
+        """The turnout as a CSS width (a dot, never the reader's decimal comma)."""
+        return format(min(self.turnout, Decimal(100)), "f")
+
+    @property
+    def present_text(self) -> str:
+        return readable(self.present)
+
+    @property
+    def total_text(self) -> str:
+        return readable(self.total)
 
     def question(self, question_id) -> QuestionResult:
         return next(q for q in self.questions if q.question_id == question_id)

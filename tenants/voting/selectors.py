@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from fractions import Fraction
 
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -38,6 +39,7 @@ from tenants.voting.models import (
     Voter,
     VoterKind,
 )
+from tenants.voting.shares import readable
 
 
 def association_kind() -> str:
@@ -126,7 +128,7 @@ def _weights(meeting: Meeting) -> list[counting.VoterWeight]:
     return [
         counting.VoterWeight(
             pk,
-            counting.Fraction(numerator, denominator),
+            Fraction(numerator, denominator),
             counts_for_quorum=quorum,
             gardener=kind == VoterKind.GARDENER,
         )
@@ -234,6 +236,10 @@ class RegisterRow:
     voter: Voter
     names: list[str]
     voted: bool
+
+    @property
+    def weight_text(self) -> str:
+        return readable(self.voter.weight)
 
 
 def register_rows(meeting: Meeting) -> list[RegisterRow]:

@@ -27,3 +27,11 @@ def percent(part: Fraction, whole: Fraction, places: int = 2) -> Decimal:
     if not whole:
         return Decimal(0).quantize(Decimal(1).scaleb(-places))
     return as_decimal(Fraction(part) * 100 / Fraction(whole), places)
+
+
+def readable(value) -> str:
+    """A weight for reading: a whole number as such (votes of members), else two decimals."""
+    value = Fraction(value)
+    if value.denominator == 1:
+        return str(value.numerator)
+    return str(as_decimal(value))

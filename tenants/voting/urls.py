@@ -2,11 +2,41 @@
 
 from django.urls import path
 
-from tenants.voting import views
+from tenants.voting import api, views
 
 app_name = "voting"
 
 urlpatterns = [
     path("voting/", views.index, name="index"),
+    path("voting/new/", views.new, name="new"),
     path("voting/<uuid:pk>/", views.meeting, name="meeting"),
+    path("voting/<uuid:pk>/questions/", views.question_add, name="question-add"),
+    path(
+        "voting/<uuid:pk>/questions/<uuid:question>/remove/",
+        views.question_remove,
+        name="question-remove",
+    ),
+    path("voting/<uuid:pk>/publish/", views.publish, name="publish"),
+    path("voting/<uuid:pk>/open/", views.open_voting, name="open"),
+    path("voting/<uuid:pk>/close/", views.close, name="close"),
+    path("voting/<uuid:pk>/ballot/", views.ballot, name="ballot"),
+    path("voting/<uuid:pk>/receipts/<int:seq>/", views.receipt, name="receipt"),
+    path("voting/<uuid:pk>/results/", views.results, name="results"),
+    path("voting/<uuid:pk>/register/", views.register, name="register"),
+    path("voting/<uuid:pk>/paper/", views.paper, name="paper"),
+    path("voting/<uuid:pk>/chain/", views.chain_page, name="chain"),
+    path("api/v1/voting/meetings/", api.MeetingList.as_view(), name="api-meetings"),
+    path("api/v1/voting/meetings/<uuid:pk>/", api.MeetingDetail.as_view(), name="api-meeting"),
+    path(
+        "api/v1/voting/meetings/<uuid:pk>/questions/",
+        api.Questions.as_view(),
+        name="api-questions",
+    ),
+    path("api/v1/voting/meetings/<uuid:pk>/ballots/", api.Ballots.as_view(), name="api-ballots"),
+    path(
+        "api/v1/voting/meetings/<uuid:pk>/receipts/<int:seq>/",
+        api.Receipt.as_view(),
+        name="api-receipt",
+    ),
+    path("api/v1/voting/meetings/<uuid:pk>/results/", api.Results.as_view(), name="api-results"),
 ]

@@ -1,21 +1,321 @@
-"""Voting pages."""
+"""Voting pages: the list of meetings, a meeting's notice and agenda, a voter's ballot and vote
+receipt, and the board's pages (setting up, register, paper decisions, results, the chain).
+
+Thin: the services decide and refuse (``core.ui.refusals``), the selectors scope what a reader
+sees (someone else's meeting, line or entry is a 404).
+"""
 
 from __future__ import annotations
 
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_POST
 
 from core.access.decorators import role_required
 from core.access.roles import BOARD, MEMBER_ROLES
-from tenants.voting import selectors
+from core.ui.refusals import act, attempt, submit
+from core.uploads import LimitedUpload
+from tenants.files.purposes import MB
+from tenants.voting import forms, rules, selectors, services
+from tenants.voting.models import MeetingStatus, Question
+
+READERS = (*MEMBER_ROLES, *BOARD)
+UPLOAD_LIMIT = 12 * MB
 
 
-@role_required(*MEMBER_ROLES, *BOARD)
+def _status(form) -> int:
+    return 400 if form.is_bound and form.errors else 200
+
+
+def _meeting_url(meeting) -> str:
+    return reverse("voting:meeting", kwargs={"pk": meeting.pk})
+
+
+def _board_meeting(request, pk):
+    if not selectors.runs_meetings(request.user):
+        raise PermissionDenied
+    return selectors.meeting_for(request.user, pk)
+
+
+@role_required(*READERS)
 def index(request):
     meetings = selectors.meetings_visible_to(request.user).select_related("building")
-    return render(request, "voting/index.html", {"meetings": meetings})
+    return render(
+        request,
+        "voting/index.html",
+        {"meetings": meetings, "board": selectors.runs_meetings(request.user)},
+    )
 
 
-@role_required(*MEMBER_ROLES, *BOARD)
+@role_required(*BOARD)
+def new(request):
+    kinds = rules.meeting_kinds(selectors.association_kind())
+    form = forms.MeetingSetupForm(request.POST or None, kinds=kinds)
+    done = submit(
+        request,
+        form,
+        lambda: services.create_meeting(actor=request.user, **form.cleaned_data),
+        done=_("The meeting is set up as a draft: put its questions on the agenda."),
+        then=_meeting_url,
+    )
+    return done or render(request, "voting/new.html", {"form": form}, status=_status(form))
+
+
+@role_required(*READERS)
 def meeting(request, pk):
     found = selectors.meeting_for(request.user, pk)
-    return render(request, "voting/meeting.html", {"meeting": found})
+    board = selectors.runs_meetings(request.user)
+    question_form = None
+    if board and found.status == MeetingStatus.DRAFT:
+        question_form = forms.QuestionForm(rule=found.rule)
+    lines = selectors.my_lines(request.user, found) if found.status != MeetingStatus.DRAFT else []
+    return render(
+        request,
+        "voting/meeting.html",
+        {
+            "meeting": found,
+            "rule": found.rule,
+            "questions": found.questions.order_by("number"),
+            "board": board,
+            "question_form": question_form,
+            "lines": lines,
+        },
+    )
+
+
+@role_required(*BOARD)
+def question_add(request, pk):
+    found = _board_meeting(request, pk)
+    form = forms.QuestionForm(request.POST or None, rule=found.rule)
+    done = submit(
+        request,
+        form,
+        lambda: services.add_question(
+            found,
+            actor=request.user,
+            text=form.cleaned_data["text"],
+            threshold=form.cleaned_data["threshold"],
+            gardeners_vote=form.cleaned_data.get("gardeners_vote", False),
+        ),
+        done=_("The question is on the agenda."),
+        then=_meeting_url(found),
+    )
+    return done or render(
+        request,
+        "voting/question.html",
+        {"meeting": found, "form": form},
+        status=_status(form),
+    )
+
+
+@require_POST
+@role_required(*BOARD)
+def question_remove(request, pk, question):
+    found = _board_meeting(request, pk)
+    item = get_object_or_404(Question, meeting=found, pk=question)
+    return act(
+        request,
+        lambda: services.remove_question(item, actor=request.user),
+        done=_("The question is taken off the agenda."),
+        then=_meeting_url(found),
+    )
+
+
+def _step(action, done):
+    @require_POST
+    @role_required(*BOARD)
+    def view(request, pk):
+        found = _board_meeting(request, pk)
+        return act(
+            request,
+            lambda: action(found, actor=request.user),
+            done=str(done),
+            then=_meeting_url(found),
+        )
+
+    return view
+
+
+publish = _step(services.publish_notice, _("The notice is published and sent to the voters."))
+open_voting = _step(services.open_voting, _("Voting has started: the register is frozen."))
+close = _step(services.close_meeting, _("Voting is closed: the results are published."))
+
+
+# -- the voter ----------------------------------------------------------------------------------
+
+
+@role_required(*READERS)
+def ballot(request, pk):
+    """A voter's ballot: for each of their register lines, for/against/abstain per question."""
+    found = selectors.meeting_for(request.user, pk)
+    if found.status == MeetingStatus.DRAFT:
+        raise Http404
+    lines = selectors.my_lines(request.user, found)
+    questions = found.questions.order_by("number")
+    data = request.POST if request.method == "POST" else None
+    form = forms.BallotForm(data, lines=lines, questions=questions)
+    if request.method == "POST" and form.is_valid():
+        chosen = form.choices_by_line()
+        if not chosen:
+            form.add_error(None, _("Choose for, against or abstain on at least one question."))
+        else:
+
+            def cast_all():
+                return [
+                    services.cast(
+                        actor=request.user, voter=line.voter, choices=choices, proxy=line.proxy
+                    )
+                    for line, choices in chosen
+                ]
+
+            outcome = attempt(cast_all)
+            if not outcome.refused:
+                entries = outcome.result
+                request.session["voting_receipts"] = [e.seq for e in entries]
+                return redirect(
+                    reverse("voting:receipt", kwargs={"pk": found.pk, "seq": entries[-1].seq})
+                )
+            form.add_error(None, outcome.message)
+    return render(
+        request,
+        "voting/ballot.html",
+        {"meeting": found, "form": form, "lines": lines, "open": _accepts_online(found)},
+        status=_status(form),
+    )
+
+
+def _accepts_online(meeting) -> bool:
+    from django.utils import timezone
+
+    return (
+        meeting.status == MeetingStatus.VOTING
+        and meeting.starts_at <= timezone.now() <= meeting.ends_at
+    )
+
+
+@role_required(*READERS)
+def receipt(request, pk, seq):
+    """The vote receipt of one of the reader's own entries."""
+    found = selectors.meeting_for(request.user, pk)
+    entry = selectors.entry_for(request.user, found, seq)
+    questions = {q.pk: q for q in found.questions.all()}
+    ballots = sorted(entry.ballots.all(), key=lambda b: questions[b.question_id].number)
+    return render(
+        request,
+        "voting/receipt.html",
+        {
+            "meeting": found,
+            "entry": entry,
+            "vote_receipt": selectors.vote_receipt(entry),
+            "ballots": [(questions[b.question_id], b) for b in ballots],
+            "history": selectors.entries_of(request.user, found),
+        },
+    )
+
+
+# -- results ------------------------------------------------------------------------------------
+
+
+@role_required(*READERS)
+def results(request, pk):
+    found = selectors.meeting_for(request.user, pk)
+    context = {
+        "meeting": found,
+        "visible": False,
+        "closed": found.status == MeetingStatus.CLOSED,
+    }
+    if found.status in (MeetingStatus.VOTING, MeetingStatus.CLOSED) and (
+        selectors.results_visible_to(request.user, found)
+    ):
+        tally = selectors.tally(found)
+        context.update(
+            visible=True,
+            tally=tally,
+            rows=selectors.result_rows(found, tally),
+            binding=True,
+        )
+        if not found.online_binds:
+            opinions = selectors.tally(found, opinions=True)
+            if opinions.participants:
+                context.update(
+                    opinions=opinions, opinion_rows=selectors.result_rows(found, opinions)
+                )
+    return render(request, "voting/results.html", context)
+
+
+# -- the board ----------------------------------------------------------------------------------
+
+
+@role_required(*BOARD)
+def register(request, pk):
+    found = _board_meeting(request, pk)
+    if found.status in (MeetingStatus.DRAFT, MeetingStatus.NOTICE):
+        rows = []
+    else:
+        rows = selectors.register_rows(found)
+    return render(request, "voting/register.html", {"meeting": found, "rows": rows})
+
+
+@csrf_exempt  # checked by ``_post_paper`` once the upload limit is in place
+@role_required(*BOARD)
+def paper(request, pk):
+    """The board enters a signed written decision with its scan, or a vote at the session."""
+    found = _board_meeting(request, pk)
+    if found.status != MeetingStatus.VOTING:
+        raise Http404
+    voters = list(found.voters.order_by("position"))
+    questions = found.questions.order_by("number")
+    if request.method == "POST":
+        limit = LimitedUpload(UPLOAD_LIMIT, request)
+        request.upload_handlers.insert(0, limit)
+        request.POST  # noqa: B018 - parse now, under the limit
+        if limit.exceeded:
+            form = forms.PaperDecisionForm({}, voters=voters, questions=questions)
+            form.full_clean()
+            form.add_error(None, _("The scan is too large: at most %(size)d MB.") % {"size": 10})
+            return render(
+                request, "voting/paper.html", {"meeting": found, "form": form}, status=413
+            )
+        return _post_paper(request, found, voters, questions)
+    form = forms.PaperDecisionForm(voters=voters, questions=questions)
+    return render(request, "voting/paper.html", {"meeting": found, "form": form})
+
+
+@csrf_protect
+def _post_paper(request, found, voters, questions):
+    form = forms.PaperDecisionForm(request.POST, request.FILES, voters=voters, questions=questions)
+    done = submit(
+        request,
+        form,
+        lambda: services.enter_paper(
+            actor=request.user,
+            voter=form.voter_object(),
+            choices=form.chosen(),
+            scan_upload=form.cleaned_data.get("scan"),
+            source=form.cleaned_data["source"],
+        ),
+        done=_("The decision is entered."),
+        then=reverse("voting:paper", kwargs={"pk": found.pk}),
+    )
+    if done:
+        return done
+    return render(
+        request, "voting/paper.html", {"meeting": found, "form": form}, status=_status(form)
+    )
+
+
+@role_required(*BOARD)
+def chain_page(request, pk):
+    """The chain's verification: where it breaks, if it does, and its links (hashes only)."""
+    found = _board_meeting(request, pk)
+    verification = selectors.verify(found)
+    entries = found.chain.order_by("-seq")[:200]
+    return render(
+        request,
+        "voting/chain.html",
+        {"meeting": found, "verification": verification, "entries": entries},
+    )

@@ -94,32 +94,41 @@ def line_of(meeting: Meeting, owner):
     return next(v for v in meeting.voters.order_by("position") if owner.pk in v.owner_ids)
 
 
-def access_meeting() -> Meeting:
-    """A voting owners' meeting of one premises, set up by nobody in particular (the access
-    matrix's object): its times are real, so the pages see it open now."""
+def live(**kwargs) -> Meeting:
+    """A meeting voting *now* (real time), for pages and the API: set up and announced as the
+    law asks, then its dates moved so that the voting is under way."""
     from django.utils import timezone
 
     from tenants.voting.models import MeetingStatus
 
     now = timezone.now()
-    building = make_premises().building
-    meeting = services.create_meeting(
-        actor=None,
-        kind=MeetingKind.OWNERS,
-        form=MeetingForm.ABSENTEE,
-        title="Собрание",
-        starts_at=now + datetime.timedelta(days=11),
-        ends_at=now + datetime.timedelta(days=21),
-        building=building,
-        now=now,
-    )
-    services.add_question(meeting, actor=None, text="Вопрос", threshold=Threshold.MAJORITY_PRESENT)
-    services.publish_notice(meeting, actor=None, now=now)
+    kwargs.setdefault("starts_at", now + datetime.timedelta(days=15))
+    kwargs.setdefault("ends_at", now + datetime.timedelta(days=25))
+    meeting = draft(now=now, **kwargs)
+    services.publish_notice(meeting, actor=kwargs.get("actor"), now=now)
     Meeting.objects.filter(pk=meeting.pk).update(
-        starts_at=now - datetime.timedelta(days=1), status=MeetingStatus.NOTICE
+        starts_at=now - datetime.timedelta(days=1),
+        ends_at=now + datetime.timedelta(days=9),
+        status=MeetingStatus.NOTICE,
     )
     meeting.refresh_from_db()
-    return services.open_voting(meeting, actor=None, now=now)
+    return services.open_voting(meeting, actor=kwargs.get("actor"), now=now)
+
+
+def end_now(meeting: Meeting) -> Meeting:
+    """Move the meeting's end into the past (so that it may close)."""
+    from django.utils import timezone
+
+    Meeting.objects.filter(pk=meeting.pk).update(
+        ends_at=timezone.now() - datetime.timedelta(minutes=1)
+    )
+    meeting.refresh_from_db()
+    return meeting
+
+
+def access_meeting() -> Meeting:
+    """A voting owners' meeting of one premises (the access matrix's object)."""
+    return live(building=make_premises().building, questions=(("Вопрос", "majority_present"),))
 
 
 def remove_committed_building(building, users=(), audit_before=frozenset()) -> None:
