@@ -242,7 +242,7 @@ class QuestionResultSerializer(serializers.Serializer):
 
 class ResultsSerializer(serializers.Serializer):
     status = serializers.CharField()
-    binding = serializers.BooleanField()
+    online_binds = serializers.BooleanField()
     total = serializers.CharField()
     present = serializers.CharField()
     turnout_percent = serializers.CharField()
@@ -271,7 +271,7 @@ class Results(APIView):
         return Response(
             {
                 "status": meeting.status,
-                "binding": True,
+                "online_binds": meeting.online_binds,
                 "total": _exact(tally.total),
                 "present": _exact(tally.present),
                 "turnout_percent": str(tally.turnout),
