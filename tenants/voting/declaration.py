@@ -14,6 +14,12 @@ from core.extensions import (
 )
 
 
+def seed_demo() -> str:
+    from tenants.voting.demo import seed_demo as seed
+
+    return seed()
+
+
 def _count_meetings() -> int:
     from tenants.voting.models import Meeting
 
@@ -62,4 +68,5 @@ declaration = AppDeclaration(
         "ст. 46 ч. 1, ст. 48; Приказ Минстроя № 266/пр; 152-ФЗ ст. 6 ч. 1 п. 2)",
     ),
     counts=(TenantCount("meetings", _("Meetings"), _count_meetings),),
+    demo=seed_demo,
 )
