@@ -29,5 +29,6 @@ app.autodiscover_tasks(
         "tenants.ledger",
         "tenants.ledger.receipts",
         "tenants.ledger.payments",
+        "tenants.voting",
     ]
 )

@@ -10,6 +10,7 @@ from core.extensions import (
     DashboardSection,
     Erasure,
     NotificationKind,
+    PeriodicJob,
     TenantCount,
 )
 
@@ -59,6 +60,7 @@ declaration = AppDeclaration(
             roles=MEMBER_ROLES | BOARD,
         ),
     ),
+    periodic_jobs=(PeriodicJob("voting-advance", "tenants.voting.tasks.advance_meetings", 300.0),),
     erasure=Erasure(
         destroys="nothing of its own: the register of a meeting and its decisions hold ids, "
         "premises, areas, shares and choices, no names (names are read from the registry under "

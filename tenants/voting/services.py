@@ -663,3 +663,27 @@ def decide_proxy(proxy: Proxy, *, actor, accept: bool, reason: str = "", now=Non
         "voting.proxy_decided", actor=actor, target=proxy, details={"status": proxy.status}
     )
     return proxy
+
+
+def advance_meetings(now=None) -> dict:
+    """Open the meetings whose voting has started and close the online ones that ended (the
+    periodic job's body); each in its own transaction, a refusal leaves that one as it was."""
+    moment = _now(now)
+    opened = closed = 0
+    due = Meeting.objects.filter(status=MeetingStatus.NOTICE, starts_at__lte=moment)
+    for meeting in due.order_by("starts_at"):
+        try:
+            open_voting(meeting, actor=None, now=moment)
+            opened += 1
+        except ValidationError:
+            continue
+    ended = Meeting.objects.filter(
+        status=MeetingStatus.VOTING, form=MeetingForm.ONLINE, ends_at__lte=moment
+    )
+    for meeting in ended.order_by("ends_at"):
+        try:
+            close_meeting(meeting, actor=None, now=moment)
+            closed += 1
+        except ValidationError:
+            continue
+    return {"opened": opened, "closed": closed}

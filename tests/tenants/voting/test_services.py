@@ -155,3 +155,35 @@ def test_nobody_votes_for_premises_they_do_not_own(monkeypatch, in_alpha):
     assert not ChainEntry.objects.exists()
     services.cast(actor=mine, voter=line, choices={question.pk: "for"}, now=DURING)
     assert ChainEntry.objects.count() == 1
+
+
+def test_the_periodic_job_starts_due_meetings_and_closes_ended_online_ones(monkeypatch, in_alpha):
+    use_kind(monkeypatch, "snt")
+    owned(BuildingFactory(), "600.00", members=True)
+    online = draft(kind=MeetingKind.MEMBERS, form=MeetingForm.ONLINE, online_basis="Устав п. 9")
+    paper = draft(kind=MeetingKind.MEMBERS, form=MeetingForm.ABSENTEE)
+    for meeting in (online, paper):
+        services.publish_notice(meeting, actor=None, now=T0)
+    assert services.advance_meetings(now=START - datetime.timedelta(minutes=1)) == {
+        "opened": 0,
+        "closed": 0,
+    }
+    assert services.advance_meetings(now=START) == {"opened": 2, "closed": 0}
+    assert services.advance_meetings(now=END) == {"opened": 0, "closed": 1}
+    online.refresh_from_db()
+    paper.refresh_from_db()
+    assert online.status == MeetingStatus.CLOSED and online.final_hash
+    assert paper.status == MeetingStatus.VOTING  # the board closes it after the paper is in
+
+
+def test_the_task_and_its_beat_entry(monkeypatch, in_alpha):
+    from config.celery import app
+    from core import extensions
+    from tenants.voting import tasks
+
+    use_kind(monkeypatch, "tszh")
+    entry = extensions.beat_schedule()["voting-advance"]
+    assert entry["task"] == "core.tasks.fan_out"
+    assert entry["args"] == ("tenants.voting.tasks.advance_meetings",)
+    assert "tenants.voting.tasks.advance_meetings" in app.tasks
+    assert tasks.advance_meetings.apply().get() == {"opened": 0, "closed": 0}
