@@ -159,3 +159,30 @@ class PaperDecisionForm(forms.Form):
 
     def voter_object(self):
         return self.voters.get(self.cleaned_data["voter"])
+
+
+class ProxyForm(forms.Form):
+    """A power of attorney for one of the reader's register lines (or any, for the board)."""
+
+    voter = forms.ChoiceField(label=_("Register line"))
+    representative_email = forms.EmailField(
+        label=_("Representative's email on the portal"),
+        required=False,
+        help_text=_(
+            "Leave it empty when the representative signs a paper decision: the board enters it."
+        ),
+    )
+    document = forms.FileField(label=_("Power of attorney (scan or photo)"))
+
+    def __init__(self, *args, voters, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.voters = {str(v.pk): v for v in voters}
+        self.fields["voter"].choices = [(str(v.pk), v.label or "—") for v in voters]
+
+    def voter_object(self):
+        return self.voters.get(self.cleaned_data["voter"])
+
+
+class ProxyDecisionForm(forms.Form):
+    accept = forms.BooleanField(required=False)
+    reason = forms.CharField(label=_("Reason for refusing"), max_length=300, required=False)

@@ -25,6 +25,13 @@ urlpatterns = [
     path("voting/<uuid:pk>/register/", views.register, name="register"),
     path("voting/<uuid:pk>/paper/", views.paper, name="paper"),
     path("voting/<uuid:pk>/chain/", views.chain_page, name="chain"),
+    path("voting/<uuid:pk>/proxy/", views.proxy, name="proxy"),
+    path("voting/<uuid:pk>/proxies/", views.proxies, name="proxies"),
+    path(
+        "voting/<uuid:pk>/proxies/<uuid:proxy_pk>/decide/",
+        views.proxy_decide,
+        name="proxy-decide",
+    ),
     path("api/v1/voting/meetings/", api.MeetingList.as_view(), name="api-meetings"),
     path("api/v1/voting/meetings/<uuid:pk>/", api.MeetingDetail.as_view(), name="api-meeting"),
     path(

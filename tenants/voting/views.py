@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from core.access.decorators import role_required
 from core.access.roles import BOARD, MEMBER_ROLES
+from core.sensitive import sensitive_post
 from core.ui.refusals import act, attempt, submit
 from core.uploads import LimitedUpload
 from tenants.files.purposes import MB
@@ -318,4 +319,88 @@ def chain_page(request, pk):
         request,
         "voting/chain.html",
         {"meeting": found, "verification": verification, "entries": entries},
+    )
+
+
+# -- powers of attorney -------------------------------------------------------------------------
+
+
+def _upload_too_large(request) -> bool:
+    limit = LimitedUpload(UPLOAD_LIMIT, request)
+    request.upload_handlers.insert(0, limit)
+    request.POST  # noqa: B018 - parse now, under the limit
+    return limit.exceeded
+
+
+@sensitive_post
+@csrf_exempt  # checked by ``_post_proxy`` once the upload limit is in place
+@role_required(*READERS)
+def proxy(request, pk):
+    """Upload a power of attorney for one of one's register lines (the board: for any line)."""
+    found = selectors.meeting_for(request.user, pk)
+    if found.status not in (MeetingStatus.VOTING, MeetingStatus.NOTICE):
+        raise Http404
+    if selectors.runs_meetings(request.user):
+        voters = list(found.voters.order_by("position"))
+    else:
+        voters = [line.voter for line in selectors.my_lines(request.user, found) if not line.proxy]
+    context = {"meeting": found, "has_lines": bool(voters)}
+    if request.method == "POST":
+        if _upload_too_large(request):
+            form = forms.ProxyForm({}, voters=voters)
+            form.full_clean()
+            form.add_error(None, _("The scan is too large: at most %(size)d MB.") % {"size": 10})
+            return render(request, "voting/proxy.html", {**context, "form": form}, status=413)
+        return _post_proxy(request, found, voters, context)
+    form = forms.ProxyForm(voters=voters)
+    return render(request, "voting/proxy.html", {**context, "form": form})
+
+
+@csrf_protect
+def _post_proxy(request, found, voters, context):
+    form = forms.ProxyForm(request.POST, request.FILES, voters=voters)
+    done = submit(
+        request,
+        form,
+        lambda: services.submit_proxy(
+            actor=request.user,
+            voter=form.voter_object(),
+            document_upload=form.cleaned_data["document"],
+            representative_email=form.cleaned_data.get("representative_email") or "",
+        ),
+        done=_("The power of attorney is sent to the board."),
+        then=_meeting_url(found),
+    )
+    return done or render(
+        request, "voting/proxy.html", {**context, "form": form}, status=_status(form)
+    )
+
+
+@role_required(*BOARD)
+def proxies(request, pk):
+    found = _board_meeting(request, pk)
+    return render(
+        request,
+        "voting/proxies.html",
+        {"meeting": found, "proxies": selectors.proxies_of(found)},
+    )
+
+
+@require_POST
+@role_required(*BOARD)
+def proxy_decide(request, pk, proxy_pk):
+    found = _board_meeting(request, pk)
+    item = get_object_or_404(found.proxies, pk=proxy_pk)
+    form = forms.ProxyDecisionForm(request.POST)
+    form.is_valid()
+    accept = bool(form.cleaned_data.get("accept"))
+    return act(
+        request,
+        lambda: services.decide_proxy(
+            item, actor=request.user, accept=accept, reason=form.cleaned_data.get("reason", "")
+        ),
+        done=_("The power of attorney is accepted.")
+        if accept
+        else _("The power of attorney is refused."),
+        then=reverse("voting:proxies", kwargs={"pk": found.pk}),
     )

@@ -56,6 +56,21 @@ def question_kwargs(_association):
     return {"pk": meeting.pk, "question": meeting.questions.get().pk}
 
 
+def proxy_kwargs(_association):
+    from django.core.files.base import ContentFile
+
+    from tenants.voting import services
+    from tests.factories import UserFactory
+
+    meeting = _meeting()
+    proxy = services.submit_proxy(
+        actor=UserFactory(roles=["chairman"]),
+        voter=meeting.voters.first(),
+        document_upload=ContentFile(b"%PDF-1.4\nproxy\n", name="proxy.pdf"),
+    )
+    return {"pk": meeting.pk, "proxy_pk": proxy.pk}
+
+
 def receipt_kwargs(_association):
     return {"pk": _meeting().pk, "seq": 1}
 
@@ -75,6 +90,9 @@ EXPECTATIONS: dict[tuple[str, str], tuple] = {
     (TENANT_URLCONF, "voting:register"): (meeting_kwargs, board_only()),
     (TENANT_URLCONF, "voting:paper"): (meeting_kwargs, board_only()),
     (TENANT_URLCONF, "voting:chain"): (meeting_kwargs, board_only()),
+    (TENANT_URLCONF, "voting:proxy"): (meeting_kwargs, board_and_members()),
+    (TENANT_URLCONF, "voting:proxies"): (meeting_kwargs, board_only()),
+    (TENANT_URLCONF, "voting:proxy-decide"): (proxy_kwargs, everyone(NOT_ALLOWED)),
     (TENANT_URLCONF, "voting:api-meetings"): ({}, api_readers()),
     (TENANT_URLCONF, "voting:api-meeting"): (meeting_kwargs, api_readers()),
     (TENANT_URLCONF, "voting:api-questions"): (meeting_kwargs, api_readers()),

@@ -127,8 +127,10 @@ def end_now(meeting: Meeting) -> Meeting:
 
 
 def access_meeting() -> Meeting:
-    """A voting owners' meeting of one premises (the access matrix's object)."""
-    return live(building=make_premises().building, questions=(("Вопрос", "majority_present"),))
+    """A voting owners' meeting of one owned premises (the access matrix's object)."""
+    premises = make_premises()
+    make_owner(premises)
+    return live(building=premises.building, questions=(("Вопрос", "majority_present"),))
 
 
 def remove_committed_building(building, users=(), audit_before=frozenset()) -> None:

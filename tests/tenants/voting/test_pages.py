@@ -187,3 +187,58 @@ def test_the_board_enters_a_paper_decision_and_checks_the_chain(snt, english_cli
     assert "Петрова Мария Ивановна" in register and "took part" in register
     chain_page = board.get(reverse("voting:chain", args=[meeting.pk])).content.decode()
     assert "The chain verifies" in chain_page and entry.entry_hash in chain_page
+
+
+def test_a_representative_votes_by_an_accepted_power_of_attorney(
+    snt, english_client, alpha, make_user
+):
+    chairman, (anna, anna_owner), (boris, _) = snt
+    son = make_user(alpha, roles=["resident"], email="son@example.test")
+    meeting = live(
+        actor=chairman,
+        kind=MeetingKind.MEMBERS,
+        form=MeetingForm.ONLINE,
+        online_basis="Устав п. 9.3",
+    )
+    line = line_of(meeting, anna_owner)
+    question = meeting.questions.get()
+    anna_client = english_client(alpha, anna)
+    url = reverse("voting:proxy", args=[meeting.pk])
+    unknown = anna_client.post(
+        url,
+        {
+            "voter": str(line.pk),
+            "representative_email": "nobody@example.test",
+            "document": SimpleUploadedFile("proxy.pdf", b"%PDF-1.4\nproxy\n"),
+        },
+    )
+    assert unknown.status_code == 400 and "Nobody signs in" in unknown.content.decode()
+    sent = anna_client.post(
+        url,
+        {
+            "voter": str(line.pk),
+            "representative_email": "son@example.test",
+            "document": SimpleUploadedFile("proxy.pdf", b"%PDF-1.4\nproxy\n"),
+        },
+    )
+    assert sent.status_code == 302
+    proxy = meeting.proxies.get()
+    son_client = english_client(alpha, son)
+    ballot_url = reverse("voting:ballot", args=[meeting.pk])
+    assert "not on this meeting" in son_client.get(ballot_url).content.decode()  # not yet
+
+    board = english_client(alpha, chairman)
+    listed = board.get(reverse("voting:proxies", args=[meeting.pk])).content.decode()
+    assert reverse("files:download", args=[proxy.document_id]) in listed
+    decide = reverse("voting:proxy-decide", args=[meeting.pk, proxy.pk])
+    board.post(decide, {"accept": "1"})
+    proxy.refresh_from_db()
+    assert proxy.status == "accepted"
+    page = son_client.get(ballot_url).content.decode()
+    assert "by power of attorney" in page
+    son_client.post(ballot_url, {f"v-{line.pk}-q-{question.pk}": "against"})
+    entry = ChainEntry.objects.get()
+    assert entry.proxy_id == proxy.pk and entry.entered_by == son.pk
+    # Boris, who holds no power of attorney, still cannot.
+    english_client(alpha, boris).post(ballot_url, {f"v-{line.pk}-q-{question.pk}": "for"})
+    assert ChainEntry.objects.count() == 1
