@@ -8,7 +8,7 @@ sees (someone else's meeting, line or entry is a 404).
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -404,3 +404,39 @@ def proxy_decide(request, pk, proxy_pk):
         else _("The power of attorney is refused."),
         then=reverse("voting:proxies", kwargs={"pk": found.pk}),
     )
+
+
+# -- documents ----------------------------------------------------------------------------------
+
+
+def _pdf_response(data: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    return response
+
+
+@role_required(*READERS)
+def protocol_pdf(request, pk):
+    """The protocol: the board's with the list of those who took part (a draft while voting),
+    members' once the meeting closed, without names."""
+    from tenants.voting import protocol
+
+    found = selectors.meeting_for(request.user, pk)
+    board = selectors.runs_meetings(request.user)
+    if found.status not in (MeetingStatus.VOTING, MeetingStatus.CLOSED) or not (
+        board or found.status == MeetingStatus.CLOSED
+    ):
+        raise Http404
+    data = protocol.protocol_pdf(found, with_participants=board)
+    return _pdf_response(data, f"protocol-{found.number}.pdf")
+
+
+@role_required(*BOARD)
+def decision_forms(request, pk):
+    """Printable decision forms, one page per register line, to hand out with the notice."""
+    from tenants.voting import protocol
+
+    found = _board_meeting(request, pk)
+    if found.status not in (MeetingStatus.NOTICE, MeetingStatus.VOTING):
+        raise Http404
+    return _pdf_response(protocol.decision_forms_pdf(found), f"decisions-{found.number}.pdf")

@@ -90,6 +90,9 @@ EXPECTATIONS: dict[tuple[str, str], tuple] = {
     (TENANT_URLCONF, "voting:register"): (meeting_kwargs, board_only()),
     (TENANT_URLCONF, "voting:paper"): (meeting_kwargs, board_only()),
     (TENANT_URLCONF, "voting:chain"): (meeting_kwargs, board_only()),
+    # Members read the protocol once the meeting closed (voting here: not yet).
+    (TENANT_URLCONF, "voting:protocol"): (meeting_kwargs, board_and_members(NOT_FOUND)),
+    (TENANT_URLCONF, "voting:decision-forms"): (meeting_kwargs, board_only()),
     (TENANT_URLCONF, "voting:proxy"): (meeting_kwargs, board_and_members()),
     (TENANT_URLCONF, "voting:proxies"): (meeting_kwargs, board_only()),
     (TENANT_URLCONF, "voting:proxy-decide"): (proxy_kwargs, everyone(NOT_ALLOWED)),
