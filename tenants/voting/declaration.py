@@ -50,6 +50,9 @@ declaration = AppDeclaration(
         "voting.decision_recorded": _("Decision recorded"),
         "voting.proxy_submitted": _("Power of attorney submitted"),
         "voting.proxy_decided": _("Power of attorney decided"),
+        "voting.poll_created": _("Quick poll opened"),
+        "voting.poll_answered": _("Quick poll answered"),
+        "voting.poll_closed": _("Quick poll closed"),
     },
     notification_kinds=(
         NotificationKind(
@@ -58,6 +61,12 @@ declaration = AppDeclaration(
             _("When a meeting you vote at is called: its agenda, form and dates."),
             can_opt_out=False,
             roles=MEMBER_ROLES | BOARD,
+        ),
+        NotificationKind(
+            "voting.poll",
+            _("Quick polls"),
+            _("When the board asks members' opinion in a quick poll."),
+            roles=MEMBER_ROLES,
         ),
     ),
     periodic_jobs=(PeriodicJob("voting-advance", "tenants.voting.tasks.advance_meetings", 300.0),),

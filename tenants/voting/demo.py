@@ -19,9 +19,11 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from tenants.files import services as files
 from tenants.residents.models import Building
 from tenants.voting import services
-from tenants.voting.models import Meeting
+from tenants.voting.models import Meeting, Source
+from tenants.voting.purposes import PAPER_DECISION
 from tenants.voting.rules import MeetingForm, MeetingKind, Threshold
 
 CHAIRMAN_EMAIL = "chairman@demo.tszh.local"
@@ -53,19 +55,21 @@ NOW_QUESTIONS = (
 
 
 def _paper(chairman, meeting, *, share: int, at: datetime.datetime) -> int:
-    """Enter signed decisions for ``share`` lines in ten of the register, deterministically."""
+    """Enter signed decisions for ``share`` lines in ten of the register, deterministically (one
+    stored scan stands for all of them: the demo's decisions are not real papers)."""
     questions = list(meeting.questions.order_by("number"))
+    scan = files.store(
+        ContentFile(SCAN, name=f"decisions-{meeting.number}.pdf"),
+        purpose=PAPER_DECISION,
+        actor=chairman,
+    )
     entered = 0
     for index, voter in enumerate(meeting.voters.order_by("position")):
         if index % 10 >= share:
             continue
         choices = {q.pk: CHOICES[(index + q.number * 3) % len(CHOICES)] for q in questions}
-        services.enter_paper(
-            actor=chairman,
-            voter=voter,
-            choices=choices,
-            scan_upload=ContentFile(SCAN, name=f"decision-{meeting.number}-{index + 1}.pdf"),
-            now=at,
+        services.cast(
+            actor=chairman, voter=voter, choices=choices, source=Source.PAPER, scan=scan, now=at
         )
         entered += 1
     return entered

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tenants.residents.models import Building
 from tenants.voting import rules
-from tenants.voting.models import Choice, Source
+from tenants.voting.models import Choice, PollBasis, Source
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -186,3 +186,32 @@ class ProxyForm(forms.Form):
 class ProxyDecisionForm(forms.Form):
     accept = forms.BooleanField(required=False)
     reason = forms.CharField(label=_("Reason for refusing"), max_length=300, required=False)
+
+
+class PollSetupForm(forms.Form):
+    question = forms.CharField(label=_("Question"), max_length=300)
+    options = forms.CharField(
+        label=_("Answers, one per line"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2200,
+    )
+    basis = forms.ChoiceField(label=_("Who votes"), choices=PollBasis.choices)
+    closes_at = forms.DateTimeField(
+        label=_("Closes"), input_formats=[DATETIME_FORMAT], widget=DateTimeInput()
+    )
+
+    def option_texts(self) -> list[str]:
+        return self.cleaned_data["options"].splitlines()
+
+
+class PollAnswerForm(forms.Form):
+    option = forms.ChoiceField(label=_("Your answer"), widget=forms.RadioSelect)
+    premises = forms.ChoiceField(label=_("Premises"), required=False)
+
+    def __init__(self, *args, poll, premises=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["option"].choices = [(str(o.pk), o.text) for o in poll.options.all()]
+        if poll.basis == PollBasis.PREMISES and len(premises) > 1:
+            self.fields["premises"].choices = [(str(p.pk), str(p)) for p in premises]
+        else:
+            del self.fields["premises"]

@@ -305,3 +305,81 @@ class Ballot(models.Model):
 
     def __str__(self) -> str:
         return f"Ballot {self.pk}"
+
+
+# -- quick polls --------------------------------------------------------------------------------
+
+
+class PollBasis(models.TextChoices):
+    LOGIN = "login", _("one vote per login")
+    PREMISES = "premises", _("one vote per premises")
+
+
+class Poll(models.Model):
+    """A quick poll on an everyday question: never a decision of a meeting (no legal force)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    question = models.CharField(_("question"), max_length=300)
+    basis = models.CharField(
+        _("who votes"), max_length=10, choices=PollBasis.choices, default=PollBasis.LOGIN
+    )
+    closes_at = models.DateTimeField(_("closes"))
+    closed_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("poll")
+        verbose_name_plural = _("polls")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Poll {self.pk}"
+
+
+class PollOption(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="options")
+    number = models.PositiveSmallIntegerField()
+    text = models.CharField(_("option"), max_length=200)
+
+    class Meta:
+        ordering = ["poll", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["poll", "number"], name="voting_poll_option_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"Option {self.number}"
+
+
+class PollVote(models.Model):
+    """One login's (or one premises') answer; changed in place until the poll closes."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="votes")
+    option = models.ForeignKey(PollOption, on_delete=models.CASCADE, related_name="votes")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    premises = models.ForeignKey(
+        "residents.Premises", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    voted_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["poll", "user"],
+                condition=models.Q(premises__isnull=True),
+                name="voting_poll_once_per_login",
+            ),
+            models.UniqueConstraint(
+                fields=["poll", "premises"],
+                condition=models.Q(premises__isnull=False),
+                name="voting_poll_once_per_premises",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Poll vote {self.pk}"

@@ -276,3 +276,52 @@ def verify(meeting: Meeting) -> chain.Verification:
 
 def proxies_of(meeting: Meeting) -> QuerySet[Proxy]:
     return meeting.proxies.select_related("voter", "document").order_by("-submitted_at")
+
+
+# -- quick polls --------------------------------------------------------------------------------
+
+
+def premises_owned_by(user) -> list:
+    """Ids of the premises ``user`` owns a share of today."""
+    from tenants.residents.models import Ownership
+    from tenants.residents.selectors import current
+
+    if not user.is_authenticated:
+        return []
+    return list(
+        Ownership.objects.filter(
+            current(), owner__user=user, owner__holding__erased_at__isnull=True
+        )
+        .values_list("premises_id", flat=True)
+        .distinct()
+    )
+
+
+def polls_visible_to(user):
+    from tenants.voting.models import Poll
+
+    if runs_meetings(user) or has_role(user, *MEMBER_ROLES):
+        return Poll.objects.all()
+    return Poll.objects.none()
+
+
+@dataclass
+class PollOptionRow:
+    option: object
+    votes: int
+    percent: object
+
+
+def poll_rows(poll) -> list[PollOptionRow]:
+    from django.db.models import Count
+
+    from tenants.voting.shares import percent
+
+    options = list(poll.options.annotate(count=Count("votes")).order_by("number"))
+    total = sum(o.count for o in options)
+    return [PollOptionRow(o, o.count, percent(o.count, total)) for o in options]
+
+
+def my_poll_votes(user, poll) -> dict:
+    """``{premises id or None: option id}`` of the answers ``user`` gave."""
+    return dict(poll.votes.filter(user=user).values_list("premises_id", "option_id"))

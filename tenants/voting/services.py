@@ -687,3 +687,96 @@ def advance_meetings(now=None) -> dict:
         except ValidationError:
             continue
     return {"opened": opened, "closed": closed}
+
+
+# -- quick polls --------------------------------------------------------------------------------
+
+POLL_KIND = "voting.poll"
+MAX_OPTIONS = 10
+
+
+@transaction.atomic
+def create_poll(
+    *, actor, question: str, options: list[str], closes_at, basis: str = "login", now=None
+):
+    """A quick poll: an everyday question with 2 to 10 answers, never a decision."""
+    from tenants.voting.models import Poll, PollBasis, PollOption
+
+    moment = _now(now)
+    texts = [text.strip() for text in options if text and text.strip()]
+    errors = {}
+    if not question.strip():
+        errors["question"] = _("Write the question.")
+    if not 2 <= len(texts) <= MAX_OPTIONS or len(set(texts)) != len(texts):
+        errors["options"] = _("Give from 2 to %(count)d different answers, one per line.") % {
+            "count": MAX_OPTIONS
+        }
+    if closes_at <= moment:
+        errors["closes_at"] = _("The poll must close in the future.")
+    if basis not in PollBasis.values:
+        errors["basis"] = _("Choose who votes.")
+    if errors:
+        raise ValidationError(errors)
+    poll = Poll.objects.create(
+        question=question.strip(),
+        basis=basis,
+        closes_at=closes_at,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    PollOption.objects.bulk_create(
+        PollOption(poll=poll, number=n, text=text) for n, text in enumerate(texts, start=1)
+    )
+    audit.record("voting.poll_created", actor=actor, target=poll, details={"options": len(texts)})
+    notify(
+        actor=actor,
+        kind=POLL_KIND,
+        recipients=get_user_model().objects.filter(roles__overlap=["owner", "resident"]),
+        subject=_("A quick poll: %(question)s") % {"question": poll.question[:120]},
+        body=_("Answer on the portal until %(date)s. A poll decides nothing: it asks opinions.")
+        % {"date": date_format(timezone.localtime(closes_at), "j E Y H:i")},
+        path=reverse("voting:poll", kwargs={"pk": poll.pk}),
+    )
+    return poll
+
+
+@transaction.atomic
+def answer_poll(*, actor, poll, option_id, premises_id=None, now=None):
+    """Record (or change) ``actor``'s answer: per login, or per premises they own now."""
+    from tenants.voting.models import Poll, PollBasis, PollVote
+
+    poll = Poll.objects.select_for_update().get(pk=poll.pk)
+    if poll.closed_at is not None or _now(now) >= poll.closes_at:
+        raise ValidationError(_("The poll is closed."))
+    option = poll.options.filter(pk=option_id).first()
+    if option is None:
+        raise ValidationError({"option": _("Choose one of the answers.")})
+    if poll.basis == PollBasis.PREMISES:
+        owned = set(selectors.premises_owned_by(actor))
+        if premises_id is None and len(owned) == 1:
+            premises_id = next(iter(owned))
+        if premises_id not in owned:
+            raise ValidationError(
+                {"premises": _("Choose premises you own: this poll counts one vote per premises.")}
+            )
+        vote, _created = PollVote.objects.update_or_create(
+            poll=poll, premises_id=premises_id, defaults={"option": option, "user": actor}
+        )
+    else:
+        vote, _created = PollVote.objects.update_or_create(
+            poll=poll, user=actor, premises=None, defaults={"option": option}
+        )
+    audit.record("voting.poll_answered", actor=actor, target=poll, details={})
+    return vote
+
+
+@transaction.atomic
+def close_poll(poll, *, actor, now=None):
+    from tenants.voting.models import Poll
+
+    poll = Poll.objects.select_for_update().get(pk=poll.pk)
+    if poll.closed_at is not None:
+        raise ValidationError(_("The poll is closed."))
+    poll.closed_at = _now(now)
+    poll.save(update_fields=["closed_at"])
+    audit.record("voting.poll_closed", actor=actor, target=poll, details={})
+    return poll

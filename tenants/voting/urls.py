@@ -9,6 +9,10 @@ app_name = "voting"
 urlpatterns = [
     path("voting/", views.index, name="index"),
     path("voting/new/", views.new, name="new"),
+    path("voting/polls/", views.polls, name="polls"),
+    path("voting/polls/new/", views.poll_new, name="poll-new"),
+    path("voting/polls/<uuid:pk>/", views.poll, name="poll"),
+    path("voting/polls/<uuid:pk>/close/", views.poll_close, name="poll-close"),
     path("voting/<uuid:pk>/", views.meeting, name="meeting"),
     path("voting/<uuid:pk>/questions/", views.question_add, name="question-add"),
     path(

@@ -440,3 +440,106 @@ def decision_forms(request, pk):
     if found.status not in (MeetingStatus.NOTICE, MeetingStatus.VOTING):
         raise Http404
     return _pdf_response(protocol.decision_forms_pdf(found), f"decisions-{found.number}.pdf")
+
+
+# -- quick polls --------------------------------------------------------------------------------
+
+
+def _poll_for(request, pk):
+    return get_object_or_404(selectors.polls_visible_to(request.user), pk=pk)
+
+
+@role_required(*READERS)
+def polls(request):
+    return render(
+        request,
+        "voting/polls.html",
+        {
+            "polls": selectors.polls_visible_to(request.user),
+            "board": selectors.runs_meetings(request.user),
+        },
+    )
+
+
+@role_required(*BOARD)
+def poll_new(request):
+    form = forms.PollSetupForm(request.POST or None)
+    done = submit(
+        request,
+        form,
+        lambda: services.create_poll(
+            actor=request.user,
+            question=form.cleaned_data["question"],
+            options=form.option_texts(),
+            closes_at=form.cleaned_data["closes_at"],
+            basis=form.cleaned_data["basis"],
+        ),
+        done=_("The poll is open."),
+        then=lambda poll: reverse("voting:poll", kwargs={"pk": poll.pk}),
+    )
+    return done or render(request, "voting/poll_new.html", {"form": form}, status=_status(form))
+
+
+@role_required(*READERS)
+def poll(request, pk):
+    from django.utils import timezone
+
+    from tenants.residents.models import Premises
+
+    found = _poll_for(request, pk)
+    owned = Premises.objects.filter(
+        pk__in=selectors.premises_owned_by(request.user)
+    ).select_related("building")
+    form = forms.PollAnswerForm(
+        request.POST if request.method == "POST" else None, poll=found, premises=list(owned)
+    )
+    done = submit(
+        request,
+        form,
+        lambda: services.answer_poll(
+            actor=request.user,
+            poll=found,
+            option_id=form.cleaned_data["option"],
+            premises_id=_uuid(form.cleaned_data.get("premises")),
+        ),
+        done=_("Thank you: your answer is counted. You can change it until the poll closes."),
+        then=reverse("voting:poll", kwargs={"pk": found.pk}),
+    )
+    if done:
+        return done
+    open_now = found.closed_at is None and timezone.now() < found.closes_at
+    return render(
+        request,
+        "voting/poll.html",
+        {
+            "poll": found,
+            "form": form,
+            "rows": selectors.poll_rows(found),
+            "mine": selectors.my_poll_votes(request.user, found),
+            "open": open_now,
+            "board": selectors.runs_meetings(request.user),
+            "may_answer": found.basis == "login" or bool(owned),
+        },
+        status=_status(form),
+    )
+
+
+def _uuid(value):
+    import uuid
+
+    try:
+        return uuid.UUID(value) if value else None
+    except ValueError:
+        return None
+
+
+@require_POST
+@role_required(*BOARD)
+def poll_close(request, pk):
+    found = _poll_for(request, pk)
+    return act(
+        request,
+        lambda: services.close_poll(found, actor=request.user),
+        done=_("The poll is closed."),
+        then=reverse("voting:poll", kwargs={"pk": found.pk}),
+    )

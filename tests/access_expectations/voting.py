@@ -103,3 +103,29 @@ EXPECTATIONS: dict[tuple[str, str], tuple] = {
     (TENANT_URLCONF, "voting:api-receipt"): (receipt_kwargs, api_readers(NOT_FOUND, NOT_FOUND)),
     (TENANT_URLCONF, "voting:api-results"): (meeting_kwargs, api_readers(FORBIDDEN)),
 }
+
+
+def poll_kwargs(_association):
+    import datetime
+
+    from django.utils import timezone
+
+    from tenants.voting import services
+
+    poll = services.create_poll(
+        actor=None,
+        question="Покрасить скамейки?",
+        options=["Да", "Нет"],
+        closes_at=timezone.now() + datetime.timedelta(days=7),
+    )
+    return {"pk": poll.pk}
+
+
+EXPECTATIONS.update(
+    {
+        (TENANT_URLCONF, "voting:polls"): ({}, board_and_members()),
+        (TENANT_URLCONF, "voting:poll-new"): ({}, board_only()),
+        (TENANT_URLCONF, "voting:poll"): (poll_kwargs, board_and_members()),
+        (TENANT_URLCONF, "voting:poll-close"): (poll_kwargs, everyone(NOT_ALLOWED)),
+    }
+)
