@@ -3,6 +3,9 @@
 One weighted sum answers the quorum and every threshold (``../shared/DOMAIN.md``: never mix
 head-count and weight within one rule): a voter's weight is area × share, or 1 per member.
 
+* **A change of ownership** during the meeting: the former owners' lines end on the day of
+  the transfer and keep the decisions they gave before it; the new owners' lines are one
+  generation later. Per premises, the latest generation that decided anything is counted.
 * **Taking part**: a register line takes part when it has at least one current decision
   counted in this meeting (its latest decision on some question from a counted source).
   Abstentions and unanswered questions of a participant count as taking part.
@@ -37,6 +40,14 @@ class VoterWeight:
     weight: Fraction
     counts_for_quorum: bool = True
     gardener: bool = False
+    #: Lines of one premises across a change of ownership share a group (its id); the latest
+    #: generation that decided anything is counted, the earlier owners' decisions are not.
+    group: object = None
+    generation: int = 0
+
+    @property
+    def key(self):
+        return self.group if self.group is not None else self.id
 
 
 @dataclass(frozen=True)
@@ -128,6 +139,15 @@ def tally(
     current: dict[tuple, str] = {}
     for voter_id, question_id, choice in choices:
         current[(voter_id, question_id)] = choice
+    latest: dict = {}
+    for voter_id, _question in current:
+        voter = weights[voter_id]
+        latest[voter.key] = max(latest.get(voter.key, 0), voter.generation)
+    current = {
+        (voter_id, question_id): choice
+        for (voter_id, question_id), choice in current.items()
+        if weights[voter_id].generation == latest[weights[voter_id].key]
+    }
     taking_part = {voter_id for voter_id, _question in current}
     present_quorum = sum(
         (weights[v].weight for v in taking_part if weights[v].counts_for_quorum), Fraction(0)

@@ -48,6 +48,7 @@ declaration = AppDeclaration(
         "voting.voting_opened": _("Voting started, register frozen"),
         "voting.meeting_closed": _("Voting closed"),
         "voting.decision_recorded": _("Decision recorded"),
+        "voting.register_updated": _("Register updated after a change of ownership"),
         "voting.proxy_submitted": _("Power of attorney submitted"),
         "voting.proxy_decided": _("Power of attorney decided"),
         "voting.poll_created": _("Quick poll opened"),

@@ -83,7 +83,12 @@ class BallotForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.lines = lines
         self.questions = list(questions)
+        from django.utils import timezone
+
+        today = timezone.localdate()
         for line in lines:
+            if line.voter.ends_on is not None and line.voter.ends_on <= today:
+                continue  # the premises changed hands: its new owner decides now
             for question in self.questions:
                 if line.voter.kind == "gardener" and not question.gardeners_vote:
                     continue

@@ -162,6 +162,12 @@ class Voter(models.Model):
     #: Shown in the register and on the ballot (premises, share): no personal data.
     label = models.CharField(max_length=200, blank=True)
     position = models.PositiveIntegerField(default=0)
+    #: A change of ownership recorded during the meeting: the former owners' lines end on the
+    #: day of the transfer (their decisions before it stand), the new owners' lines start then
+    #: one generation later; the latest generation of a premises that decided is counted.
+    starts_on = models.DateField(null=True, blank=True)
+    ends_on = models.DateField(null=True, blank=True)
+    generation = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         verbose_name = _("voter")

@@ -131,10 +131,20 @@ def _weights(meeting: Meeting) -> list[counting.VoterWeight]:
             Fraction(numerator, denominator),
             counts_for_quorum=quorum,
             gardener=kind == VoterKind.GARDENER,
+            group=premises_id,
+            generation=generation,
         )
-        for pk, numerator, denominator, quorum, kind in Voter.objects.filter(
-            meeting=meeting
-        ).values_list("pk", "weight_numerator", "weight_denominator", "counts_for_quorum", "kind")
+        for pk, numerator, denominator, quorum, kind, premises_id, generation in (
+            Voter.objects.filter(meeting=meeting).values_list(
+                "pk",
+                "weight_numerator",
+                "weight_denominator",
+                "counts_for_quorum",
+                "kind",
+                "premises_id",
+                "generation",
+            )
+        )
     ]
 
 

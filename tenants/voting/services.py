@@ -461,6 +461,93 @@ def close_meeting(meeting: Meeting, *, actor, now=None) -> Meeting:
     return meeting
 
 
+# -- changes of ownership during the voting ------------------------------------------------------
+
+
+def _line_key(owner_ids, share) -> tuple:
+    return (tuple(sorted(str(pk) for pk in owner_ids)), Fraction(share))
+
+
+@transaction.atomic
+def update_register(meeting: Meeting, *, actor, now=None) -> dict:
+    """Bring a voting meeting's register up to the registry for premises that changed hands.
+
+    The owner on the day they decide votes: for each premises whose owners (or shares) in the
+    registry today differ from its current lines, those lines end on the day of the transfer
+    (the new ownership's start, or today) and keep the decisions given before it; the new
+    owners' lines start that day, one generation later (``counting``). Only registers of
+    premises lines (owners' meetings, members by area); a meeting counted one vote per member
+    keeps its register. Returns counts.
+    """
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    rule = meeting.rule
+    if meeting.status != MeetingStatus.VOTING or rule.weighting != rules.Weighting.AREA_SHARE:
+        return {"ended": 0, "added": 0}
+    moment = _now(now)
+    today = _local_day(moment)
+    fresh = register.register_on(rule, today, building=meeting.building)
+    new_by_premises: dict = {}
+    for line in fresh.lines:
+        new_by_premises.setdefault(line.premises.pk, []).append(line)
+    lines = list(meeting.voters.filter(ends_on__isnull=True).exclude(premises=None))
+    old_by_premises: dict = {}
+    for voter in lines:
+        old_by_premises.setdefault(voter.premises_id, []).append(voter)
+    from tenants.residents.models import Ownership
+
+    ended = added = 0
+    position = (meeting.voters.aggregate(last=Max("position"))["last"] or 0) + 1
+    for premises_id in sorted(set(old_by_premises) | set(new_by_premises), key=str):
+        old = old_by_premises.get(premises_id, [])
+        new = new_by_premises.get(premises_id, [])
+        if {_line_key(v.owner_ids, v.share) for v in old} == {
+            _line_key(n.owner_ids, n.share) for n in new
+        }:
+            continue
+        started = [
+            d
+            for d in Ownership.objects.filter(
+                premises_id=premises_id,
+                owner_id__in=[pk for n in new for pk in n.owner_ids],
+            ).values_list("started_on", flat=True)
+            if d <= today
+        ]
+        day = max(started) if started else today
+        day = max(day, meeting.register_date or day)
+        generation = max((v.generation for v in old), default=0) + 1
+        for voter in old:
+            voter.ends_on = day
+            voter.save(update_fields=["ends_on"])
+            ended += 1
+        for line in new:
+            Voter.objects.create(
+                meeting=meeting,
+                kind=line.kind,
+                premises=line.premises,
+                share_numerator=line.share.numerator,
+                share_denominator=line.share.denominator,
+                area=line.area,
+                weight_numerator=line.weight.numerator,
+                weight_denominator=line.weight.denominator,
+                owner_ids=line.owner_ids,
+                counts_for_quorum=line.counts_for_quorum,
+                label=line.label,
+                position=position,
+                starts_on=day,
+                generation=generation,
+            )
+            position += 1
+            added += 1
+    if ended or added:
+        audit.record(
+            "voting.register_updated",
+            actor=actor,
+            target=meeting,
+            details={"ended": ended, "added": added},
+        )
+    return {"ended": ended, "added": added}
+
+
 # -- decisions ----------------------------------------------------------------------------------
 
 
@@ -536,6 +623,11 @@ def cast(
         raise ValidationError(_("The voting has closed: decisions are no longer accepted."))
     voter = Voter.objects.get(pk=voter.pk)
     _check_voter_may(actor, voter, source, proxy)
+    if voter.ends_on is not None and _local_day(moment) >= voter.ends_on:
+        raise ValidationError(
+            _("These premises changed hands on %(date)s: their new owner decides now.")
+            % {"date": _day_text(voter.ends_on)}
+        )
     if source == Source.PAPER and scan is None:
         raise ValidationError({"scan": _("Attach the scan of the signed decision.")})
     checked = _choices(meeting, voter, choices)
@@ -677,6 +769,10 @@ def advance_meetings(now=None) -> dict:
             opened += 1
         except ValidationError:
             continue
+    changed = 0
+    for meeting in Meeting.objects.filter(status=MeetingStatus.VOTING, ends_at__gt=moment):
+        found = update_register(meeting, actor=None, now=moment)
+        changed += found["added"]
     ended = Meeting.objects.filter(
         status=MeetingStatus.VOTING, form=MeetingForm.ONLINE, ends_at__lte=moment
     )
@@ -686,7 +782,7 @@ def advance_meetings(now=None) -> dict:
             closed += 1
         except ValidationError:
             continue
-    return {"opened": opened, "closed": closed}
+    return {"opened": opened, "closed": closed, "new_lines": changed}
 
 
 # -- quick polls --------------------------------------------------------------------------------

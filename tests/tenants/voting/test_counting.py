@@ -236,3 +236,65 @@ def test_a_changed_vote_counts_once_and_its_history_stays(monkeypatch, chairman)
     assert result.question(question.pk).against == 0
     assert line.entries.count() == 4
     assert [e.source for e in line.entries.all()] == [Source.ONLINE] * 4
+
+
+def test_a_sale_during_the_meeting_the_new_owner_decides_from_its_date(monkeypatch, chairman):
+    """The owner on the day they decide votes; the former owner's earlier decision stands
+    until the new owner decides."""
+    import datetime
+
+    from django.core.exceptions import ValidationError
+
+    from tenants.residents import services as registry
+
+    use_kind(monkeypatch, "tszh")
+    building = BuildingFactory()
+    seller, buyer = UserFactory(roles=["owner"]), UserFactory(roles=["owner"])
+    flat, (a,) = owned(building, "50.00", users={0: seller})
+    _, (b,) = owned(building, "50.00")
+    meeting = voting(actor=chairman, building=building, form=MeetingForm.MIXED)
+    question = first_question(meeting)
+    paper(chairman, line_of(meeting, a), {question.pk: "for"})
+    paper(chairman, line_of(meeting, b), {question.pk: "against"})
+
+    sold_on = DURING.date() + datetime.timedelta(days=3)
+    holding = registry.change_holder(
+        flat.accounts.get(), holder={"full_name": "Покупатель"}, on=sold_on
+    )
+    registry.add_owner(
+        holding,
+        premises=flat,
+        share=Fraction(1),
+        started_on=sold_on,
+        person={"full_name": "Покупатель Пётр Петрович"},
+        user=buyer,
+    )
+    later = DURING + datetime.timedelta(days=4)
+    assert services.update_register(meeting, actor=None, now=later) == {"ended": 1, "added": 1}
+    assert services.update_register(meeting, actor=None, now=later) == {"ended": 0, "added": 0}
+    old = line_of(meeting, a)
+    assert old.ends_on == sold_on
+    row = selectors.tally(meeting).question(question.pk)
+    assert (row.votes_for, row.against) == (50, 50)  # the seller's decision stands
+
+    with pytest.raises(ValidationError, match="changed hands"):
+        services.enter_paper(
+            actor=chairman,
+            voter=old,
+            choices={question.pk: "against"},
+            scan_upload=SimpleUploadedFile("d.pdf", PDF),
+            now=later,
+        )
+    new = selectors.voters_of(buyer, meeting).get()
+    assert new.generation == 1 and new.starts_on == sold_on
+    services.enter_paper(
+        actor=chairman,
+        voter=new,
+        choices={question.pk: "against"},
+        scan_upload=SimpleUploadedFile("d.pdf", PDF),
+        now=later,
+    )
+    result = selectors.tally(meeting)
+    row = result.question(question.pk)
+    assert (row.votes_for, row.against) == (0, 100)  # the buyer's decision replaces it
+    assert result.present == 100 and meeting.total == 100

@@ -167,9 +167,10 @@ def test_the_periodic_job_starts_due_meetings_and_closes_ended_online_ones(monke
     assert services.advance_meetings(now=START - datetime.timedelta(minutes=1)) == {
         "opened": 0,
         "closed": 0,
+        "new_lines": 0,
     }
-    assert services.advance_meetings(now=START) == {"opened": 2, "closed": 0}
-    assert services.advance_meetings(now=END) == {"opened": 0, "closed": 1}
+    assert services.advance_meetings(now=START) == {"opened": 2, "closed": 0, "new_lines": 0}
+    assert services.advance_meetings(now=END) == {"opened": 0, "closed": 1, "new_lines": 0}
     online.refresh_from_db()
     paper.refresh_from_db()
     assert online.status == MeetingStatus.CLOSED and online.final_hash
@@ -186,4 +187,4 @@ def test_the_task_and_its_beat_entry(monkeypatch, in_alpha):
     assert entry["task"] == "core.tasks.fan_out"
     assert entry["args"] == ("tenants.voting.tasks.advance_meetings",)
     assert "tenants.voting.tasks.advance_meetings" in app.tasks
-    assert tasks.advance_meetings.apply().get() == {"opened": 0, "closed": 0}
+    assert tasks.advance_meetings.apply().get() == {"opened": 0, "closed": 0, "new_lines": 0}
