@@ -94,10 +94,11 @@ def voters_of(user, meeting: Meeting) -> QuerySet[Voter]:
     )
 
 
-def proxy_for(user, voter: Voter) -> Proxy | None:
+def proxy_for(user, voter: Voter, owner_ids=None) -> Proxy | None:
     """The accepted power of attorney through which ``user`` votes for ``voter``, if any (None
-    when the line is their own)."""
-    if voter.user_id == user.pk or set(voter.owner_ids) & set(owner_ids_of(user)):
+    when the line is their own). ``owner_ids``: the user's owner records, when known."""
+    own = owner_ids_of(user) if owner_ids is None else owner_ids
+    if voter.user_id == user.pk or set(voter.owner_ids) & set(own):
         return None
     return Proxy.objects.filter(
         voter=voter, representative=user, status=ProxyStatus.ACCEPTED
@@ -208,7 +209,8 @@ def my_lines(user, meeting: Meeting) -> list[MyLine]:
         .distinct("voter_id", "question_id")
     ):
         latest[ballot.voter_id][ballot.question_id] = ballot
-    return [MyLine(v, latest.get(v.pk, {}), proxy_for(user, v)) for v in voters]
+    own = owner_ids_of(user)
+    return [MyLine(v, latest.get(v.pk, {}), proxy_for(user, v, own)) for v in voters]
 
 
 def entries_of(user, meeting: Meeting) -> QuerySet[ChainEntry]:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("voting/polls/<uuid:pk>/", views.poll, name="poll"),
     path("voting/polls/<uuid:pk>/close/", views.poll_close, name="poll-close"),
     path("voting/<uuid:pk>/", views.meeting, name="meeting"),
+    path("voting/<uuid:pk>/edit/", views.edit, name="edit"),
     path("voting/<uuid:pk>/questions/", views.question_add, name="question-add"),
     path(
         "voting/<uuid:pk>/questions/<uuid:question>/remove/",

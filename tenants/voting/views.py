@@ -66,6 +66,46 @@ def new(request):
     return done or render(request, "voting/new.html", {"form": form}, status=_status(form))
 
 
+@role_required(*BOARD)
+def edit(request, pk):
+    """Change a draft's form, dates, building, place or charter basis (its kind stays)."""
+    found = _board_meeting(request, pk)
+    if found.status != MeetingStatus.DRAFT:
+        raise Http404
+    kinds = [found.kind]
+    initial = {
+        "kind": found.kind,
+        "form": found.form,
+        "title": found.title,
+        "starts_at": timezone_local(found.starts_at),
+        "ends_at": timezone_local(found.ends_at),
+        "building": found.building_id,
+        "place": found.place,
+        "online_basis": found.online_basis,
+    }
+    form = forms.MeetingSetupForm(request.POST or None, kinds=kinds, initial=initial)
+    done = submit(
+        request,
+        form,
+        lambda: services.update_meeting(
+            found,
+            actor=request.user,
+            **{k: v for k, v in form.cleaned_data.items() if k != "kind"},
+        ),
+        done=_("The draft is saved."),
+        then=_meeting_url(found),
+    )
+    return done or render(
+        request, "voting/edit.html", {"meeting": found, "form": form}, status=_status(form)
+    )
+
+
+def timezone_local(moment):
+    from django.utils import timezone
+
+    return timezone.localtime(moment)
+
+
 @role_required(*READERS)
 def meeting(request, pk):
     found = selectors.meeting_for(request.user, pk)

@@ -79,6 +79,8 @@ EXPECTATIONS: dict[tuple[str, str], tuple] = {
     (TENANT_URLCONF, "voting:index"): ({}, board_and_members()),
     (TENANT_URLCONF, "voting:new"): ({}, board_only()),
     (TENANT_URLCONF, "voting:meeting"): (meeting_kwargs, board_and_members()),
+    # The matrix's meeting is voting: only a draft can be changed (404 for the board).
+    (TENANT_URLCONF, "voting:edit"): (meeting_kwargs, board_only(NOT_FOUND)),
     (TENANT_URLCONF, "voting:question-add"): (meeting_kwargs, board_only()),
     (TENANT_URLCONF, "voting:question-remove"): (question_kwargs, everyone(NOT_ALLOWED)),
     (TENANT_URLCONF, "voting:publish"): (meeting_kwargs, everyone(NOT_ALLOWED)),

@@ -242,3 +242,35 @@ def test_a_representative_votes_by_an_accepted_power_of_attorney(
     # Boris, who holds no power of attorney, still cannot.
     english_client(alpha, boris).post(ballot_url, {f"v-{line.pk}-q-{question.pk}": "for"})
     assert ChainEntry.objects.count() == 1
+
+
+def test_the_board_changes_a_draft_within_the_rule(snt, english_client, alpha):
+    from django.utils import timezone
+
+    from tests.tenants.voting.support import draft
+
+    chairman, _, _ = snt
+    now = timezone.now()
+    meeting = draft(
+        kind=MeetingKind.MEMBERS,
+        now=now,
+        starts_at=now + timezone.timedelta(days=20),
+        ends_at=now + timezone.timedelta(days=30),
+    )
+    board = english_client(alpha, chairman)
+    url = reverse("voting:edit", args=[meeting.pk])
+    assert board.get(url).status_code == 200
+    local = timezone.localtime()
+    body = {
+        "kind": MeetingKind.MEMBERS,
+        "form": MeetingForm.ABSENTEE,
+        "title": "Новое название",
+        "starts_at": (local + timezone.timedelta(days=3)).strftime("%Y-%m-%dT10:00"),
+        "ends_at": (local + timezone.timedelta(days=30)).strftime("%Y-%m-%dT10:00"),
+    }
+    refused = board.post(url, body)
+    assert refused.status_code == 400 and "at least 14 days" in refused.content.decode()
+    body["starts_at"] = (local + timezone.timedelta(days=16)).strftime("%Y-%m-%dT10:00")
+    assert board.post(url, body).status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.title == "Новое название"
