@@ -121,7 +121,28 @@ class Tally:
         return readable(self.total)
 
     def question(self, question_id) -> QuestionResult:
-        return next(q for q in self.questions if q.question_id == question_id)
+        return next(q for q in self.questions if str(q.question_id) == str(question_id))
+
+
+class ExactSum:
+    """A sum of fractions kept as integer numerators per denominator (exact, and far cheaper
+    than adding ``Fraction`` objects one by one: weights share few denominators)."""
+
+    __slots__ = ("parts",)
+
+    def __init__(self):
+        self.parts: dict[int, int] = {}
+
+    def add(self, weight: Fraction) -> None:
+        parts = self.parts
+        parts[weight.denominator] = parts.get(weight.denominator, 0) + weight.numerator
+
+    @property
+    def value(self) -> Fraction:
+        return sum(
+            (Fraction(numerator, denominator) for denominator, numerator in self.parts.items()),
+            Fraction(0),
+        )
 
 
 def tally(
@@ -139,44 +160,47 @@ def tally(
     current: dict[tuple, str] = {}
     for voter_id, question_id, choice in choices:
         current[(voter_id, question_id)] = choice
-    latest: dict = {}
-    for voter_id, _question in current:
-        voter = weights[voter_id]
-        latest[voter.key] = max(latest.get(voter.key, 0), voter.generation)
-    current = {
-        (voter_id, question_id): choice
-        for (voter_id, question_id), choice in current.items()
-        if weights[voter_id].generation == latest[weights[voter_id].key]
-    }
+    if any(v.generation for v in weights.values()):
+        latest: dict = {}
+        for voter_id, _question in current:
+            voter = weights[voter_id]
+            latest[voter.key] = max(latest.get(voter.key, 0), voter.generation)
+        current = {
+            (voter_id, question_id): choice
+            for (voter_id, question_id), choice in current.items()
+            if weights[voter_id].generation == latest[weights[voter_id].key]
+        }
     taking_part = {voter_id for voter_id, _question in current}
-    present_quorum = sum(
-        (weights[v].weight for v in taking_part if weights[v].counts_for_quorum), Fraction(0)
-    )
-    present_gardeners = sum(
-        (weights[v].weight for v in taking_part if weights[v].gardener), Fraction(0)
-    )
+    quorum_sum, gardeners_sum = ExactSum(), ExactSum()
+    for voter_id in taking_part:
+        voter = weights[voter_id]
+        if voter.counts_for_quorum:
+            quorum_sum.add(voter.weight)
+        if voter.gardener:
+            gardeners_sum.add(voter.weight)
+    present_quorum, present_gardeners = quorum_sum.value, gardeners_sum.value
     quorum_met = QUORUM_BARS[rule.quorum].met(present_quorum, present_quorum, total)
     result = Tally(
         total=total, present=present_quorum, quorum_met=quorum_met, participants=len(taking_part)
     )
     sums: dict = {
-        spec.id: {FOR: Fraction(0), AGAINST: Fraction(0), ABSTAIN: Fraction(0)}
-        for spec in questions
+        spec.id: {FOR: ExactSum(), AGAINST: ExactSum(), ABSTAIN: ExactSum()} for spec in questions
     }
     open_to_gardeners = {spec.id for spec in questions if spec.gardeners_vote}
     for (voter_id, question_id), choice in current.items():
         voter = weights[voter_id]
-        if question_id not in sums or (voter.gardener and question_id not in open_to_gardeners):
+        found = sums.get(question_id)
+        if found is None or (voter.gardener and question_id not in open_to_gardeners):
             continue
-        sums[question_id][choice if choice in (FOR, AGAINST) else ABSTAIN] += voter.weight
+        found[choice if choice in (FOR, AGAINST) else ABSTAIN].add(voter.weight)
     for spec in questions:
         found = sums[spec.id]
         row = QuestionResult(
             spec.id,
             spec.threshold,
-            votes_for=found[FOR],
-            against=found[AGAINST],
-            abstain=found[ABSTAIN],
+            votes_for=found[FOR].value,
+            against=found[AGAINST].value,
+            abstain=found[ABSTAIN].value,
             total=total,
             present=present_quorum + (present_gardeners if spec.gardeners_vote else 0),
         )

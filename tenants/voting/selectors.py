@@ -19,7 +19,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from fractions import Fraction
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, TextField
+from django.db.models.functions import Cast
 from django.shortcuts import get_object_or_404
 
 from core.access.roles import BOARD, MEMBER_ROLES, has_role
@@ -121,14 +122,14 @@ def current_choices(meeting: Meeting, sources) -> list[tuple]:
         Ballot.objects.filter(meeting=meeting, source__in=sorted(sources))
         .order_by("voter_id", "question_id", "-seq")
         .distinct("voter_id", "question_id")
-        .values_list("voter_id", "question_id", "choice")
+        .values_list(Cast("voter_id", TextField()), Cast("question_id", TextField()), "choice")
     )
 
 
 def _weights(meeting: Meeting) -> list[counting.VoterWeight]:
     return [
         counting.VoterWeight(
-            pk,
+            str(pk),
             Fraction(numerator, denominator),
             counts_for_quorum=quorum,
             gardener=kind == VoterKind.GARDENER,
@@ -151,7 +152,7 @@ def _weights(meeting: Meeting) -> list[counting.VoterWeight]:
 
 def _specs(meeting: Meeting) -> list[counting.QuestionSpec]:
     return [
-        counting.QuestionSpec(pk, threshold, gardeners)
+        counting.QuestionSpec(str(pk), threshold, gardeners)
         for pk, threshold, gardeners in meeting.questions.order_by("number").values_list(
             "pk", "threshold", "gardeners_vote"
         )
@@ -178,7 +179,7 @@ class QuestionRow:
 
 
 def result_rows(meeting: Meeting, result: counting.Tally) -> list[QuestionRow]:
-    questions = {q.pk: q for q in meeting.questions.all()}
+    questions = {str(q.pk): q for q in meeting.questions.all()}
     return [QuestionRow(questions[r.question_id], r) for r in result.questions]
 
 
@@ -277,12 +278,70 @@ def register_rows(meeting: Meeting) -> list[RegisterRow]:
     return rows
 
 
+@dataclass(frozen=True)
+class _LineFacts:
+    premises_id: object
+    share_numerator: int
+    share_denominator: int
+
+
+#: A register line that is gone: its entries cannot match their commitments.
+MISSING_LINE = _LineFacts(None, 0, 1)
+
+
+@dataclass(frozen=True)
+class _EntryRow:
+    pk: object
+    meeting_id: object
+    seq: int
+    voter_id: object
+    voter: _LineFacts
+    cast_at: object
+    source: str
+    salt: str
+    commitment: str
+    prev_hash: str
+    entry_hash: str
+
+
+@dataclass(frozen=True)
+class _BallotRow:
+    meeting_id: object
+    voter_id: object
+    question_id: object
+    choice: str
+    seq: int
+    source: str
+
+
 def verify(meeting: Meeting) -> chain.Verification:
-    """Recompute the meeting's chain from the stored rows (``chain.verify_entries``)."""
-    entries = list(meeting.chain.select_related("voter").order_by("seq"))
+    """Recompute the meeting's chain from the stored rows (``chain.verify_entries``), read as
+    plain tuples (a large meeting's 100,000 ballots are not built into model objects)."""
+    lines = {
+        pk: _LineFacts(premises_id, numerator, denominator)
+        for pk, premises_id, numerator, denominator in Voter.objects.filter(
+            meeting=meeting
+        ).values_list("pk", "premises_id", "share_numerator", "share_denominator")
+    }
+    entries = [
+        _EntryRow(pk, meeting.pk, seq, voter_id, lines.get(voter_id, MISSING_LINE), *rest)
+        for pk, seq, voter_id, *rest in meeting.chain.order_by("seq").values_list(
+            "pk",
+            "seq",
+            "voter_id",
+            "cast_at",
+            "source",
+            "salt",
+            "commitment",
+            "prev_hash",
+            "entry_hash",
+        )
+    ]
     by_entry: dict = defaultdict(list)
-    for ballot in Ballot.objects.filter(meeting=meeting):
-        by_entry[ballot.entry_id].append(ballot)
+    for entry_id, *rest in Ballot.objects.filter(meeting=meeting).values_list(
+        "entry_id", "meeting_id", "voter_id", "question_id", "choice", "seq", "source"
+    ):
+        by_entry[entry_id].append(_BallotRow(*rest))
     return chain.verify_entries(meeting, entries, by_entry)
 
 
