@@ -613,24 +613,26 @@ def cast(
     before the end are entered before the board closes it), with the signed form's scan for a
     paper decision.
     """
+    # Everything that needs no lock is checked first: the meeting's row lock, which puts the
+    # concurrent decisions in one order, is held only to append the link.
+    voter = Voter.objects.select_related("meeting").get(pk=voter.pk)
+    _check_voter_may(actor, voter, source, proxy)
+    if voter.ends_on is not None and _local_day(_now(now)) >= voter.ends_on:
+        raise ValidationError(
+            _("These premises changed hands on %(date)s: their new owner decides now.")
+            % {"date": _day_text(voter.ends_on)}
+        )
+    checked = _choices(voter.meeting, voter, choices)
     meeting = Meeting.objects.select_for_update().get(pk=voter.meeting_id)
-    moment = _now(now)
+    moment = _now(now)  # read under the lock: the chain's times follow its order
     if meeting.status != MeetingStatus.VOTING:
         if meeting.status == MeetingStatus.CLOSED:
             raise ValidationError(_("The voting has closed: decisions are no longer accepted."))
         raise ValidationError(_("The voting has not started yet."))
     if source == Source.ONLINE and not meeting.starts_at <= moment <= meeting.ends_at:
         raise ValidationError(_("The voting has closed: decisions are no longer accepted."))
-    voter = Voter.objects.get(pk=voter.pk)
-    _check_voter_may(actor, voter, source, proxy)
-    if voter.ends_on is not None and _local_day(moment) >= voter.ends_on:
-        raise ValidationError(
-            _("These premises changed hands on %(date)s: their new owner decides now.")
-            % {"date": _day_text(voter.ends_on)}
-        )
     if source == Source.PAPER and scan is None:
         raise ValidationError({"scan": _("Attach the scan of the signed decision.")})
-    checked = _choices(meeting, voter, choices)
     last = meeting.chain.order_by("-seq").values_list("seq", "entry_hash").first()
     seq, prev_hash = (last[0] + 1, last[1]) if last else (1, chain.genesis_hash(meeting.pk))
     salt = chain.new_salt()
