@@ -65,14 +65,19 @@ def meeting_for(user, pk) -> Meeting:
 
 
 def owner_ids_of(user) -> list:
-    """The registry's owner records linked to ``user`` (their holdings not erased)."""
+    """The registry's owner records linked to ``user`` (their holdings not erased). Kept on the
+    user object for the rest of the request: a ballot asks several times."""
     if not user.is_authenticated:
         return []
-    return list(
-        Owner.objects.filter(user=user, holding__erased_at__isnull=True).values_list(
-            "pk", flat=True
+    cached = getattr(user, "_voting_owner_ids", None)
+    if cached is None:
+        cached = list(
+            Owner.objects.filter(user=user, holding__erased_at__isnull=True).values_list(
+                "pk", flat=True
+            )
         )
-    )
+        user._voting_owner_ids = cached
+    return cached
 
 
 def voters_of(user, meeting: Meeting) -> QuerySet[Voter]:

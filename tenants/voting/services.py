@@ -17,6 +17,7 @@ one order and none is lost. A change is a new link; the last one counts.
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from fractions import Fraction
 
 from django.contrib.auth import get_user_model
@@ -551,11 +552,11 @@ def update_register(meeting: Meeting, *, actor, now=None) -> dict:
 # -- decisions ----------------------------------------------------------------------------------
 
 
-def _choices(meeting: Meeting, voter: Voter, choices: dict) -> dict:
-    """``{question id: choice}`` checked against the agenda and the line."""
+def _choices(questions: dict, voter: Voter, choices: dict) -> dict:
+    """``{question id: choice}`` checked against the agenda (``questions`` by id as text) and
+    the line."""
     if not choices:
         raise ValidationError(_("Choose for, against or abstain on at least one question."))
-    questions = {str(q.pk): q for q in meeting.questions.all()}
     checked = {}
     for key, choice in choices.items():
         question = questions.get(str(getattr(key, "pk", key)))
@@ -595,6 +596,15 @@ def _check_voter_may(actor, voter: Voter, source: str, proxy: Proxy | None) -> N
         raise ValidationError(_("You do not vote for these premises."))
 
 
+@dataclass(frozen=True)
+class Submission:
+    """One register line's decisions within a request (a voter may hold several lines)."""
+
+    voter: Voter
+    choices: dict
+    proxy: Proxy | None = None
+
+
 @transaction.atomic
 def cast(
     *,
@@ -613,17 +623,50 @@ def cast(
     before the end are entered before the board closes it), with the signed form's scan for a
     paper decision.
     """
-    # Everything that needs no lock is checked first: the meeting's row lock, which puts the
-    # concurrent decisions in one order, is held only to append the link.
-    voter = Voter.objects.select_related("meeting").get(pk=voter.pk)
-    _check_voter_may(actor, voter, source, proxy)
-    if voter.ends_on is not None and _local_day(_now(now)) >= voter.ends_on:
-        raise ValidationError(
-            _("These premises changed hands on %(date)s: their new owner decides now.")
-            % {"date": _day_text(voter.ends_on)}
+    return cast_many(
+        actor=actor,
+        submissions=[Submission(voter, choices, proxy)],
+        source=source,
+        scan=scan,
+        now=now,
+    )[0]
+
+
+@transaction.atomic
+def cast_many(
+    *, actor, submissions: list[Submission], source: str = Source.ONLINE, scan=None, now=None
+) -> list[ChainEntry]:
+    """Append the submissions (lines of one meeting) to its chain, one link each, in order.
+
+    Everything that needs no lock is checked first; the meeting's row lock, which puts
+    concurrent decisions in one order, is held only to append the links, and the time is read
+    under it so that the chain's times follow its order. All or nothing.
+    """
+    if not submissions:
+        raise ValidationError(_("Choose for, against or abstain on at least one question."))
+    voters = {
+        v.pk: v
+        for v in Voter.objects.select_related("meeting").filter(
+            pk__in=[s.voter.pk for s in submissions]
         )
-    checked = _choices(voter.meeting, voter, choices)
-    meeting = Meeting.objects.select_for_update().get(pk=voter.meeting_id)
+    }
+    meetings = {v.meeting_id for v in voters.values()}
+    if len(voters) != len({s.voter.pk for s in submissions}) or len(meetings) != 1:
+        raise ValidationError(_("You do not vote for these premises."))
+    first = next(iter(voters.values()))
+    questions = {str(q.pk): q for q in first.meeting.questions.all()}
+    today = _local_day(_now(now))
+    checked = []
+    for submission in submissions:
+        voter = voters[submission.voter.pk]
+        _check_voter_may(actor, voter, source, submission.proxy)
+        if voter.ends_on is not None and today >= voter.ends_on:
+            raise ValidationError(
+                _("These premises changed hands on %(date)s: their new owner decides now.")
+                % {"date": _day_text(voter.ends_on)}
+            )
+        checked.append((voter, submission.proxy, _choices(questions, voter, submission.choices)))
+    meeting = Meeting.objects.select_for_update().get(pk=first.meeting_id)
     moment = _now(now)  # read under the lock: the chain's times follow its order
     if meeting.status != MeetingStatus.VOTING:
         if meeting.status == MeetingStatus.CLOSED:
@@ -634,34 +677,38 @@ def cast(
     if source == Source.PAPER and scan is None:
         raise ValidationError({"scan": _("Attach the scan of the signed decision.")})
     last = meeting.chain.order_by("-seq").values_list("seq", "entry_hash").first()
-    seq, prev_hash = (last[0] + 1, last[1]) if last else (1, chain.genesis_hash(meeting.pk))
-    salt = chain.new_salt()
-    text = chain.content(
-        meeting_id=meeting.pk,
-        voter_id=voter.pk,
-        premises_id=voter.premises_id,
-        share=f"{voter.share_numerator}/{voter.share_denominator}",
-        source=source,
-        cast_at=moment,
-        choices=checked,
-    )
-    commitment = chain.commit(salt, text)
-    entry = ChainEntry.objects.create(
-        meeting=meeting,
-        seq=seq,
-        voter=voter,
-        cast_at=moment,
-        source=source,
-        entered_by=getattr(actor, "pk", None),
-        proxy=proxy,
-        scan=scan,
-        salt=salt,
-        commitment=commitment,
-        prev_hash=prev_hash,
-        entry_hash=chain.link(prev_hash, commitment),
-    )
-    Ballot.objects.bulk_create(
-        [
+    seq, prev_hash = last if last else (0, chain.genesis_hash(meeting.pk))
+    entries, ballots = [], []
+    for voter, proxy, choices in checked:
+        seq += 1
+        salt = chain.new_salt()
+        text = chain.content(
+            meeting_id=meeting.pk,
+            voter_id=voter.pk,
+            premises_id=voter.premises_id,
+            share=f"{voter.share_numerator}/{voter.share_denominator}",
+            source=source,
+            cast_at=moment,
+            choices=choices,
+        )
+        commitment = chain.commit(salt, text)
+        entry = ChainEntry(
+            meeting=meeting,
+            seq=seq,
+            voter=voter,
+            cast_at=moment,
+            source=source,
+            entered_by=getattr(actor, "pk", None),
+            proxy=proxy,
+            scan=scan,
+            salt=salt,
+            commitment=commitment,
+            prev_hash=prev_hash,
+            entry_hash=chain.link(prev_hash, commitment),
+        )
+        prev_hash = entry.entry_hash
+        entries.append(entry)
+        ballots += [
             Ballot(
                 entry=entry,
                 meeting=meeting,
@@ -671,16 +718,22 @@ def cast(
                 seq=seq,
                 source=source,
             )
-            for question_id, choice in checked.items()
+            for question_id, choice in choices.items()
         ]
-    )
-    audit.record(
-        "voting.decision_recorded",
+    ChainEntry.objects.bulk_create(entries)
+    Ballot.objects.bulk_create(ballots)
+    audit.record_many(
+        (
+            (
+                "voting.decision_recorded",
+                meeting,
+                {"seq": e.seq, "source": source, "questions": len(c)},
+            )
+            for e, (_v, _p, c) in zip(entries, checked, strict=True)
+        ),
         actor=actor,
-        target=meeting,
-        details={"seq": seq, "source": source, "questions": len(checked)},
     )
-    return entry
+    return entries
 
 
 @transaction.atomic

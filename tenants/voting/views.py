@@ -204,16 +204,15 @@ def ballot(request, pk):
         if not chosen:
             form.add_error(None, _("Choose for, against or abstain on at least one question."))
         else:
-
-            def cast_all():
-                return [
-                    services.cast(
-                        actor=request.user, voter=line.voter, choices=choices, proxy=line.proxy
-                    )
-                    for line, choices in chosen
-                ]
-
-            outcome = attempt(cast_all)
+            outcome = attempt(
+                lambda: services.cast_many(
+                    actor=request.user,
+                    submissions=[
+                        services.Submission(line.voter, choices, line.proxy)
+                        for line, choices in chosen
+                    ],
+                )
+            )
             if not outcome.refused:
                 entries = outcome.result
                 request.session["voting_receipts"] = [e.seq for e in entries]
