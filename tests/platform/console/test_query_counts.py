@@ -55,7 +55,7 @@ def test_an_associations_page(console, alpha):
         SIZES, grow_to, lambda: query_count(console, f"/console/associations/{alpha.pk}/")
     )
     # One query per figure the apps declare for the console (core.extensions.TenantCount).
-    assert found == pinned(25)
+    assert found == pinned(26)
 
 
 def test_the_audit_log(console, operator):
