@@ -188,3 +188,18 @@ def test_the_board_puts_questions_through_the_api_with_a_threshold(
     assert done.status_code == 201 and meeting.questions.count() == 1
     member = client_of(alpha, make_user(alpha, roles=["owner"]))
     assert member.post(url, {"text": "x"}, content_type="application/json").status_code == 403
+
+
+def test_the_api_is_in_the_schema(in_alpha, alpha, client_of, make_user):
+    member = make_user(alpha, roles=["owner"])
+    schema = client_of(alpha, member).get("/api/schema/", HTTP_ACCEPT="application/json")
+    text = schema.content.decode()
+    for path in (
+        "/api/v1/voting/meetings/",
+        "/api/v1/voting/meetings/{id}/",
+        "/api/v1/voting/meetings/{id}/questions/",
+        "/api/v1/voting/meetings/{id}/ballots/",
+        "/api/v1/voting/meetings/{id}/receipts/{seq}/",
+        "/api/v1/voting/meetings/{id}/results/",
+    ):
+        assert path in text
