@@ -219,3 +219,84 @@ def decision_forms_pdf(meeting: Meeting) -> bytes:
     with translation.override("ru"):
         html = render_to_string(FORMS_TEMPLATE, context)
     return _pdf(html)
+
+
+# -- the bundle for ГИС ЖКХ ----------------------------------------------------------------------
+
+BUNDLE_README = """Пакет документов собрания № {number} для размещения в ГИС ЖКХ
+
+protocol.pdf     протокол (форма по Приказу Минстроя № 266/пр) с приложением 1 — списком
+                 принявших участие; подписывается председателем, секретарём и счётной
+                 комиссией, затем сканируется
+register.csv     реестр голосующих на {register_date}: собственник (член), помещение и доля,
+                 площадь, количество голосов, участие
+decisions/       сканы письменных решений в порядке их внесения (номер звена цепочки)
+chain.csv        цепочка решений: номер, время, способ, хеш; итоговый хеш {final_hash}
+
+ГИС ЖКХ принимает протокол и решения собственников как электронные образы документов;
+собственный шаблон импорта ГИС ЖКХ в открытой документации не опубликован, поэтому пакет
+загружается вручную через личный кабинет: протокол — в карточку собрания, решения — как
+приложения к протоколу.
+"""
+
+
+def _csv(rows) -> bytes:
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    for row in rows:
+        writer.writerow(row)
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def gis_bundle(meeting: Meeting) -> bytes:
+    """A ZIP of the closed meeting's protocol, register, decisions' scans and chain."""
+    import io
+    import zipfile
+
+    from tenants.files.selectors import read_bytes
+
+    took_part = set(meeting.chain.values_list("voter_id", flat=True).distinct())
+    register_rows = [
+        ("№", "Собственник (член)", "Помещение и доля", "Площадь, м²", "Голоса", "Участвовал")
+    ]
+    for n, row in enumerate(selectors.register_rows(meeting), start=1):
+        voter = row.voter
+        register_rows.append(
+            (
+                n,
+                ", ".join(row.names),
+                voter.label,
+                str(voter.area) if voter.area is not None else "",
+                row.weight_text,
+                "да" if voter.pk in took_part else "нет",
+            )
+        )
+    entries = list(meeting.chain.select_related("scan").order_by("seq"))
+    chain_rows = [("Номер", "Время (UTC)", "Способ", "Хеш звена")]
+    chain_rows += [
+        (e.seq, e.cast_at.isoformat(timespec="seconds"), e.source, e.entry_hash) for e in entries
+    ]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
+        bundle.writestr(
+            "README.txt",
+            BUNDLE_README.format(
+                number=meeting.number,
+                register_date=f"{meeting.register_date:%d.%m.%Y}" if meeting.register_date else "",
+                final_hash=meeting.final_hash,
+            ),
+        )
+        bundle.writestr("protocol.pdf", protocol_pdf(meeting, with_participants=True))
+        bundle.writestr("register.csv", _csv(register_rows))
+        bundle.writestr("chain.csv", _csv(chain_rows))
+        seen = set()
+        for entry in entries:
+            if entry.scan is None or entry.scan_id in seen:
+                continue
+            seen.add(entry.scan_id)
+            extension = entry.scan.name.rsplit(".", 1)[-1] if "." in entry.scan.name else "bin"
+            bundle.writestr(f"decisions/{entry.seq:05d}.{extension}", read_bytes(entry.scan))
+    return buffer.getvalue()

@@ -32,6 +32,7 @@ urlpatterns = [
     path("voting/<uuid:pk>/chain/", views.chain_page, name="chain"),
     path("voting/<uuid:pk>/protocol.pdf", views.protocol_pdf, name="protocol"),
     path("voting/<uuid:pk>/decisions.pdf", views.decision_forms, name="decision-forms"),
+    path("voting/<uuid:pk>/bundle.zip", views.bundle, name="bundle"),
     path("voting/<uuid:pk>/proxy/", views.proxy, name="proxy"),
     path("voting/<uuid:pk>/proxies/", views.proxies, name="proxies"),
     path(

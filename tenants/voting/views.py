@@ -582,3 +582,16 @@ def poll_close(request, pk):
         done=_("The poll is closed."),
         then=reverse("voting:poll", kwargs={"pk": found.pk}),
     )
+
+
+@role_required(*BOARD)
+def bundle(request, pk):
+    """The closed meeting's documents for ГИС ЖКХ as one ZIP (protocol, register, scans, chain)."""
+    from tenants.voting import protocol
+
+    found = _board_meeting(request, pk)
+    if found.status != MeetingStatus.CLOSED:
+        raise Http404
+    response = HttpResponse(protocol.gis_bundle(found), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="meeting-{found.number}.zip"'
+    return response

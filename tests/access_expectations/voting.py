@@ -95,6 +95,8 @@ EXPECTATIONS: dict[tuple[str, str], tuple] = {
     # Members read the protocol once the meeting closed (voting here: not yet).
     (TENANT_URLCONF, "voting:protocol"): (meeting_kwargs, board_and_members(NOT_FOUND)),
     (TENANT_URLCONF, "voting:decision-forms"): (meeting_kwargs, board_only()),
+    # The bundle is made once the meeting closed (voting here: 404 for the board).
+    (TENANT_URLCONF, "voting:bundle"): (meeting_kwargs, board_only(NOT_FOUND)),
     (TENANT_URLCONF, "voting:proxy"): (meeting_kwargs, board_and_members()),
     (TENANT_URLCONF, "voting:proxies"): (meeting_kwargs, board_only()),
     (TENANT_URLCONF, "voting:proxy-decide"): (proxy_kwargs, everyone(NOT_ALLOWED)),

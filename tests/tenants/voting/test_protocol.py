@@ -98,3 +98,28 @@ def test_members_download_the_protocol_once_closed(owners_meeting, client_of, al
     services.close_meeting(end_now(meeting), actor=chairman)
     answer = client_of(alpha, member).get(url)
     assert answer.status_code == 200 and answer.content.startswith(b"%PDF")
+
+
+def test_the_bundle_for_gis_zhkh(owners_meeting, client_of, alpha):
+    import csv
+    import zipfile
+
+    chairman, meeting, a, b = owners_meeting
+    url = reverse("voting:bundle", args=[meeting.pk])
+    board = client_of(alpha, chairman)
+    assert board.get(url).status_code == 404  # not closed yet
+    services.close_meeting(end_now(meeting), actor=chairman)
+    answer = board.get(url)
+    assert answer.status_code == 200 and answer["Content-Type"] == "application/zip"
+    bundle = zipfile.ZipFile(io.BytesIO(answer.content))
+    names = set(bundle.namelist())
+    assert {"README.txt", "protocol.pdf", "register.csv", "chain.csv"} <= names
+    assert [n for n in names if n.startswith("decisions/")] == ["decisions/00001.pdf"]
+    assert bundle.read("decisions/00001.pdf") == b"%PDF-1.4\nsigned\n"
+    register = list(
+        csv.reader(io.StringIO(bundle.read("register.csv").decode("utf-8-sig")), delimiter=";")
+    )
+    assert register[1][1] == "Петрова Мария Ивановна" and register[1][5] == "да"
+    assert register[2][5] == "нет"
+    meeting.refresh_from_db()
+    assert meeting.final_hash in bundle.read("chain.csv").decode("utf-8-sig")
