@@ -278,7 +278,10 @@ def register_rows(meeting: Meeting) -> list[RegisterRow]:
         if voter.user is not None:
             names = [voter.user.full_name]
         else:
-            names = sorted({owners[pk].display_name for pk in voter.owner_ids if pk in owners})
+            # An erased former owner has no name left (crypto-shredded): shown as a dash.
+            names = sorted(
+                {owners[pk].display_name for pk in voter.owner_ids if pk in owners} - {""}
+            )
         rows.append(RegisterRow(voter, names, voter.pk in voted))
     return rows
 

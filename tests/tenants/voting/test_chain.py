@@ -139,3 +139,37 @@ def test_a_vote_after_closing_is_refused_and_nothing_is_stored(online_meeting):
     with pytest.raises(Exception, match="closed"):
         services.cast(actor=owner_login, voter=line, choices={question.pk: "for"}, now=AFTER)
     assert ChainEntry.objects.filter(meeting=meeting).count() == 3
+
+
+def test_erasing_a_former_owner_never_breaks_the_chain(monkeypatch, in_alpha):
+    import datetime
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tenants.residents import services as registry
+    from tenants.residents.models import Holding
+
+    use_kind(monkeypatch, "tszh")
+    chairman = UserFactory(roles=["chairman"])
+    building = BuildingFactory()
+    flat, (seller,) = owned(building, "50.00")
+    owned(building, "50.00")
+    meeting = voting(actor=chairman, building=building, form=MeetingForm.MIXED)
+    question = meeting.questions.get()
+    services.enter_paper(
+        actor=chairman,
+        voter=line_of(meeting, seller),
+        choices={question.pk: "for"},
+        scan_upload=SimpleUploadedFile("d.pdf", b"%PDF-1.4\nsigned\n"),
+        now=DURING,
+    )
+    before = selectors.tally(meeting).question(question.pk).votes_for
+    old = Holding.objects.get(pk=seller.holding_id)
+    registry.change_holder(
+        flat.accounts.get(), holder={"full_name": "Новый"}, on=datetime.date(2026, 2, 1)
+    )
+    registry.erase_holder(old, actor=None)
+    assert selectors.verify(meeting).ok
+    assert selectors.tally(meeting).question(question.pk).votes_for == before == 50
+    rows = {row.voter.pk: row for row in selectors.register_rows(meeting)}
+    assert rows[line_of(meeting, seller).pk].names == []
