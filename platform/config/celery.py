@@ -30,5 +30,8 @@ app.autodiscover_tasks(
         "tenants.ledger.receipts",
         "tenants.ledger.payments",
         "tenants.letters",
+        "tenants.documents",
+        "tenants.dispatch",
+        "tenants.voting",
     ]
 )

@@ -135,6 +135,7 @@ TENANT_APPS = [
     "tenants.dispatch",
     "tenants.forum",
     "tenants.budget",
+    "tenants.voting",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

@@ -1,0 +1,933 @@
+"""Writing meetings, agendas, registers and decisions. Every change is audited in its
+transaction; refusals are ``ValidationError``s naming the field, in the reader's language.
+
+The life of a meeting: **draft** (the board sets it up: kind, form, dates, agenda) → **notice
+published** (the dates checked against the rule in force that day, which the meeting then
+keeps; everyone entitled is told) → **voting** (from its start: the register is frozen from
+the registry; decisions are appended to the chain) → **closed** (the chain's final hash is kept
+and published with the results).
+
+Decisions (``cast``): online by the voter (or their accepted proxy) between the start and the
+end; on paper or at the session, entered by the board with the scan, until the board closes
+the meeting. Each submission is one link of the meeting's hash chain: the meeting's row is
+locked (``SELECT … FOR UPDATE``) while the link is appended, so concurrent voters are put in
+one order and none is lost. A change is a new link; the last one counts.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from fractions import Fraction
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from core.access.roles import BOARD, has_role
+from core.audit import services as audit
+from core.crypto.fields import blind_index_for
+from tenants.files import services as files
+from tenants.notifications.services import notify
+from tenants.voting import chain, register, rules, selectors
+from tenants.voting.models import (
+    Ballot,
+    ChainEntry,
+    Choice,
+    Meeting,
+    MeetingStatus,
+    Proxy,
+    ProxyStatus,
+    Question,
+    Source,
+    Voter,
+    VoterKind,
+)
+from tenants.voting.purposes import PAPER_DECISION, PROXY_DOCUMENT
+from tenants.voting.rules import MeetingForm, MeetingKind
+
+#: The advisory lock that hands out meeting numbers one at a time.
+NUMBER_LOCK = 0x766F7465  # "vote"
+MAX_QUESTIONS = 50
+NOTICE_KIND = "voting.notice"
+
+
+def _now(now=None) -> datetime.datetime:
+    return now or timezone.now()
+
+
+def _local_day(moment: datetime.datetime) -> datetime.date:
+    return timezone.localtime(moment).date()
+
+
+def _day_text(day: datetime.date) -> str:
+    return date_format(day, "j E Y")
+
+
+# -- the rule and the dates ---------------------------------------------------------------------
+
+
+def rule_for(kind: str, *, on: datetime.date) -> rules.MeetingRule:
+    try:
+        return rules.rule_for(selectors.association_kind(), kind, on)
+    except rules.NoRule:
+        raise ValidationError(
+            {"kind": _("This partnership does not hold meetings of this kind.")}
+        ) from None
+
+
+def check_dates(
+    rule: rules.MeetingRule,
+    *,
+    form: str,
+    starts_at: datetime.datetime,
+    ends_at: datetime.datetime,
+    notice_on: datetime.date,
+    place: str = "",
+    online_basis: str = "",
+) -> None:
+    """Refuse dates and a form the rule does not allow (``notice_on``: the day the notice is,
+    or would be, published)."""
+    errors: dict[str, str] = {}
+    if form not in rule.forms():
+        if form == MeetingForm.ONLINE:
+            errors["form"] = _(
+                "An online vote on the portal does not bind this meeting: since 1 March 2025 an "
+                "electronic owners' meeting is valid only in ГИС ЖКХ or a regional system (ЖК РФ "
+                "ст. 47.1, 463-ФЗ). Choose in person, absentee or mixed: members may still state "
+                "their position here, shown as an opinion poll."
+            )
+        else:
+            errors["form"] = _("This form is not available for this meeting.")
+    if ends_at <= starts_at:
+        errors["ends_at"] = _("The voting must end after it starts.")
+    earliest = notice_on + datetime.timedelta(days=rule.notice_days)
+    if _local_day(starts_at) < earliest:
+        errors["starts_at"] = _(
+            "The notice must be published at least %(days)d days before the voting starts "
+            "(%(basis)s): the earliest start is %(date)s."
+        ) % {"days": rule.notice_days, "basis": rule.basis, "date": _day_text(earliest)}
+    if form == MeetingForm.ONLINE and rule.online_days and "ends_at" not in errors:
+        shortest, longest = rule.online_days
+        length = ends_at - starts_at
+        if not datetime.timedelta(days=shortest) <= length <= datetime.timedelta(days=longest):
+            errors["ends_at"] = _(
+                "Online voting lasts from %(shortest)d to %(longest)d days (ЖК РФ ст. 47.1)."
+            ) % {"shortest": shortest, "longest": longest}
+    if form in (MeetingForm.IN_PERSON, MeetingForm.MIXED) and not place.strip():
+        errors["place"] = _("Say where the session takes place.")
+    if (
+        form == MeetingForm.ONLINE
+        and rule.online == rules.OnlineBinding.CHARTER
+        and not online_basis.strip()
+    ):
+        errors["online_basis"] = _(
+            "An online vote binds only when the charter names the portal (and, for СНТ, the "
+            "general meeting decided it: 217-ФЗ ст. 17.1). Name the charter's clause."
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_building(kind: str, building) -> None:
+    if kind != MeetingKind.OWNERS or building is not None:
+        return
+    from tenants.residents.models import Building
+
+    if Building.objects.count() > 1:
+        raise ValidationError(
+            {"building": _("An owners' meeting is held for one building: choose it.")}
+        )
+
+
+def _next_number() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [NUMBER_LOCK])
+    return (Meeting.objects.aggregate(last=Max("number"))["last"] or 0) + 1
+
+
+# -- setting a meeting up -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_meeting(
+    *,
+    actor,
+    kind: str,
+    form: str,
+    title: str,
+    starts_at: datetime.datetime,
+    ends_at: datetime.datetime,
+    building=None,
+    place: str = "",
+    online_basis: str = "",
+    now=None,
+) -> Meeting:
+    """A draft meeting; the dates are checked as if the notice went out today."""
+    today = _local_day(_now(now))
+    rule = rule_for(kind, on=today)
+    check_dates(
+        rule,
+        form=form,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        notice_on=today,
+        place=place,
+        online_basis=online_basis,
+    )
+    _check_building(kind, building)
+    meeting = Meeting.objects.create(
+        number=_next_number(),
+        kind=kind,
+        form=form,
+        rule_version=rule.version,
+        title=title.strip(),
+        building=building,
+        place=place.strip(),
+        starts_at=starts_at,
+        ends_at=ends_at,
+        online_basis=online_basis.strip(),
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    audit.record(
+        "voting.meeting_created",
+        actor=actor,
+        target=meeting,
+        details={"kind": kind, "form": form, "rule": rule.version},
+    )
+    return meeting
+
+
+def _draft(meeting: Meeting) -> Meeting:
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.status != MeetingStatus.DRAFT:
+        raise ValidationError(_("The notice is published: the meeting can no longer change."))
+    return meeting
+
+
+EDITABLE = ("title", "form", "starts_at", "ends_at", "building", "place", "online_basis")
+
+
+@transaction.atomic
+def update_meeting(meeting: Meeting, *, actor, now=None, **values) -> Meeting:
+    meeting = _draft(meeting)
+    for name, value in values.items():
+        if name not in EDITABLE:
+            raise TypeError(f"{name} cannot be changed")
+        setattr(meeting, name, value.strip() if isinstance(value, str) else value)
+    today = _local_day(_now(now))
+    rule = rule_for(meeting.kind, on=today)
+    check_dates(
+        rule,
+        form=meeting.form,
+        starts_at=meeting.starts_at,
+        ends_at=meeting.ends_at,
+        notice_on=today,
+        place=meeting.place,
+        online_basis=meeting.online_basis,
+    )
+    _check_building(meeting.kind, meeting.building)
+    meeting.rule_version = rule.version
+    meeting.save()
+    audit.record(
+        "voting.meeting_changed", actor=actor, target=meeting, details={"fields": sorted(values)}
+    )
+    return meeting
+
+
+def _check_question(meeting: Meeting, *, text: str, threshold: str, gardeners_vote: bool):
+    rule = meeting.rule
+    errors = {}
+    if not text.strip():
+        errors["text"] = _("Write the question.")
+    if not threshold:
+        errors["threshold"] = _(
+            "Choose the majority this question is decided by: the law sets it by question."
+        )
+    elif not rule.allows(threshold):
+        errors["threshold"] = _("This meeting cannot decide a question by that majority.")
+    if gardeners_vote and not rule.gardeners:
+        errors["gardeners_vote"] = _("Only a gardening partnership's meeting has such questions.")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def add_question(
+    meeting: Meeting, *, actor, text: str, threshold: str, gardeners_vote: bool = False
+) -> Question:
+    meeting = _draft(meeting)
+    _check_question(meeting, text=text, threshold=threshold, gardeners_vote=gardeners_vote)
+    count = meeting.questions.count()
+    if count >= MAX_QUESTIONS:
+        raise ValidationError(_("An agenda holds at most %(count)d questions.") % {"count": count})
+    question = Question.objects.create(
+        meeting=meeting,
+        number=count + 1,
+        text=text.strip(),
+        threshold=threshold,
+        gardeners_vote=gardeners_vote,
+    )
+    audit.record(
+        "voting.question_added",
+        actor=actor,
+        target=meeting,
+        details={"question": str(question.pk), "threshold": threshold},
+    )
+    return question
+
+
+@transaction.atomic
+def update_question(
+    question: Question, *, actor, text: str, threshold: str, gardeners_vote: bool = False
+) -> Question:
+    meeting = _draft(question.meeting)
+    _check_question(meeting, text=text, threshold=threshold, gardeners_vote=gardeners_vote)
+    question.text, question.threshold = text.strip(), threshold
+    question.gardeners_vote = gardeners_vote
+    question.save()
+    audit.record(
+        "voting.question_changed",
+        actor=actor,
+        target=meeting,
+        details={"question": str(question.pk), "threshold": threshold},
+    )
+    return question
+
+
+@transaction.atomic
+def remove_question(question: Question, *, actor) -> None:
+    meeting = _draft(question.meeting)
+    number = question.number
+    question.delete()
+    for later in meeting.questions.filter(number__gt=number).order_by("number"):
+        later.number -= 1
+        later.save(update_fields=["number"])
+    audit.record("voting.question_removed", actor=actor, target=meeting, details={"number": number})
+
+
+# -- notice, start, close -----------------------------------------------------------------------
+
+
+def entitled_logins(meeting: Meeting, on: datetime.date) -> list:
+    """The logins of everyone on the register the meeting would freeze on ``on``."""
+    found = register.register_on(meeting.rule, on, building=meeting.building)
+    owner_ids = {pk for line in found.lines for pk in line.owner_ids}
+    from tenants.residents.models import Owner
+
+    users = set(
+        Owner.objects.filter(pk__in=owner_ids, user__isnull=False).values_list("user_id", flat=True)
+    )
+    users |= {line.user_id for line in found.lines if line.user_id}
+    return sorted(users, key=str)
+
+
+@transaction.atomic
+def publish_notice(meeting: Meeting, *, actor, now=None) -> Meeting:
+    """Publish the notice: the dates are checked against the rule in force today, which the
+    meeting keeps from now on; everyone entitled to vote is told (a notice the law requires:
+    it cannot be switched off)."""
+    meeting = _draft(meeting)
+    moment = _now(now)
+    today = _local_day(moment)
+    rule = rule_for(meeting.kind, on=today)
+    check_dates(
+        rule,
+        form=meeting.form,
+        starts_at=meeting.starts_at,
+        ends_at=meeting.ends_at,
+        notice_on=today,
+        place=meeting.place,
+        online_basis=meeting.online_basis,
+    )
+    questions = list(meeting.questions.all())
+    if not questions:
+        raise ValidationError(_("Put at least one question on the agenda."))
+    for question in questions:
+        if not rule.allows(question.threshold):
+            raise ValidationError(
+                _("Question %(number)d needs a majority this meeting can decide by.")
+                % {"number": question.number}
+            )
+    meeting.rule_version = rule.version
+    meeting.status = MeetingStatus.NOTICE
+    meeting.notice_published_at = moment
+    meeting.save()
+    audit.record(
+        "voting.notice_published", actor=actor, target=meeting, details={"rule": rule.version}
+    )
+    start = timezone.localtime(meeting.starts_at)
+    notify(
+        actor=actor,
+        kind=NOTICE_KIND,
+        recipients=entitled_logins(meeting, today),
+        subject=_("Notice of a meeting: %(title)s") % {"title": meeting.title},
+        body=_(
+            "%(kind)s, %(form)s. Voting from %(start)s to %(end)s. The agenda and the "
+            "materials are on the portal."
+        )
+        % {
+            "kind": meeting.get_kind_display(),
+            "form": meeting.get_form_display().lower(),
+            "start": date_format(start, "j E Y H:i"),
+            "end": date_format(timezone.localtime(meeting.ends_at), "j E Y H:i"),
+        },
+        path=reverse("voting:meeting", kwargs={"pk": meeting.pk}),
+    )
+    return meeting
+
+
+def _weight_parts(weight: Fraction) -> tuple[int, int]:
+    return weight.numerator, weight.denominator
+
+
+@transaction.atomic
+def open_voting(meeting: Meeting, *, actor, now=None) -> Meeting:
+    """Start the voting: freeze the register from the registry as it stands today."""
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    moment = _now(now)
+    if meeting.status != MeetingStatus.NOTICE:
+        raise ValidationError(_("Only a meeting whose notice is published can start voting."))
+    if moment < meeting.starts_at:
+        raise ValidationError(
+            _("The voting starts on %(date)s, as the notice says.")
+            % {"date": date_format(timezone.localtime(meeting.starts_at), "j E Y H:i")}
+        )
+    today = _local_day(moment)
+    found = register.register_on(meeting.rule, today, building=meeting.building)
+    Voter.objects.bulk_create(
+        [
+            Voter(
+                meeting=meeting,
+                kind=line.kind,
+                premises=line.premises,
+                share_numerator=line.share.numerator,
+                share_denominator=line.share.denominator,
+                area=line.area,
+                weight_numerator=line.weight.numerator,
+                weight_denominator=line.weight.denominator,
+                owner_ids=line.owner_ids,
+                user_id=line.user_id,
+                counts_for_quorum=line.counts_for_quorum,
+                label=line.label,
+                position=index,
+            )
+            for index, line in enumerate(found.lines)
+        ],
+        batch_size=1000,
+    )
+    meeting.total_votes = str(found.total)
+    meeting.register_date = today
+    meeting.status = MeetingStatus.VOTING
+    meeting.opened_at = moment
+    meeting.save()
+    audit.record(
+        "voting.voting_opened",
+        actor=actor,
+        target=meeting,
+        details={"voters": len(found.lines), "total": meeting.total_votes},
+    )
+    return meeting
+
+
+@transaction.atomic
+def close_meeting(meeting: Meeting, *, actor, now=None) -> Meeting:
+    """Close the voting once its end has passed: no decision is taken after this; the chain's
+    last hash is kept and published with the results."""
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    moment = _now(now)
+    if meeting.status != MeetingStatus.VOTING:
+        raise ValidationError(_("Only a meeting that is voting can be closed."))
+    if moment < meeting.ends_at:
+        raise ValidationError(
+            _("The voting lasts until %(date)s, as the notice says.")
+            % {"date": date_format(timezone.localtime(meeting.ends_at), "j E Y H:i")}
+        )
+    last = meeting.chain.order_by("-seq").first()
+    meeting.final_hash = last.entry_hash if last else chain.genesis_hash(meeting.pk)
+    meeting.status = MeetingStatus.CLOSED
+    meeting.closed_at = moment
+    meeting.save()
+    audit.record(
+        "voting.meeting_closed",
+        actor=actor,
+        target=meeting,
+        details={"entries": last.seq if last else 0, "final_hash": meeting.final_hash},
+    )
+    return meeting
+
+
+# -- changes of ownership during the voting ------------------------------------------------------
+
+
+def _line_key(owner_ids, share) -> tuple:
+    return (tuple(sorted(str(pk) for pk in owner_ids)), Fraction(share))
+
+
+@transaction.atomic
+def update_register(meeting: Meeting, *, actor, now=None) -> dict:
+    """Bring a voting meeting's register up to the registry for premises that changed hands.
+
+    The owner on the day they decide votes: for each premises whose owners (or shares) in the
+    registry today differ from its current lines, those lines end on the day of the transfer
+    (the new ownership's start, or today) and keep the decisions given before it; the new
+    owners' lines start that day, one generation later (``counting``). Only registers of
+    premises lines (owners' meetings, members by area); a meeting counted one vote per member
+    keeps its register. Returns counts.
+    """
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    rule = meeting.rule
+    if meeting.status != MeetingStatus.VOTING or rule.weighting != rules.Weighting.AREA_SHARE:
+        return {"ended": 0, "added": 0}
+    moment = _now(now)
+    today = _local_day(moment)
+    fresh = register.register_on(rule, today, building=meeting.building)
+    new_by_premises: dict = {}
+    for line in fresh.lines:
+        new_by_premises.setdefault(line.premises.pk, []).append(line)
+    lines = list(meeting.voters.filter(ends_on__isnull=True).exclude(premises=None))
+    old_by_premises: dict = {}
+    for voter in lines:
+        old_by_premises.setdefault(voter.premises_id, []).append(voter)
+    from tenants.residents.models import Ownership
+
+    ended = added = 0
+    position = (meeting.voters.aggregate(last=Max("position"))["last"] or 0) + 1
+    for premises_id in sorted(set(old_by_premises) | set(new_by_premises), key=str):
+        old = old_by_premises.get(premises_id, [])
+        new = new_by_premises.get(premises_id, [])
+        if {_line_key(v.owner_ids, v.share) for v in old} == {
+            _line_key(n.owner_ids, n.share) for n in new
+        }:
+            continue
+        started = [
+            d
+            for d in Ownership.objects.filter(
+                premises_id=premises_id,
+                owner_id__in=[pk for n in new for pk in n.owner_ids],
+            ).values_list("started_on", flat=True)
+            if d <= today
+        ]
+        day = max(started) if started else today
+        day = max(day, meeting.register_date or day)
+        generation = max((v.generation for v in old), default=0) + 1
+        for voter in old:
+            voter.ends_on = day
+            voter.save(update_fields=["ends_on"])
+            ended += 1
+        for line in new:
+            Voter.objects.create(
+                meeting=meeting,
+                kind=line.kind,
+                premises=line.premises,
+                share_numerator=line.share.numerator,
+                share_denominator=line.share.denominator,
+                area=line.area,
+                weight_numerator=line.weight.numerator,
+                weight_denominator=line.weight.denominator,
+                owner_ids=line.owner_ids,
+                counts_for_quorum=line.counts_for_quorum,
+                label=line.label,
+                position=position,
+                starts_on=day,
+                generation=generation,
+            )
+            position += 1
+            added += 1
+    if ended or added:
+        audit.record(
+            "voting.register_updated",
+            actor=actor,
+            target=meeting,
+            details={"ended": ended, "added": added},
+        )
+    return {"ended": ended, "added": added}
+
+
+# -- decisions ----------------------------------------------------------------------------------
+
+
+def _choices(questions: dict, voter: Voter, choices: dict) -> dict:
+    """``{question id: choice}`` checked against the agenda (``questions`` by id as text) and
+    the line."""
+    if not choices:
+        raise ValidationError(_("Choose for, against or abstain on at least one question."))
+    checked = {}
+    for key, choice in choices.items():
+        question = questions.get(str(getattr(key, "pk", key)))
+        if question is None:
+            raise ValidationError(_("That question is not on this meeting's agenda."))
+        if choice not in Choice.values:
+            raise ValidationError({f"q-{question.pk}": _("Choose for, against or abstain.")})
+        if voter.kind == VoterKind.GARDENER and not question.gardeners_vote:
+            raise ValidationError(
+                {
+                    f"q-{question.pk}": _(
+                        "Individual gardeners vote only on the estimate, the contributions and "
+                        "their justification (217-ФЗ ст. 17 ч. 3)."
+                    )
+                }
+            )
+        checked[question.pk] = choice
+    return checked
+
+
+def _check_voter_may(actor, voter: Voter, source: str, proxy: Proxy | None) -> None:
+    if source != Source.ONLINE:
+        if not has_role(actor, *BOARD):
+            raise ValidationError(_("Only the board enters paper decisions."))
+        return
+    if proxy is not None:
+        if not (
+            proxy.voter_id == voter.pk
+            and proxy.representative_id == getattr(actor, "pk", None)
+            and proxy.status == ProxyStatus.ACCEPTED
+        ):
+            raise ValidationError(_("This power of attorney does not let you vote here."))
+        return
+    if voter.user_id and voter.user_id == getattr(actor, "pk", None):
+        return
+    if not set(voter.owner_ids) & set(selectors.owner_ids_of(actor)):
+        raise ValidationError(_("You do not vote for these premises."))
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One register line's decisions within a request (a voter may hold several lines)."""
+
+    voter: Voter
+    choices: dict
+    proxy: Proxy | None = None
+
+
+@transaction.atomic
+def cast(
+    *,
+    actor,
+    voter: Voter,
+    choices: dict,
+    source: str = Source.ONLINE,
+    scan=None,
+    proxy: Proxy | None = None,
+    now=None,
+) -> ChainEntry:
+    """Append one submission of decisions for ``voter`` to its meeting's chain.
+
+    Online: by the line's own login (or an accepted proxy), between the start and the end.
+    Paper or at the session: by the board, while the meeting is voting (decisions received
+    before the end are entered before the board closes it), with the signed form's scan for a
+    paper decision.
+    """
+    return cast_many(
+        actor=actor,
+        submissions=[Submission(voter, choices, proxy)],
+        source=source,
+        scan=scan,
+        now=now,
+    )[0]
+
+
+@transaction.atomic
+def cast_many(
+    *, actor, submissions: list[Submission], source: str = Source.ONLINE, scan=None, now=None
+) -> list[ChainEntry]:
+    """Append the submissions (lines of one meeting) to its chain, one link each, in order.
+
+    Everything that needs no lock is checked first; the meeting's row lock, which puts
+    concurrent decisions in one order, is held only to append the links, and the time is read
+    under it so that the chain's times follow its order. All or nothing.
+    """
+    if not submissions:
+        raise ValidationError(_("Choose for, against or abstain on at least one question."))
+    voters = {
+        v.pk: v
+        for v in Voter.objects.select_related("meeting").filter(
+            pk__in=[s.voter.pk for s in submissions]
+        )
+    }
+    meetings = {v.meeting_id for v in voters.values()}
+    if len(voters) != len({s.voter.pk for s in submissions}) or len(meetings) != 1:
+        raise ValidationError(_("You do not vote for these premises."))
+    first = next(iter(voters.values()))
+    questions = {str(q.pk): q for q in first.meeting.questions.all()}
+    today = _local_day(_now(now))
+    checked = []
+    for submission in submissions:
+        voter = voters[submission.voter.pk]
+        _check_voter_may(actor, voter, source, submission.proxy)
+        if voter.ends_on is not None and today >= voter.ends_on:
+            raise ValidationError(
+                _("These premises changed hands on %(date)s: their new owner decides now.")
+                % {"date": _day_text(voter.ends_on)}
+            )
+        checked.append((voter, submission.proxy, _choices(questions, voter, submission.choices)))
+    meeting = Meeting.objects.select_for_update().get(pk=first.meeting_id)
+    moment = _now(now)  # read under the lock: the chain's times follow its order
+    if meeting.status != MeetingStatus.VOTING:
+        if meeting.status == MeetingStatus.CLOSED:
+            raise ValidationError(_("The voting has closed: decisions are no longer accepted."))
+        raise ValidationError(_("The voting has not started yet."))
+    if source == Source.ONLINE and not meeting.starts_at <= moment <= meeting.ends_at:
+        raise ValidationError(_("The voting has closed: decisions are no longer accepted."))
+    if source == Source.PAPER and scan is None:
+        raise ValidationError({"scan": _("Attach the scan of the signed decision.")})
+    last = meeting.chain.order_by("-seq").values_list("seq", "entry_hash").first()
+    seq, prev_hash = last if last else (0, chain.genesis_hash(meeting.pk))
+    entries, ballots = [], []
+    for voter, proxy, choices in checked:
+        seq += 1
+        salt = chain.new_salt()
+        text = chain.content(
+            meeting_id=meeting.pk,
+            voter_id=voter.pk,
+            premises_id=voter.premises_id,
+            share=f"{voter.share_numerator}/{voter.share_denominator}",
+            source=source,
+            cast_at=moment,
+            choices=choices,
+        )
+        commitment = chain.commit(salt, text)
+        entry = ChainEntry(
+            meeting=meeting,
+            seq=seq,
+            voter=voter,
+            cast_at=moment,
+            source=source,
+            entered_by=getattr(actor, "pk", None),
+            proxy=proxy,
+            scan=scan,
+            salt=salt,
+            commitment=commitment,
+            prev_hash=prev_hash,
+            entry_hash=chain.link(prev_hash, commitment),
+        )
+        prev_hash = entry.entry_hash
+        entries.append(entry)
+        ballots += [
+            Ballot(
+                entry=entry,
+                meeting=meeting,
+                voter=voter,
+                question_id=question_id,
+                choice=choice,
+                seq=seq,
+                source=source,
+            )
+            for question_id, choice in choices.items()
+        ]
+    ChainEntry.objects.bulk_create(entries)
+    Ballot.objects.bulk_create(ballots)
+    audit.record_many(
+        (
+            (
+                "voting.decision_recorded",
+                meeting,
+                {"seq": e.seq, "source": source, "questions": len(c)},
+            )
+            for e, (_v, _p, c) in zip(entries, checked, strict=True)
+        ),
+        actor=actor,
+    )
+    return entries
+
+
+@transaction.atomic
+def enter_paper(
+    *, actor, voter: Voter, choices: dict, scan_upload, source: str = Source.PAPER, now=None
+) -> ChainEntry:
+    """The board enters a signed written decision (with its scan) or a vote at the session."""
+    scan = None
+    if scan_upload is not None:
+        scan = files.store(scan_upload, purpose=PAPER_DECISION, actor=actor)
+    return cast(actor=actor, voter=voter, choices=choices, source=source, scan=scan, now=now)
+
+
+# -- powers of attorney -------------------------------------------------------------------------
+
+
+def _representative(email: str):
+    email = (email or "").strip()
+    if not email:
+        return None
+    user_model = get_user_model()
+    found = user_model.objects.filter(
+        email_index=blind_index_for(user_model, "email", email), is_active=True
+    ).first()
+    if found is None:
+        raise ValidationError(
+            {
+                "representative_email": _(
+                    "Nobody signs in to this portal with that email. The representative needs a "
+                    "login to vote online; a paper decision by proxy is entered by the board."
+                )
+            }
+        )
+    return found
+
+
+@transaction.atomic
+def submit_proxy(*, actor, voter: Voter, document_upload, representative_email: str = "") -> Proxy:
+    """A power of attorney for ``voter``, uploaded by the line's owner or the board, naming the
+    representative's login when they are to vote online. The board accepts or refuses it."""
+    meeting = Meeting.objects.select_for_update().get(pk=voter.meeting_id)
+    if meeting.status == MeetingStatus.CLOSED:
+        raise ValidationError(_("The voting has closed: decisions are no longer accepted."))
+    if not has_role(actor, *BOARD) and not (
+        set(voter.owner_ids) & set(selectors.owner_ids_of(actor))
+    ):
+        raise ValidationError(_("You do not vote for these premises."))
+    representative = _representative(representative_email)
+    document = files.store(document_upload, purpose=PROXY_DOCUMENT, actor=actor)
+    proxy = Proxy.objects.create(
+        meeting=meeting,
+        voter=voter,
+        representative=representative,
+        document=document,
+        submitted_by=getattr(actor, "pk", None),
+    )
+    audit.record("voting.proxy_submitted", actor=actor, target=proxy, details={})
+    return proxy
+
+
+@transaction.atomic
+def decide_proxy(proxy: Proxy, *, actor, accept: bool, reason: str = "", now=None) -> Proxy:
+    proxy = Proxy.objects.select_for_update().get(pk=proxy.pk)
+    if proxy.status != ProxyStatus.PENDING:
+        raise ValidationError(_("The board has already decided on this power of attorney."))
+    if not accept and not reason.strip():
+        raise ValidationError({"reason": _("Say why the power of attorney is refused.")})
+    proxy.status = ProxyStatus.ACCEPTED if accept else ProxyStatus.REFUSED
+    proxy.refusal_reason = "" if accept else reason.strip()
+    proxy.decided_by = getattr(actor, "pk", None)
+    proxy.decided_at = _now(now)
+    proxy.save()
+    audit.record(
+        "voting.proxy_decided", actor=actor, target=proxy, details={"status": proxy.status}
+    )
+    return proxy
+
+
+def advance_meetings(now=None) -> dict:
+    """Open the meetings whose voting has started and close the online ones that ended (the
+    periodic job's body); each in its own transaction, a refusal leaves that one as it was."""
+    moment = _now(now)
+    opened = closed = 0
+    due = Meeting.objects.filter(status=MeetingStatus.NOTICE, starts_at__lte=moment)
+    for meeting in due.order_by("starts_at"):
+        try:
+            open_voting(meeting, actor=None, now=moment)
+            opened += 1
+        except ValidationError:
+            continue
+    changed = 0
+    for meeting in Meeting.objects.filter(status=MeetingStatus.VOTING, ends_at__gt=moment):
+        found = update_register(meeting, actor=None, now=moment)
+        changed += found["added"]
+    ended = Meeting.objects.filter(
+        status=MeetingStatus.VOTING, form=MeetingForm.ONLINE, ends_at__lte=moment
+    )
+    for meeting in ended.order_by("ends_at"):
+        try:
+            close_meeting(meeting, actor=None, now=moment)
+            closed += 1
+        except ValidationError:
+            continue
+    return {"opened": opened, "closed": closed, "new_lines": changed}
+
+
+# -- quick polls --------------------------------------------------------------------------------
+
+POLL_KIND = "voting.poll"
+MAX_OPTIONS = 10
+
+
+@transaction.atomic
+def create_poll(
+    *, actor, question: str, options: list[str], closes_at, basis: str = "login", now=None
+):
+    """A quick poll: an everyday question with 2 to 10 answers, never a decision."""
+    from tenants.voting.models import Poll, PollBasis, PollOption
+
+    moment = _now(now)
+    texts = [text.strip() for text in options if text and text.strip()]
+    errors = {}
+    if not question.strip():
+        errors["question"] = _("Write the question.")
+    if not 2 <= len(texts) <= MAX_OPTIONS or len(set(texts)) != len(texts):
+        errors["options"] = _("Give from 2 to %(count)d different answers, one per line.") % {
+            "count": MAX_OPTIONS
+        }
+    if closes_at <= moment:
+        errors["closes_at"] = _("The poll must close in the future.")
+    if basis not in PollBasis.values:
+        errors["basis"] = _("Choose who votes.")
+    if errors:
+        raise ValidationError(errors)
+    poll = Poll.objects.create(
+        question=question.strip(),
+        basis=basis,
+        closes_at=closes_at,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    PollOption.objects.bulk_create(
+        PollOption(poll=poll, number=n, text=text) for n, text in enumerate(texts, start=1)
+    )
+    audit.record("voting.poll_created", actor=actor, target=poll, details={"options": len(texts)})
+    notify(
+        actor=actor,
+        kind=POLL_KIND,
+        recipients=get_user_model().objects.filter(roles__overlap=["owner", "resident"]),
+        subject=_("A quick poll: %(question)s") % {"question": poll.question[:120]},
+        body=_("Answer on the portal until %(date)s. A poll decides nothing: it asks opinions.")
+        % {"date": date_format(timezone.localtime(closes_at), "j E Y H:i")},
+        path=reverse("voting:poll", kwargs={"pk": poll.pk}),
+    )
+    return poll
+
+
+@transaction.atomic
+def answer_poll(*, actor, poll, option_id, premises_id=None, now=None):
+    """Record (or change) ``actor``'s answer: per login, or per premises they own now."""
+    from tenants.voting.models import Poll, PollBasis, PollVote
+
+    poll = Poll.objects.select_for_update().get(pk=poll.pk)
+    if poll.closed_at is not None or _now(now) >= poll.closes_at:
+        raise ValidationError(_("The poll is closed."))
+    option = poll.options.filter(pk=option_id).first()
+    if option is None:
+        raise ValidationError({"option": _("Choose one of the answers.")})
+    if poll.basis == PollBasis.PREMISES:
+        owned = set(selectors.premises_owned_by(actor))
+        if premises_id is None and len(owned) == 1:
+            premises_id = next(iter(owned))
+        if premises_id not in owned:
+            raise ValidationError(
+                {"premises": _("Choose premises you own: this poll counts one vote per premises.")}
+            )
+        vote, _created = PollVote.objects.update_or_create(
+            poll=poll, premises_id=premises_id, defaults={"option": option, "user": actor}
+        )
+    else:
+        vote, _created = PollVote.objects.update_or_create(
+            poll=poll, user=actor, premises=None, defaults={"option": option}
+        )
+    audit.record("voting.poll_answered", actor=actor, target=poll, details={})
+    return vote
+
+
+@transaction.atomic
+def close_poll(poll, *, actor, now=None):
+    from tenants.voting.models import Poll
+
+    poll = Poll.objects.select_for_update().get(pk=poll.pk)
+    if poll.closed_at is not None:
+        raise ValidationError(_("The poll is closed."))
+    poll.closed_at = _now(now)
+    poll.save(update_fields=["closed_at"])
+    audit.record("voting.poll_closed", actor=actor, target=poll, details={})
+    return poll
