@@ -43,7 +43,7 @@ READERS = HasRole.of(*MEMBER_ROLES, *BOARD)
 AGENDA = HasRole.of(*MEMBER_ROLES, *BOARD, write=BOARD)
 
 
-class QuestionSerializer(serializers.ModelSerializer):
+class AgendaQuestionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Question
         fields = ["id", "number", "text", "threshold", "gardeners_vote"]
@@ -66,7 +66,7 @@ class MeetingSerializer(serializers.Serializer):
 
 class MeetingDetailSerializer(MeetingSerializer):
     rule_basis = serializers.SerializerMethodField()
-    questions = QuestionSerializer(many=True, source="ordered_questions")
+    questions = AgendaQuestionSerializer(many=True, source="ordered_questions")
 
     def get_rule_basis(self, meeting) -> str:
         return str(meeting.rule.basis)
@@ -104,18 +104,20 @@ class NewQuestionSerializer(serializers.Serializer):
 class Questions(APIView):
     permission_classes = [AGENDA]
 
-    @extend_schema(responses=QuestionSerializer(many=True))
+    @extend_schema(responses=AgendaQuestionSerializer(many=True))
     def get(self, request, pk):
         meeting = _meeting(request, pk)
-        return Response(QuestionSerializer(meeting.questions.order_by("number"), many=True).data)
+        return Response(
+            AgendaQuestionSerializer(meeting.questions.order_by("number"), many=True).data
+        )
 
-    @extend_schema(request=NewQuestionSerializer, responses={201: QuestionSerializer})
+    @extend_schema(request=NewQuestionSerializer, responses={201: AgendaQuestionSerializer})
     def post(self, request, pk):
         meeting = _meeting(request, pk)
         incoming = NewQuestionSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         question = services.add_question(meeting, actor=request.user, **incoming.validated_data)
-        return Response(QuestionSerializer(question).data, status=201)
+        return Response(AgendaQuestionSerializer(question).data, status=201)
 
 
 class ChoiceOut(serializers.Serializer):
