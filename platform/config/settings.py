@@ -460,6 +460,11 @@ LOGGING = {
         # The request logger would print full URLs of 404s; ours carry no personal data, but
         # keep it at WARNING so bodies are never logged.
         "django.request": {"level": "WARNING"},
+        # WeasyPrint narrates every layout step at INFO (seven lines a PDF) and fontTools its
+        # subsetting: only their warnings are worth a line.
+        "weasyprint": {"level": "WARNING"},
+        "weasyprint.progress": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 
