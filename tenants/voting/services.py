@@ -815,7 +815,23 @@ def decide_proxy(proxy: Proxy, *, actor, accept: bool, reason: str = "", now=Non
 def advance_meetings(now=None) -> dict:
     """Open the meetings whose voting has started and close the online ones that ended (the
     periodic job's body); each in its own transaction, a refusal leaves that one as it was."""
-    moment = _now(now)
+    with timezone.override(_association_zone()):
+        return _advance(_now(now))
+
+
+def _association_zone():
+    """The association's own time zone (a task has no request to activate it): the register's
+    day and the transfer dates are its local dates."""
+    import zoneinfo
+
+    name = getattr(getattr(connection, "tenant", None), "time_zone", None)
+    try:
+        return zoneinfo.ZoneInfo(name) if name else timezone.get_default_timezone()
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return timezone.get_default_timezone()
+
+
+def _advance(moment) -> dict:
     opened = closed = 0
     due = Meeting.objects.filter(status=MeetingStatus.NOTICE, starts_at__lte=moment)
     for meeting in due.order_by("starts_at"):
