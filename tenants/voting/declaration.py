@@ -51,6 +51,10 @@ declaration = AppDeclaration(
         "voting.register_updated": _("Register updated after a change of ownership"),
         "voting.proxy_submitted": _("Power of attorney submitted"),
         "voting.proxy_decided": _("Power of attorney decided"),
+        "voting.demand_created": _("Demand for a meeting started"),
+        "voting.demand_signed": _("Demand for a meeting signed"),
+        "voting.demand_met": _("Demand for a meeting has enough signatures"),
+        "voting.demand_convened": _("Meeting called on a demand"),
         "voting.poll_created": _("Quick poll opened"),
         "voting.poll_answered": _("Quick poll answered"),
         "voting.poll_closed": _("Quick poll closed"),
@@ -64,6 +68,13 @@ declaration = AppDeclaration(
             roles=MEMBER_ROLES | BOARD,
         ),
         NotificationKind(
+            "voting.demand",
+            _("Demands for a meeting"),
+            _("When owners' (members') demand for an extraordinary meeting has enough signatures."),
+            can_opt_out=False,
+            roles=BOARD,
+        ),
+        NotificationKind(
             "voting.poll",
             _("Quick polls"),
             _("When the board asks members' opinion in a quick poll."),
@@ -72,9 +83,10 @@ declaration = AppDeclaration(
     ),
     periodic_jobs=(PeriodicJob("voting-advance", "tenants.voting.tasks.advance_meetings", 300.0),),
     erasure=Erasure(
-        destroys="nothing of its own: the register of a meeting and its decisions hold ids, "
-        "premises, areas, shares and choices, no names (names are read from the registry under "
-        "the holders' keys and are shredded with them)",
+        destroys="the agenda a holder proposed in a demand for a meeting (encrypted under their "
+        "holding's key, shredded with it); nothing else of its own: the register of a meeting "
+        "and its decisions hold ids, premises, areas, shares and choices, no names (names are "
+        "read from the registry under the holders' keys and are shredded with them)",
         keeps="meetings, registers, decisions and their hash chain, scans of signed decisions and "
         "powers of attorney: records of the meeting the law keeps with its protocol (ЖК РФ "
         "ст. 46 ч. 1, ст. 48; Приказ Минстроя № 266/пр; 152-ФЗ ст. 6 ч. 1 п. 2)",

@@ -5,7 +5,8 @@
 * an owners' meeting of «Дом 1» voting now (mixed): some paper decisions are in; the demo owner
   (half of flat 15 and parking place М2) can state her position online, shown as an opinion
   poll since an online vote does not bind an owners' meeting (463-ФЗ);
-* a board meeting voting online now, where the chairman's decision binds.
+* a board meeting voting online now, where the chairman's decision binds;
+* a quick poll on the colour of the entrance doors.
 
 Deterministic, made once (skipped when any meeting exists).
 """
@@ -155,4 +156,11 @@ def seed_demo() -> str:
                 choices={board.questions.get().pk: "for"},
                 now=now - datetime.timedelta(hours=2),
             )
-    return f"3 meetings, {entered} paper decisions"
+        services.create_poll(
+            actor=chairman,
+            question="В какой цвет покрасить входные двери подъездов?",
+            options=["Тёмно-зелёный", "Коричневый", "Серый"],
+            closes_at=now + 10 * day,
+            now=now,
+        )
+    return f"3 meetings, {entered} paper decisions, 1 quick poll"

@@ -220,3 +220,22 @@ class PollAnswerForm(forms.Form):
             self.fields["premises"].choices = [(str(p.pk), str(p)) for p in premises]
         else:
             del self.fields["premises"]
+
+
+class DemandForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind of meeting"))
+    building = forms.ModelChoiceField(
+        label=_("Building"),
+        queryset=Building.objects.order_by("name"),
+        required=False,
+        empty_label=_("All buildings"),
+    )
+    agenda = forms.CharField(
+        label=_("Questions for the meeting"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+
+    def __init__(self, *args, kinds=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(k, rules.MeetingKind(k).label) for k in kinds]

@@ -28,6 +28,8 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.crypto import keyring
+from core.crypto.fields import EncryptedModel, EncryptedTextField
 from tenants.voting import rules
 from tenants.voting.rules import MeetingForm, MeetingKind, Threshold
 
@@ -389,3 +391,76 @@ class PollVote(models.Model):
 
     def __str__(self) -> str:
         return f"Poll vote {self.pk}"
+
+
+# -- owners' (members') demands for an extraordinary meeting ------------------------------------
+
+
+class DemandStatus(models.TextChoices):
+    OPEN = "open", _("Collecting signatures")
+    MET = "met", _("Enough signatures: the board must call the meeting")
+    CONVENED = "convened", _("Meeting called")
+
+
+class Demand(EncryptedModel):
+    """A written demand that the board call an extraordinary meeting (ЖК РФ ст. 45 ч. 6;
+    217-ФЗ ст. 17 ч. 7), signed on the portal by owners or members until they hold the share
+    of votes the rule asks. Its agenda is the initiator's own text: encrypted under their
+    holding's key (erasing them shreds it; the signatures stay as figures)."""
+
+    kind = models.CharField(_("kind of meeting"), max_length=10, choices=MeetingKind.choices)
+    rule_version = models.CharField(_("rule"), max_length=40)
+    building = models.ForeignKey(
+        "residents.Building", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    holding_id = models.UUIDField()
+    agenda = EncryptedTextField(_("proposed agenda"), null=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=DemandStatus.choices, default=DemandStatus.OPEN
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    met_at = models.DateTimeField(null=True, blank=True)
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.SET_NULL, null=True, blank=True, related_name="demands"
+    )
+
+    class Meta:
+        verbose_name = _("demand for a meeting")
+        verbose_name_plural = _("demands for a meeting")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Demand {self.pk}"
+
+    def encryption_key_name(self) -> str:
+        return keyring.holding_key(self.holding_id)
+
+    @property
+    def rule(self) -> rules.MeetingRule:
+        return rules.by_version(self.rule_version)
+
+
+class DemandSignature(models.Model):
+    """A signer and the votes they held when signing (area × share, or 1 as a member)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="signatures")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    weight_numerator = models.BigIntegerField()
+    weight_denominator = models.BigIntegerField(default=1)
+    signed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["demand", "user"], name="voting_demand_signed_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"Signature {self.pk}"
+
+    @property
+    def weight(self) -> Fraction:
+        return Fraction(self.weight_numerator, self.weight_denominator)

@@ -64,6 +64,14 @@ class Register:
     total: Fraction
 
 
+#: ``Voter.label``'s length: a member with many plots is listed up to it, then "…".
+LABEL_LENGTH = 200
+
+
+def _fit(label: str) -> str:
+    return label if len(label) <= LABEL_LENGTH else label[: LABEL_LENGTH - 1] + "…"
+
+
 def premises_label(premises: Premises) -> str:
     with translation.override(LABEL_LANGUAGE):
         return f"{premises.building.name}, {premises.get_kind_display()} {premises.number}"
@@ -100,7 +108,7 @@ def _owners(on: datetime.date, building) -> Register:
                 premises=place,
                 share=share,
                 owner_ids=[owner_id],
-                label=f"{premises_label(place)} · {format_fraction(share)}",
+                label=_fit(f"{premises_label(place)} · {format_fraction(share)}"),
             )
         )
     total = sum((_area(p) for p in premises), Fraction(0))
@@ -120,14 +128,16 @@ def _members_by_area(on: datetime.date, building) -> Register:
                     premises=holder.premises,
                     share=holder.share,
                     owner_ids=list(member.owner_ids),
-                    label=f"{premises_label(holder.premises)} · {format_fraction(holder.share)}",
+                    label=_fit(
+                        f"{premises_label(holder.premises)} · {format_fraction(holder.share)}"
+                    ),
                 )
             )
     return Register(lines, sum((line.weight for line in lines), Fraction(0)))
 
 
 def _places(holdings) -> str:
-    return "; ".join(premises_label(h.premises) for h in holdings)
+    return _fit("; ".join(premises_label(h.premises) for h in holdings))
 
 
 def _members_one_each(on: datetime.date, *, gardeners: bool) -> Register:
@@ -170,7 +180,7 @@ def _gardeners(on: datetime.date, member_owner_ids: set) -> list[Line]:
                 weight=Fraction(1),
                 owner_ids=owner_ids,
                 counts_for_quorum=False,
-                label="; ".join(premises_label(o.premises) for o in records),
+                label=_fit("; ".join(premises_label(o.premises) for o in records)),
             )
         )
     return lines

@@ -157,6 +157,19 @@ class MeetingRule:
     #: Shortest and longest online voting, in days (ЖК ст. 47.1); None: no limit.
     online_days: tuple[int, int] | None = None
     basis: str = ""
+    #: A written demand that obliges the board to call an extraordinary meeting: the part of
+    #: all votes its signers must hold (``demand_strict``: more than it), and the days the board
+    #: has to act. None: the charter decides (the portal does not collect such demands).
+    demand_share: Fraction | None = None
+    demand_strict: bool = False
+    demand_days: int | None = None
+    demand_basis: str = ""
+
+    def demand_met(self, signed: Fraction, total: Fraction) -> bool:
+        if self.demand_share is None or total <= 0:
+            return False
+        needed = total * self.demand_share
+        return signed > needed if self.demand_strict else signed >= needed
 
     @property
     def default_threshold(self) -> str:
@@ -205,6 +218,14 @@ TSZH_BASIS = _(
     "at least 2/3 of all members' votes on ст. 145 ч. 2 пп. 2, 6, 7, otherwise a majority of the "
     "votes present (ст. 146 ч. 4)"
 )
+OSS_DEMAND_BASIS = _(
+    "ЖК РФ ст. 45 ч. 6: on the written demand of owners holding at least 10 % of all votes the "
+    "board prepares an extraordinary meeting within 45 days"
+)
+SNT_DEMAND_BASIS = _(
+    "217-ФЗ ст. 17 ч. 7, 9: on the demand of more than one fifth of the members the board calls "
+    "an extraordinary general meeting within 30 days"
+)
 BOARD_RULE_BASIS = _(
     "ЖК РФ ст. 147 ч. 6; 217-ФЗ ст. 18: quorum at least half of the board's members, decisions "
     "by a majority of those present; online as the charter allows"
@@ -227,6 +248,9 @@ RULES: tuple[MeetingRule, ...] = (
         online=OnlineBinding.CHARTER,
         online_days=(7, 60),
         basis=OSS_BASIS,
+        demand_share=Fraction(1, 10),
+        demand_days=45,
+        demand_basis=OSS_DEMAND_BASIS,
     ),
     MeetingRule(
         version="oss-2025-03",
@@ -247,6 +271,9 @@ RULES: tuple[MeetingRule, ...] = (
             "than 50 % of all votes (ст. 45 ч. 3); notice at least 10 days before; thresholds by "
             "question (ст. 46 ч. 1)"
         ),
+        demand_share=Fraction(1, 10),
+        demand_days=45,
+        demand_basis=OSS_DEMAND_BASIS,
     ),
     # -- ТСЖ / ТСН members' meeting -----------------------------------------------------------
     MeetingRule(
@@ -318,6 +345,10 @@ RULES: tuple[MeetingRule, ...] = (
             "ч. 1 пп. 1–6, 10, 17, 21–26 (ч. 2), a majority of those present otherwise (ч. 4); "
             "individual gardeners vote on the financial questions of ч. 3"
         ),
+        demand_share=Fraction(1, 5),
+        demand_strict=True,
+        demand_days=30,
+        demand_basis=SNT_DEMAND_BASIS,
     ),
     MeetingRule(
         version="snt-members-2022-07",
@@ -340,6 +371,10 @@ RULES: tuple[MeetingRule, ...] = (
             "votes present on the questions of ч. 2; individual gardeners vote on ч. 3's "
             "financial questions"
         ),
+        demand_share=Fraction(1, 5),
+        demand_strict=True,
+        demand_days=30,
+        demand_basis=SNT_DEMAND_BASIS,
     ),
     # -- board meetings (every kind) -------------------------------------------------------------
     MeetingRule(

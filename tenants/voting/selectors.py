@@ -404,3 +404,15 @@ def poll_rows(poll) -> list[PollOptionRow]:
 def my_poll_votes(user, poll) -> dict:
     """``{premises id or None: option id}`` of the answers ``user`` gave."""
     return dict(poll.votes.filter(user=user).values_list("premises_id", "option_id"))
+
+
+# -- demands for an extraordinary meeting --------------------------------------------------------
+
+
+def demands_visible_to(user):
+    """Demands are read by everyone who might sign them and by the board."""
+    from tenants.voting.models import Demand
+
+    if runs_meetings(user) or has_role(user, *MEMBER_ROLES):
+        return Demand.objects.select_related("building", "meeting")
+    return Demand.objects.none()

@@ -815,7 +815,23 @@ def decide_proxy(proxy: Proxy, *, actor, accept: bool, reason: str = "", now=Non
 def advance_meetings(now=None) -> dict:
     """Open the meetings whose voting has started and close the online ones that ended (the
     periodic job's body); each in its own transaction, a refusal leaves that one as it was."""
-    moment = _now(now)
+    with timezone.override(_association_zone()):
+        return _advance(_now(now))
+
+
+def _association_zone():
+    """The association's own time zone (a task has no request to activate it): the register's
+    day and the transfer dates are its local dates."""
+    import zoneinfo
+
+    name = getattr(getattr(connection, "tenant", None), "time_zone", None)
+    try:
+        return zoneinfo.ZoneInfo(name) if name else timezone.get_default_timezone()
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return timezone.get_default_timezone()
+
+
+def _advance(moment) -> dict:
     opened = closed = 0
     due = Meeting.objects.filter(status=MeetingStatus.NOTICE, starts_at__lte=moment)
     for meeting in due.order_by("starts_at"):
@@ -931,3 +947,146 @@ def close_poll(poll, *, actor, now=None):
     poll.save(update_fields=["closed_at"])
     audit.record("voting.poll_closed", actor=actor, target=poll, details={})
     return poll
+
+
+# -- demands for an extraordinary meeting ----------------------------------------------------------
+
+DEMAND_KIND = "voting.demand"
+
+
+def _demand_rule(kind: str, today: datetime.date) -> rules.MeetingRule:
+    rule = rule_for(kind, on=today)
+    if rule.demand_share is None:
+        raise ValidationError(
+            {
+                "kind": _(
+                    "Who may demand this kind of meeting is set by the charter: ask the board "
+                    "in writing."
+                )
+            }
+        )
+    return rule
+
+
+def signer_votes(rule: rules.MeetingRule, user, *, on: datetime.date, building=None):
+    """(the votes ``user`` holds at such a meeting today, all votes): area × share of what
+    they own (owners' meetings), or 1 as a member (gardeners do not count)."""
+    found = register.register_on(rule, on, building=building)
+    owner_ids = set(selectors.owner_ids_of(user))
+    mine = [
+        line for line in found.lines if line.counts_for_quorum and set(line.owner_ids) & owner_ids
+    ]
+    return sum((line.weight for line in mine), Fraction(0)), found.total, mine
+
+
+def demand_progress(demand) -> dict:
+    """Signed votes against all votes today, the share needed and whether it is reached."""
+    rule = demand.rule
+    total = register.register_on(rule, timezone.localdate(), building=demand.building).total
+    signed = sum((s.weight for s in demand.signatures.all()), Fraction(0))
+    return {
+        "signed": signed,
+        "total": total,
+        "needed": total * rule.demand_share if rule.demand_share is not None else None,
+        "met": rule.demand_met(signed, total),
+    }
+
+
+def _check_met(demand, *, actor, moment) -> None:
+    from tenants.voting.models import DemandStatus
+
+    if demand.status != DemandStatus.OPEN or not demand_progress(demand)["met"]:
+        return
+    demand.status = DemandStatus.MET
+    demand.met_at = moment
+    demand.save(update_fields=["status", "met_at"])
+    audit.record("voting.demand_met", actor=actor, target=demand, details={})
+    due = timezone.localtime(moment) + datetime.timedelta(days=demand.rule.demand_days or 0)
+    notify(
+        actor=actor,
+        kind=DEMAND_KIND,
+        recipients=get_user_model().objects.filter(roles__overlap=sorted(BOARD)),
+        subject=_("Owners demand an extraordinary meeting"),
+        body=_("The demand has enough signatures (%(basis)s). Call the meeting by %(date)s.")
+        % {"basis": demand.rule.demand_basis, "date": date_format(due, "j E Y")},
+        path=reverse("voting:demand", kwargs={"pk": demand.pk}),
+    )
+
+
+@transaction.atomic
+def create_demand(*, actor, kind: str, agenda: str, building=None, now=None):
+    """An owner (member) demands an extraordinary meeting and signs first."""
+    from tenants.residents.models import Owner
+    from tenants.voting.models import Demand, DemandSignature
+
+    moment = _now(now)
+    today = _local_day(moment)
+    rule = _demand_rule(kind, today)
+    _check_building(kind, building)
+    if not agenda.strip():
+        raise ValidationError({"agenda": _("Write the questions you want the meeting to decide.")})
+    votes, _total, lines = signer_votes(rule, actor, on=today, building=building)
+    if not votes:
+        raise ValidationError(_("Only those who vote at such a meeting may demand it."))
+    first = Owner.objects.filter(pk__in=lines[0].owner_ids).order_by("pk").first()
+    demand = Demand(
+        kind=kind,
+        rule_version=rule.version,
+        building=building,
+        holding_id=first.holding_id,
+        agenda=agenda.strip(),
+        created_by=actor,
+    )
+    demand.save()
+    DemandSignature.objects.create(
+        demand=demand,
+        user=actor,
+        weight_numerator=votes.numerator,
+        weight_denominator=votes.denominator,
+    )
+    audit.record("voting.demand_created", actor=actor, target=demand, details={"kind": kind})
+    _check_met(demand, actor=actor, moment=moment)
+    return demand
+
+
+@transaction.atomic
+def sign_demand(demand, *, actor, now=None):
+    from tenants.voting.models import Demand, DemandSignature, DemandStatus
+
+    moment = _now(now)
+    demand = Demand.objects.select_for_update().get(pk=demand.pk)
+    if demand.status == DemandStatus.CONVENED:
+        raise ValidationError(_("The meeting has been called already."))
+    if demand.signatures.filter(user=actor).exists():
+        raise ValidationError(_("You have signed this demand already."))
+    votes, _total, _lines = signer_votes(
+        demand.rule, actor, on=_local_day(moment), building=demand.building
+    )
+    if not votes:
+        raise ValidationError(_("Only those who vote at such a meeting may demand it."))
+    signature = DemandSignature.objects.create(
+        demand=demand,
+        user=actor,
+        weight_numerator=votes.numerator,
+        weight_denominator=votes.denominator,
+    )
+    audit.record("voting.demand_signed", actor=actor, target=demand, details={})
+    _check_met(demand, actor=actor, moment=moment)
+    return signature
+
+
+@transaction.atomic
+def convene(demand, meeting: Meeting, *, actor):
+    """Record that ``meeting`` answers the demand."""
+    from tenants.voting.models import Demand, DemandStatus
+
+    demand = Demand.objects.select_for_update().get(pk=demand.pk)
+    if demand.status == DemandStatus.CONVENED:
+        raise ValidationError(_("The meeting has been called already."))
+    demand.status = DemandStatus.CONVENED
+    demand.meeting = meeting
+    demand.save(update_fields=["status", "meeting"])
+    audit.record(
+        "voting.demand_convened", actor=actor, target=demand, details={"meeting": str(meeting.pk)}
+    )
+    return demand

@@ -595,3 +595,115 @@ def bundle(request, pk):
     response = HttpResponse(protocol.gis_bundle(found), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="meeting-{found.number}.zip"'
     return response
+
+
+# -- demands for an extraordinary meeting --------------------------------------------------------
+
+
+def _demand_kinds() -> list[str]:
+    from django.utils import timezone
+
+    kind = selectors.association_kind()
+    return [
+        k
+        for k in rules.meeting_kinds(kind)
+        if rules.rule_for(kind, k, timezone.localdate()).demand_share is not None
+    ]
+
+
+@role_required(*READERS)
+def demands(request):
+    return render(
+        request,
+        "voting/demands.html",
+        {
+            "demands": selectors.demands_visible_to(request.user),
+            "may_start": bool(_demand_kinds()),
+        },
+    )
+
+
+@sensitive_post
+@role_required(*READERS)
+def demand_new(request):
+    form = forms.DemandForm(request.POST or None, kinds=_demand_kinds())
+    done = submit(
+        request,
+        form,
+        lambda: services.create_demand(
+            actor=request.user,
+            kind=form.cleaned_data["kind"],
+            agenda=form.cleaned_data["agenda"],
+            building=form.cleaned_data.get("building"),
+        ),
+        done=_("Your demand is signed and open for others to sign."),
+        then=lambda demand: reverse("voting:demand", kwargs={"pk": demand.pk}),
+    )
+    return done or render(request, "voting/demand_new.html", {"form": form}, status=_status(form))
+
+
+@role_required(*READERS)
+def demand(request, pk):
+    from tenants.voting.shares import percent, readable
+
+    found = get_object_or_404(selectors.demands_visible_to(request.user), pk=pk)
+    progress = services.demand_progress(found)
+    return render(
+        request,
+        "voting/demand.html",
+        {
+            "demand": found,
+            "progress": progress,
+            "signed_text": readable(progress["signed"]),
+            "total_text": readable(progress["total"]),
+            "signed_percent": percent(progress["signed"], progress["total"]),
+            "needed_percent": percent(progress["needed"] or 0, progress["total"]),
+            "signed_by_me": found.signatures.filter(user=request.user).exists(),
+            "signatures": found.signatures.count(),
+            "board": selectors.runs_meetings(request.user),
+        },
+    )
+
+
+@require_POST
+@role_required(*READERS)
+def demand_sign(request, pk):
+    found = get_object_or_404(selectors.demands_visible_to(request.user), pk=pk)
+    return act(
+        request,
+        lambda: services.sign_demand(found, actor=request.user),
+        done=_("You have signed the demand."),
+        then=reverse("voting:demand", kwargs={"pk": found.pk}),
+    )
+
+
+@require_POST
+@role_required(*BOARD)
+def demand_convene(request, pk):
+    """The board answers a demand: a draft extraordinary meeting of its kind, linked to it."""
+    from django.utils import timezone
+
+    found = get_object_or_404(selectors.demands_visible_to(request.user), pk=pk)
+    rule = found.rule
+    now = timezone.now()
+
+    def make():
+        meeting = services.create_meeting(
+            actor=request.user,
+            kind=found.kind,
+            form=rules.MeetingForm.ABSENTEE,
+            title=_("Extraordinary meeting on the demand of owners (members)"),
+            starts_at=now + timezone.timedelta(days=rule.notice_days + 1),
+            ends_at=now + timezone.timedelta(days=rule.notice_days + 15),
+            building=found.building,
+        )
+        services.convene(found, meeting, actor=request.user)
+        return meeting
+
+    return act(
+        request,
+        make,
+        done=_("A draft meeting is set up: put the demand's questions on its agenda."),
+        then=_meeting_url,
+        refused=reverse("voting:demand", kwargs={"pk": found.pk}),
+    )

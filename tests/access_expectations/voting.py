@@ -133,3 +133,29 @@ EXPECTATIONS.update(
         (TENANT_URLCONF, "voting:poll-close"): (poll_kwargs, everyone(NOT_ALLOWED)),
     }
 )
+
+
+def demand_kwargs(_association):
+    """A demand started by an owner of the matrix's building (someone else's for every actor)."""
+    from tenants.voting import services
+    from tests.factories import UserFactory
+    from tests.tenants.residents.factories import make_owner, make_premises
+
+    initiator = UserFactory(roles=["owner"])
+    premises = make_premises()
+    make_owner(premises, user=initiator)
+    demand = services.create_demand(
+        actor=initiator, kind="owners", agenda="Установить шлагбаум", building=premises.building
+    )
+    return {"pk": demand.pk}
+
+
+EXPECTATIONS.update(
+    {
+        (TENANT_URLCONF, "voting:demands"): ({}, board_and_members()),
+        (TENANT_URLCONF, "voting:demand-new"): ({}, board_and_members()),
+        (TENANT_URLCONF, "voting:demand"): (demand_kwargs, board_and_members()),
+        (TENANT_URLCONF, "voting:demand-sign"): (demand_kwargs, everyone(NOT_ALLOWED)),
+        (TENANT_URLCONF, "voting:demand-convene"): (demand_kwargs, everyone(NOT_ALLOWED)),
+    }
+)

@@ -298,3 +298,15 @@ def test_a_sale_during_the_meeting_the_new_owner_decides_from_its_date(monkeypat
     row = result.question(question.pk)
     assert (row.votes_for, row.against) == (0, 100)  # the buyer's decision replaces it
     assert result.present == 100 and meeting.total == 100
+
+
+def test_a_member_with_many_plots_has_one_line_and_a_label_that_fits(monkeypatch, chairman):
+    use_kind(monkeypatch, "snt")
+    building = BuildingFactory(name="Садоводческое товарищество «Берёзка», линия номер семь")
+    for _ in range(12):
+        owned(building, "600.00", members=True, emails={0: "many@example.test"})
+    _, (other,) = owned(building, "600.00", members=True)
+    meeting = voting(actor=chairman, kind=MeetingKind.MEMBERS)
+    assert meeting.voters.count() == 2 and meeting.total == 2
+    line = meeting.voters.exclude(pk=line_of(meeting, other).pk).get()
+    assert len(line.label) == 200 and line.label.endswith("…")

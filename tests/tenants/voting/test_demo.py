@@ -20,7 +20,7 @@ def test_the_demo_meetings(monkeypatch, in_alpha):
     for number in range(1, 21):
         owned(building, f"{40 + number}.50", users={0: owner} if number == 15 else None)
     made = seed_demo()
-    assert made.startswith("3 meetings")
+    assert made.startswith("3 meetings") and made.endswith("1 quick poll")
     closed, current, board = Meeting.objects.order_by("number")
     assert closed.status == MeetingStatus.CLOSED and closed.final_hash
     assert selectors.verify(closed).ok
