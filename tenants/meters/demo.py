@@ -84,7 +84,9 @@ def _readings(meter, registers, n: int, first_period, now) -> list[Reading]:
         period = first_period
         for month in range(MONTHS):
             base = USAGE[(meter.kind, register.code)]
-            used = (base * Decimal(90 + (n * 7 + month * 13) % 25) / 100).quantize(Decimal("0.001"))
+            # to the meter's own decimals: the figure a member would read off its face
+            step = Decimal(1).scaleb(-meter.decimals)
+            used = (base * Decimal(90 + (n * 7 + month * 13) % 25) / 100).quantize(step)
             value += used
             rows.append(
                 Reading(

@@ -34,6 +34,9 @@ def test_the_demo_gives_flat_15_four_meters_with_history(in_alpha, today):
     assert len(mine) == 4
     assert Reading.objects.filter(meter__in=mine).values("period").distinct().count() == MONTHS
     assert Meter.objects.filter(building=building).count() == 1  # the common-house heat meter
+    # every figure fits its meter's face: the member can send it back unchanged
+    for reading in Reading.objects.select_related("meter"):
+        assert -reading.value.normalize().as_tuple().exponent <= reading.meter.decimals
     assert seed_demo() == ""  # once
 
 
