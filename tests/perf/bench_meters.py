@@ -124,20 +124,15 @@ def _hammer(port, method, path, headers, body, seconds, concurrency, expect) -> 
     return totals[0] / (time.monotonic() - started), totals[1]
 
 
-@benchmark("meters_post_vs_hello", order=81)
-def post_vs_hello(env):
-    server, session, owner, text = _owner(env)
-    body = _form_body(text, session.cookies["csrftoken"])
-    post_headers = owner | {"Content-Type": "application/x-www-form-urlencoded"}
-    first = server.request("POST", PAGE, post_headers, body)
-    if first.status != 302:
-        raise BenchError(f"POST {PAGE} answered {first.status}:\n{first.text[:2000]}")
-    anonymous = {"Host": session.host}
-    per_round = max(env.seconds / ROUNDS, 0.5)
+def post_rounds(env, server, host, path, headers, body, *, label, rounds=ROUNDS):
+    """Alternate rounds of the POST (a 302 each) and of hello by the same client; the sorted
+    ratios, the POSTs' and hello's req/s. Raises when any request failed."""
+    anonymous = {"Host": host}
+    per_round = max(env.seconds / rounds, 0.5)
     ratios, posts, hellos, errors = [], [], [], 0
-    for _ in range(ROUNDS):
+    for _ in range(rounds):
         post_rps, post_errors = _hammer(
-            server.port, "POST", PAGE, post_headers, body, per_round, env.concurrency, 302
+            server.port, "POST", path, headers, body, per_round, env.concurrency, 302
         )
         hello_rps, hello_errors = _hammer(
             server.port, "GET", HELLO, anonymous, None, per_round, env.concurrency, 200
@@ -150,7 +145,21 @@ def post_vs_hello(env):
     if errors:
         raise BenchError(f"{errors} failed requests:\n{server.log_tail()}")
     ratios.sort()
-    print("# meters POST vs hello: " + ", ".join(f"{r:.3f}" for r in ratios), file=sys.stderr)
+    print(f"# {label} POST vs hello: " + ", ".join(f"{r:.3f}" for r in ratios), file=sys.stderr)
+    return ratios, posts, hellos
+
+
+@benchmark("meters_post_vs_hello", order=81)
+def post_vs_hello(env):
+    server, session, owner, text = _owner(env)
+    body = _form_body(text, session.cookies["csrftoken"])
+    post_headers = owner | {"Content-Type": "application/x-www-form-urlencoded"}
+    first = server.request("POST", PAGE, post_headers, body)
+    if first.status != 302:
+        raise BenchError(f"POST {PAGE} answered {first.status}:\n{first.text[:2000]}")
+    ratios, posts, hellos = post_rounds(
+        env, server, session.host, PAGE, post_headers, body, label="meters"
+    )
     return [
         Figure(
             "meters_post_vs_hello_rps_ratio", ratios[len(ratios) // 2], "ratio", ">=", POST_TARGET

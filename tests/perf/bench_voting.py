@@ -19,15 +19,13 @@ import sys
 import urllib.parse
 
 from deploy.services import ROOT
-from tests.perf.bench_meters import _hammer
+from tests.perf.bench_meters import post_rounds
 from tests.perf.environment import BenchError, demo_credentials
 from tests.perf.registry import Figure, benchmark
 
-HELLO = "/bench/hello/"
 VOTERS, QUESTIONS = 10_000, 10
 COUNT_TARGET = 5.0
 POST_TARGET = 0.05
-ROUNDS = 4
 MEETING = re.compile(r'href="/voting/([0-9a-f-]{36})/"')
 FIELD = re.compile(r'name="(v-[0-9a-f-]{36}-q-[0-9a-f-]{36})" value="for"')
 
@@ -85,25 +83,9 @@ def post_vs_hello(env):
     first = server.request("POST", path, post_headers, body)
     if first.status != 302:
         raise BenchError(f"POST {path} answered {first.status}:\n{first.text[:2000]}")
-    anonymous = {"Host": session.host}
-    per_round = max(env.seconds / ROUNDS, 0.5)
-    ratios, posts, hellos, errors = [], [], [], 0
-    for _ in range(ROUNDS):
-        post_rps, post_errors = _hammer(
-            server.port, "POST", path, post_headers, body, per_round, env.concurrency, 302
-        )
-        hello_rps, hello_errors = _hammer(
-            server.port, "GET", HELLO, anonymous, None, per_round, env.concurrency, 200
-        )
-        errors += post_errors + hello_errors
-        posts.append(post_rps)
-        hellos.append(hello_rps)
-        if hello_rps:
-            ratios.append(post_rps / hello_rps)
-    if errors:
-        raise BenchError(f"{errors} failed requests:\n{server.log_tail()}")
-    ratios.sort()
-    print("# voting POST vs hello: " + ", ".join(f"{r:.3f}" for r in ratios), file=sys.stderr)
+    ratios, posts, hellos = post_rounds(
+        env, server, session.host, path, post_headers, body, label="voting"
+    )
     return [
         Figure(
             "voting_post_vs_hello_rps_ratio", ratios[len(ratios) // 2], "ratio", ">=", POST_TARGET
