@@ -11,6 +11,7 @@ Tests run the development profile with ``TSZH_ENV=test`` tweaks (fast password h
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -99,6 +100,7 @@ SHARED_APPS = [
     "associations",
     "signup",
     "console",
+    "billing.plans",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
@@ -174,6 +176,9 @@ MIDDLEWARE = [
     "core.access.suspension.SuspendedAssociationMiddleware",
     # Throttled "last activity" of an association for the operators' console.
     "associations.middleware.LastActivityMiddleware",
+    # The plan's payment: the board's overdue banner and, after the grace period, the paid
+    # features' changes refused (billing/plans/middleware.py, docs/billing.md).
+    "billing.plans.middleware.PlanFeaturesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "core.crypto.middleware.KeyProviderUnavailableMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -511,3 +516,15 @@ CELERY_BEAT_SCHEDULE.update(
     }
 )
 # --- end of SIGNUP ------------------------------------------------------------------------------
+
+# --- Plans: associations pay the platform (billing/plans, docs/billing.md) ----------------------
+# Without STRIPE_SECRET_KEY Stripe is off: operators manage plans by hand, boards pay by invoice.
+STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")  # localstripe in tests
+STRIPE_CHECKOUT_API_BASE = os.environ.get("STRIPE_CHECKOUT_API_BASE", "")
+# The platform endpoint's own signing secret (/billing/stripe/webhook/).
+STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+# Days an overdue association keeps the board's paid features before falling back to free.
+TSZH_BILLING_GRACE_DAYS = int(os.environ.get("TSZH_BILLING_GRACE_DAYS", "14"))
+# The platform's own legal and bank details on its invoices (JSON; demo values by default).
+TSZH_PLATFORM_LEGAL = json.loads(os.environ.get("TSZH_PLATFORM_LEGAL", "{}") or "{}")

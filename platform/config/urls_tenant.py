@@ -18,6 +18,7 @@ urlpatterns = [
     path("invitations/", include("tenants.invitations.urls")),
     path("files/", include("tenants.files.urls")),
     path("settings/profile/", include("tenants.profile.urls")),
+    path("settings/plan/", include("billing.plans.tenant_urls")),
     path("notifications/", include("tenants.notifications.urls")),
     path("staff/", include("tenants.staff.urls")),
     path("", include("tenants.meters.urls")),

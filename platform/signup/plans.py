@@ -1,6 +1,8 @@
-"""The plans shown on the landing page. Prices are in roubles a month (``Decimal``, never float).
+"""The plans as first sold on the landing page (roubles a month, ``Decimal``).
 
-A new association starts on «Старт»; moving to a paid plan is billing's business.
+The plans are data now (``billing.plans.models.Plan``, seeded from ``PLANS`` by its migration
+``0002_seed_plans``); the landing page and the portal read them from there. A new association
+starts on «Старт» (``DEFAULT_PLAN``); moving to a paid plan is billing's business.
 """
 
 from __future__ import annotations

@@ -28,13 +28,13 @@ from associations.services import (
     subdomain_host,
 )
 from associations.validators import normalize_subdomain
+from billing.plans.selectors import public_plans
 from core.access import twofactor
 from core.access.decorators import role_required
 from core.access.roles import FOUNDER_ROLES
 from core.sensitive import sensitive_post
 from signup import selectors, services
 from signup.forms import SignupForm, SubdomainForm, inn_taken_message, subdomain_problem
-from signup.plans import PLANS
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 TOO_MANY = 429
@@ -71,7 +71,7 @@ def _invalid_rate() -> str:
 def _page(request, form, status=200):
     context = {
         "form": form,
-        "plans": PLANS,
+        "plans": public_plans(),
         "base_domain": settings.BASE_DOMAIN,
         "operators_email": settings.SIGNUP_OPERATORS_EMAIL,
     }

@@ -1,0 +1,29 @@
+"""What billing's plans tell the platform (``core.extensions``): the board's warning letter,
+audit labels and the daily job."""
+
+from django.utils.translation import gettext_lazy as _
+
+from core.access.roles import BOARD, Role
+from core.extensions import AppDeclaration, NotificationKind, PeriodicJob
+
+PAYMENT_DUE = "plans.payment_due"
+
+declaration = AppDeclaration(
+    audit_labels={
+        "plans.plan_changed": _("Plan changed"),
+        "plans.plan_granted": _("Plan granted by the operators"),
+        "plans.trial_extended": _("Trial extended"),
+        "plans.bank_payment_confirmed": _("Bank transfer confirmed"),
+        "plans.statement_matched": _("Payment matched from the bank statement"),
+    },
+    notification_kinds=(
+        NotificationKind(
+            PAYMENT_DUE,
+            _("The portal's plan is not paid"),
+            _("Failed or missing payments for the association's plan."),
+            roles=BOARD | {Role.ACCOUNTANT},
+            can_opt_out=False,
+        ),
+    ),
+    periodic_jobs=(PeriodicJob("plans-daily", "plans.daily", 24 * 3600, fan_out=False),),
+)
