@@ -32,10 +32,17 @@ def enabled() -> bool:
     return bool(getattr(settings, "STRIPE_SECRET_KEY", ""))
 
 
+#: Tests set an HTTP client that records requests (the idempotency keys); None: stripe's own.
+HTTP_CLIENT = None
+
+
 def _client(api_base: str | None = None) -> stripe.StripeClient:
     base = api_base or getattr(settings, "STRIPE_API_BASE", "") or "https://api.stripe.com"
     return stripe.StripeClient(
-        settings.STRIPE_SECRET_KEY, base_addresses={"api": base}, max_network_retries=2
+        settings.STRIPE_SECRET_KEY,
+        base_addresses={"api": base},
+        max_network_retries=2,
+        http_client=HTTP_CLIENT,
     )
 
 

@@ -1,10 +1,12 @@
-"""Billing's addresses on the public site: the Stripe webhook and the console's pages."""
+"""Billing's webhook on the public site (``/billing/``); the console's pages are
+``billing.plans.console_urls`` under ``/console/billing/``."""
 
-from django.urls import include, path
+from django.urls import path
 
 from billing.plans import webhooks
 
+app_name = "plans_webhooks"
+
 urlpatterns = [
-    path("billing/stripe/webhook/", webhooks.stripe_webhook, name="plans-stripe-webhook"),
-    path("console/billing/", include("billing.plans.console_urls")),
+    path("stripe/webhook/", webhooks.stripe_webhook, name="stripe"),
 ]

@@ -4,7 +4,8 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("signup.urls")),
-    path("", include("billing.plans.public_urls")),
+    path("billing/", include("billing.plans.public_urls")),
+    path("console/billing/", include("billing.plans.console_urls")),
     path("console/", include("console.urls")),
     path("accounts/", include("core.access.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
