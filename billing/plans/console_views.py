@@ -15,6 +15,7 @@ from billing.plans import gateway, selectors, services, state
 from billing.plans.forms import ExtendTrialForm, GrantPlanForm, StatementForm
 from billing.plans.models import PlanInvoice, WebhookEvent
 from core.access.decorators import operator_required
+from core.sensitive import sensitive_post
 from core.ui.refusals import act, submit
 
 
@@ -141,6 +142,7 @@ def confirm(request, pk):
     )
 
 
+@sensitive_post  # a statement's purposes may name a person paying for the association
 @operator_required
 @require_POST
 def statement(request):
