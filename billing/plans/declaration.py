@@ -3,6 +3,7 @@ audit labels and the daily job."""
 
 from django.utils.translation import gettext_lazy as _
 
+from billing.plans.demo import seed_demo
 from core.access.roles import BOARD, Role
 from core.extensions import AppDeclaration, NotificationKind, PeriodicJob
 
@@ -26,4 +27,5 @@ declaration = AppDeclaration(
         ),
     ),
     periodic_jobs=(PeriodicJob("plans-daily", "plans.daily", 24 * 3600, fan_out=False),),
+    demo=seed_demo,
 )

@@ -5,7 +5,8 @@ the request, lazily: for a signed-in member of the board or the accountant, the 
 ``BillingState`` when it needs saying (overdue, limited, over the premises limit), else None.
 ``templates/plans/banner.html`` (included by ``base.html``) shows it. Members never see it.
 
-After the grace period (``state.grace_days``), changes in ``GATED_NAMESPACES`` (the features of
+After the grace period (``state.grace_days``), changes in ``GATED_NAMESPACES`` and
+``GATED_VIEWS`` (the features of
 the paid plans that nothing of the law or the members depends on) answer 403 with a page
 saying why and how to pay; reading them stays open, and nothing else is touched: accruals,
 readings, members' payments, letters, meetings and disclosure keep running.
@@ -22,9 +23,24 @@ from billing.plans import state
 from core.access.roles import BOARD, Role, roles_of
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
-#: URL namespaces of the board's paid features: the registry's spreadsheet import and the
-#: yearly estimate's editor (docs/billing.md). Their pages stay readable.
-GATED_NAMESPACES = frozenset({"imports", "budget"})
+#: The board's paid features: every change of the registry's spreadsheet import, and drafting
+#: the yearly estimate (new estimates, their lines, revisions). Publishing an estimate, putting
+#: it to a meeting, recording the meeting's decision and applying its rates stay open: those are
+#: disclosure, meetings and accruals (docs/billing.md). Their pages stay readable.
+GATED_NAMESPACES = frozenset({"imports"})
+GATED_VIEWS = frozenset(
+    {
+        "budget:index",
+        "budget:line-add",
+        "budget:line-edit",
+        "budget:line-delete",
+        "budget:revise",
+        "budget:refresh",
+        "budget:api-estimates",
+        "budget:api-lines",
+        "budget:api-line",
+    }
+)
 WARNED_ROLES = BOARD | {Role.ACCOUNTANT}
 
 
@@ -58,7 +74,8 @@ class PlanFeaturesMiddleware:
             return None
         match = getattr(request, "resolver_match", None)
         namespaces = set(getattr(match, "namespaces", ()) or ())
-        if not namespaces & GATED_NAMESPACES:
+        view_name = getattr(match, "view_name", "")
+        if not (namespaces & GATED_NAMESPACES or view_name in GATED_VIEWS):
             return None
         found = _state(request)
         if found is None or not found.limited:

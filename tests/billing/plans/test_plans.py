@@ -4,6 +4,7 @@ confirmation and bank statement, dunning and the fallback of the board's feature
 from __future__ import annotations
 
 import datetime
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -249,6 +250,11 @@ def test_after_the_grace_period_paid_features_stop_for_the_board_and_payment_res
     assert "plans:index" not in refused.content.decode()
     # What members and the law depend on is not touched (the registry, accruals, letters...).
     assert chairman_client.post("/settings/profile/contacts/", {}).status_code != 403
+    # Drafting the estimate stops; putting it to a meeting, its decision and rates do not.
+    some = uuid.uuid4()
+    assert chairman_client.post(f"/budget/{some}/lines/add/", {}).status_code == 403
+    for action in ("meeting", "decision", "apply", "publish"):
+        assert chairman_client.post(f"/budget/{some}/{action}/", {}).status_code != 403
     # The payment restores everything at once.
     connection.set_schema_to_public()
     console.post(f"/console/billing/invoices/{invoice.pk}/confirm/")
@@ -257,3 +263,18 @@ def test_after_the_grace_period_paid_features_stop_for_the_board_and_payment_res
     assert not state.compute(subscription).overdue
     assert "data-billing" not in chairman_client.get("/").content.decode()
     assert chairman_client.post("/registry/import/", {}).status_code != 403
+
+
+def test_the_demo_pays_its_plan_by_invoice_once(alpha, chairman_client):
+    from billing.plans.demo import seed_demo
+
+    connection.set_tenant(alpha)
+    assert seed_demo()
+    assert seed_demo() == ""  # made once
+    subscription = services.subscription_for(alpha)
+    assert subscription.plan.code == "house" and not state.compute(subscription).overdue
+    invoices = PlanInvoice.objects.filter(association=alpha)
+    statuses = sorted(invoices.values_list("status", flat=True))
+    assert statuses == ["open", "paid"]
+    page = chairman_client.get("/settings/plan/").content.decode()
+    assert page.count("data-invoice=") == 2 and "act.pdf" in page
