@@ -41,8 +41,11 @@ def seed_demo() -> str:
         paid.period_end = (now - datetime.timedelta(days=11)).date()
         paid.save()
         services._record_payment(
-            paid, amount=paid.amount, source=PaymentSource.OPERATOR,
-            external_id=f"demo:{paid.pk}", when=now - datetime.timedelta(days=35),
+            paid,
+            amount=paid.amount,
+            source=PaymentSource.OPERATOR,
+            external_id=f"demo:{paid.pk}",
+            when=now - datetime.timedelta(days=35),
         )
         services.issue_bank_invoice(association, subscription=subscription)
     return "plans: the demo pays «Дом» by invoice (one счёт paid, one open)"
