@@ -56,7 +56,7 @@ def _notice(request):
     if user is None or not user.is_authenticated or not (roles_of(user) & WARNED_ROLES):
         return None
     found = _state(request)
-    if found is None or not (found.overdue or found.limited):
+    if found is None or not (found.overdue or found.limited or found.over_limit):
         return None
     return found
 

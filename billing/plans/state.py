@@ -107,19 +107,28 @@ def compute(subscription, *, now=None, premises: int | None = None) -> BillingSt
 
 
 def state_of(association) -> BillingState | None:
-    """The cached state of ``association``; None for the public site or a free association
-    without a subscription row (nothing to warn about)."""
+    """The cached state of ``association`` (None for the public site). Read from a page of the
+    association itself, it counts the premises too (for the over-the-limit notice)."""
     if association is None or getattr(association, "schema_name", "") == "public":
         return None
     key = _key(association.pk)
     found = cache.get(key)
     if found is not None:
         return found or None
-    from billing.plans.models import Subscription
+    from django.db import connection
+
+    from billing.plans import selectors
+    from billing.plans.models import Plan, Subscription
 
     subscription = (
         Subscription.objects.select_related("plan").filter(association_id=association.pk).first()
     )
-    state = compute(subscription) if subscription is not None else None
+    if subscription is None:  # never changed its plan: the one it signed up with, unsaved
+        plan = Plan.objects.filter(code=association.plan or "").first() or selectors.free_plan()
+        subscription = Subscription(association_id=association.pk, plan=plan) if plan else None
+    premises = None
+    if subscription is not None and connection.schema_name == association.schema_name:
+        premises = selectors.premises_count()
+    state = compute(subscription, premises=premises) if subscription is not None else None
     cache.set(key, state or False, STATE_TTL)
     return state

@@ -78,6 +78,7 @@ def test_a_plan_smaller_than_the_registry_is_refused_and_the_next_plan_offered(
     add_premises(alpha, 51)
     page = chairman_client.get("/settings/plan/").content.decode()
     assert "data-over-limit" in page
+    assert 'data-billing="over-limit"' in chairman_client.get("/").content.decode()
     response = chairman_client.post("/settings/plan/change/", {"plan": "start", "method": ""})
     assert response.status_code == 200
     assert "Choose a larger plan" in response.content.decode() or "больше" in (
