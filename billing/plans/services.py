@@ -157,6 +157,15 @@ def choose_plan(
         elif method == PaymentMethod.STRIPE:
             _choose_by_stripe(association, subscription, plan, trial_unused=trial_unused, now=now)
         else:
+            if subscription.stripe_subscription_id and gateway.enabled():
+                # From card to invoice: Stripe stops charging; the platform invoices from now.
+                try:
+                    gateway.cancel_subscription(subscription.stripe_subscription_id)
+                except gateway.GatewayError as error:
+                    raise ValidationError(
+                        _("The card payments' service did not answer; try again later.")
+                    ) from error
+                subscription.stripe_subscription_id = ""
             subscription.payment_method = PaymentMethod.INVOICE
             if subscription.status in (SubscriptionStatus.FREE, SubscriptionStatus.CANCELED):
                 if trial_unused:
@@ -318,7 +327,8 @@ def issue_bank_invoice(association, *, subscription: Subscription | None = None)
         plan = subscription.plan
         if plan.is_free:
             raise ValidationError(_("The free plan is not invoiced."))
-        start = max(subscription.current_period_end or now, now).date()
+        paid_until = subscription.current_period_end or subscription.trial_ends_at or now
+        start = max(paid_until, now).date()
         return PlanInvoice.objects.create(
             association_id=association.pk,
             kind=InvoiceKind.BANK,

@@ -279,3 +279,30 @@ def test_the_demo_pays_its_plan_by_invoice_once(alpha, chairman_client):
     assert statuses == ["open", "paid"]
     page = chairman_client.get("/settings/plan/").content.decode()
     assert page.count("data-invoice=") == 2 and "act.pdf" in page
+
+
+def test_the_daily_job_invoices_a_trial_about_to_end_once(alpha, chairman_client, stripe_off):
+    chairman_client.post("/settings/plan/change/", {"plan": "house", "method": "invoice"})
+    connection.set_schema_to_public()
+    subscription = services.subscription_for(alpha)
+    subscription.trial_ends_at = timezone.now() + datetime.timedelta(days=5)
+    subscription.save()
+    assert tasks.daily()["issued"] == 1
+    assert tasks.daily()["issued"] == 0
+    invoice = PlanInvoice.objects.get(association=alpha)
+    assert invoice.amount == Decimal("1490.00") and invoice.status == InvoiceStatus.OPEN
+    assert not state.compute(services.subscription_for(alpha)).overdue
+
+
+def test_the_console_billing_page_asks_the_same_queries_for_more_subscriptions(
+    alpha, beta, console
+):
+    from tests.query_counts import query_count
+
+    services.subscription_for(alpha)
+    connection.set_schema_to_public()
+    one = query_count(console, "/console/billing/")
+    services.subscription_for(beta)
+    bank_invoice(beta)
+    connection.set_schema_to_public()
+    assert query_count(console, "/console/billing/") == one

@@ -301,3 +301,19 @@ def test_a_cancelled_subscription_falls_back_to_the_free_plan(
     assert alpha.plan == "start"
     assert subscription.payment_method == PaymentMethod.STRIPE
     assert datetime.datetime  # keeps the import honest for the shapes above
+
+
+def test_moving_from_card_to_invoice_stops_the_stripe_subscription(
+    alpha, chairman_client, stripe_on
+):
+    subscription = _on_house_by_card(alpha, chairman_client)
+    stripe_id = subscription.stripe_subscription_id
+    response = chairman_client.post(
+        "/settings/plan/change/", {"plan": "house", "method": "invoice"}
+    )
+    assert response.status_code == 302
+    subscription.refresh_from_db()
+    assert subscription.payment_method == PaymentMethod.INVOICE
+    assert subscription.stripe_subscription_id == ""
+    client = stripe.StripeClient("sk_test_plans", base_addresses={"api": stripe_on})
+    assert client.v1.subscriptions.retrieve(stripe_id).status == "canceled"
