@@ -148,6 +148,8 @@ PUBLIC_SCHEMA_URLCONF = "config.urls_public"
 SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
 # Set search_path once per connection and tenant, not before every query.
 TENANT_LIMIT_SET_CALLS = True
+# Processes of `migrate_schemas --executor=multiprocessing` (the deploy's tenant migration Job).
+TENANT_MULTIPROCESSING_MAX_PROCESSES = int(os.environ.get("TSZH_MIGRATION_PROCESSES", "2"))
 
 AUTH_USER_MODEL = "access.User"
 # The email is encrypted (randomised ciphertext), so its uniqueness is enforced on its blind
