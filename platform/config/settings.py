@@ -475,7 +475,12 @@ SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
 if SENTRY_DSN:
     from core.observability import init_sentry
 
-    init_sentry(SENTRY_DSN, environment=TSZH_ENV)
+    # Tags: the environment (the chart's `environment`) and the release (the image's tag).
+    init_sentry(
+        SENTRY_DSN,
+        environment=os.environ.get("SENTRY_ENVIRONMENT", TSZH_ENV),
+        release=os.environ.get("SENTRY_RELEASE") or None,
+    )
 
 # --- SIGNUP: online signup and fast provisioning (platform/signup, platform/associations) ------
 # See docs/provisioning.md. New schemas come from a template schema at migration head: a spare
