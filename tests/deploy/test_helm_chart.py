@@ -302,6 +302,13 @@ def test_no_secret_value_in_any_manifest(rendered):
     assert "PRIVATE KEY" not in text
 
 
+def test_the_files_bucket_is_required():
+    # Pods have a read-only root file system: private files cannot go to var/files.
+    # (null removes a default value in Helm's merge.)
+    message = render_error({"env": {"TSZH_FILES_S3_BUCKET": None}})
+    assert "TSZH_FILES_S3_BUCKET is required" in message
+
+
 @pytest.mark.parametrize("variable", ["DJANGO_SECRET_KEY", "EMAIL_HOST_PASSWORD", "SENTRY_DSN"])
 def test_credentials_in_plain_values_are_refused(variable):
     assert "looks like a credential" in render_error({"env": {variable: "x"}})

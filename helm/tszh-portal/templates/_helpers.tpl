@@ -54,6 +54,9 @@ Checks of the values that a schema cannot express; rendering fails with the reas
 {{- if eq .Values.vault.roles.web .Values.vault.roles.provisioning -}}
 {{- fail "vault.roles.web and vault.roles.provisioning must differ (docs/security.md)" -}}
 {{- end -}}
+{{- if not .Values.env.TSZH_FILES_S3_BUCKET -}}
+{{- fail "env.TSZH_FILES_S3_BUCKET is required: pods have a read-only file system, private files go to an S3-compatible bucket (in Russia)" -}}
+{{- end -}}
 {{- if lt (int .Values.postgresql.majorVersion) 18 -}}
 {{- fail "postgresql.majorVersion below 18: the image's pg_dump is 18 and the portal is tested on 18" -}}
 {{- end -}}
@@ -72,8 +75,6 @@ Environment of every process. (dict "root" $ "role" "web"|"provisioning"|"migrat
   value: {{ $root.Values.environment | quote }}
 - name: SENTRY_RELEASE
   value: {{ default $root.Chart.AppVersion $root.Values.image.tag | quote }}
-- name: TSZH_DB_CONNECTION
-  value: {{ $root.Values.postgresql.connection | quote }}
 - name: VAULT_ADDR
   value: {{ $root.Values.vault.address | quote }}
 - name: VAULT_AUTH
