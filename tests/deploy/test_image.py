@@ -179,3 +179,73 @@ def test_the_build_context_leaves_local_state_out():
     }
     for entry in ("var", ".venv", ".git", ".env"):
         assert entry in ignored, f".dockerignore must exclude {entry}"
+
+
+@pytest.fixture
+def fake_tools(tmp_path):
+    """``python``, ``celery`` and ``gunicorn`` that print their arguments (and one variable)."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for tool in ("python", "celery", "gunicorn"):
+        script = bin_dir / tool
+        script.write_text(f'#!/bin/sh\necho "{tool} $* [FROM_VAULT=${{FROM_VAULT:-}}]"\n')
+        script.chmod(0o755)
+    return bin_dir
+
+
+def run_entry(fake_tools, *args, **env):
+    environment = {"PATH": f"{fake_tools}:/usr/bin:/bin", **env}
+    return subprocess.run(
+        [str(ENTRYPOINTS / "dispatch"), *args],
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=ROOT,
+    )
+
+
+@pytest.mark.parametrize(
+    ("process", "expected"),
+    [
+        ("web", ["gunicorn config.wsgi --bind 0.0.0.0:8000"]),
+        ("worker", ["celery -A config worker --queues celery"]),
+        ("beat", ["celery -A config beat"]),
+        ("migrate", ["python manage.py migrate_schemas --shared --noinput"]),
+        (
+            "migrate-tenants",
+            [
+                "python manage.py migrate_schemas --tenant --noinput --executor=multiprocessing",
+                "python manage.py prepare_provisioning",
+            ],
+        ),
+    ],
+)
+def test_each_entry_point_runs_its_command(fake_tools, process, expected):
+    result = run_entry(fake_tools, process)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == len(expected)
+    for line, start in zip(lines, expected, strict=True):
+        assert line.startswith(start), line
+
+
+def test_the_keys_worker_refuses_to_start_without_the_provisioning_role(fake_tools):
+    refused = run_entry(fake_tools, "keys-worker", VAULT_ADDR="https://vault.example.ru")
+    assert refused.returncode == 64 and "provisioning credential" in refused.stderr
+    started = run_entry(
+        fake_tools,
+        "keys-worker",
+        VAULT_ADDR="https://vault.example.ru",
+        VAULT_PROVISIONING_K8S_ROLE="tszh-provisioning",
+    )
+    assert started.returncode == 0
+    assert started.stdout.startswith("celery -A config worker --queues keys")
+
+
+def test_secrets_rendered_by_vault_agent_reach_the_process(fake_tools, tmp_path):
+    env_file = tmp_path / "env"
+    env_file.write_text("export FROM_VAULT='s3cret value'\n")
+    result = run_entry(fake_tools, "web", TSZH_ENV_FILE=str(env_file))
+    assert result.returncode == 0 and "[FROM_VAULT=s3cret value]" in result.stdout
+    missing = run_entry(fake_tools, "web", TSZH_ENV_FILE=str(tmp_path / "absent"))
+    assert missing.returncode != 0 and "cannot be read" in missing.stderr
