@@ -171,3 +171,45 @@ def test_an_export_newer_than_the_code_is_refused(association, tmp_path):
 def test_an_unknown_schema_is_refused(committed, tmp_path):
     with pytest.raises(CommandError, match="no association"):
         call_command("export_association", "no_such_schema", output=str(tmp_path / "x"))
+
+
+def test_with_vault_the_export_names_the_keys_and_the_restore_checks_them(
+    association, tmp_path, monkeypatch
+):
+    """Transit keys never leave Vault: the export lists them, the restore finds them there and
+    refuses (before touching the schema) when one is missing without having been destroyed."""
+    from associations import backup
+    from core.crypto.naming import association_key_name
+    from core.crypto.providers.vault import VaultTransitProvider
+    from tests.core.crypto.vault_standin import VaultStandIn
+
+    created, holding_pk, other_pk = association
+    names = [
+        association_key_name(created.schema_name),
+        account_key_name(created.schema_name, holding_pk),
+        account_key_name(created.schema_name, other_pk),
+    ]
+    with VaultStandIn() as server:
+        vault = VaultTransitProvider(server.url, token=server.root_token)
+        for name in names:
+            vault.create_key(name)
+        vault.rotate_key(names[1])
+        vault.create_key("assoc-someone_else")
+        monkeypatch.setattr(backup, "get_provisioning_provider", lambda: vault)
+
+        out = tmp_path / "export"
+        call_command("export_association", created.schema_name, output=str(out))
+        keys = json.loads((out / "keys.json").read_text())
+        assert keys["provider"] == "vault"
+        assert sorted(keys["keys"]) == sorted(names)
+        assert keys["keys"][names[1]] == {"latest_version": 2}
+        assert all("sealed" not in entry for entry in keys["keys"].values())
+
+        rename_holder(created, holding_pk, "Изменённое Имя")
+        vault.destroy_key(names[2])  # lost, with no tombstone: not an erasure
+        with pytest.raises(CommandError, match="not in the key provider"):
+            call_command("restore_association", str(out), replace=True)
+        vault.close()
+    # Refused before the schema was touched.
+    monkeypatch.undo()
+    assert holder_name(created, holding_pk) == "Изменённое Имя"
