@@ -244,8 +244,9 @@ def test_the_keys_worker_refuses_to_start_without_the_provisioning_role(fake_too
 
 def test_secrets_rendered_by_vault_agent_reach_the_process(fake_tools, tmp_path):
     env_file = tmp_path / "env"
-    env_file.write_text("export FROM_VAULT='s3cret value'\n")
+    # As the chart's Agent template writes it: single-quoted, a quote inside as '\''.
+    env_file.write_text("export FROM_VAULT='it'\\''s $ecret `x`'\n")
     result = run_entry(fake_tools, "web", TSZH_ENV_FILE=str(env_file))
-    assert result.returncode == 0 and "[FROM_VAULT=s3cret value]" in result.stdout
+    assert result.returncode == 0 and "[FROM_VAULT=it's $ecret `x`]" in result.stdout
     missing = run_entry(fake_tools, "web", TSZH_ENV_FILE=str(tmp_path / "absent"))
     assert missing.returncode != 0 and "cannot be read" in missing.stderr

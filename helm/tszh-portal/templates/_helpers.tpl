@@ -136,7 +136,7 @@ annotations:
   vault.hashicorp.com/agent-inject-secret-env: {{ $root.Values.secrets.vault.path | quote }}
   vault.hashicorp.com/agent-inject-template-env: |
     {{`{{- with secret "`}}{{ $root.Values.secrets.vault.path }}{{`" -}}{{- range $k, $v := .Data.data }}
-    export {{ $k }}='{{ $v }}'
+    export {{ $k }}='{{ $v | replaceAll "'" "'\\''" }}'
     {{- end }}{{- end }}`}}
 {{- end }}
 {{- end -}}
