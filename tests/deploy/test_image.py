@@ -210,7 +210,13 @@ def run_entry(fake_tools, *args, **env):
         ("web", ["gunicorn config.wsgi --bind 0.0.0.0:8000"]),
         ("worker", ["celery -A config worker --queues celery"]),
         ("beat", ["celery -A config beat"]),
-        ("migrate", ["python manage.py migrate_schemas --shared --noinput"]),
+        (
+            "migrate",
+            [
+                "python manage.py migrate_schemas --shared --noinput",
+                "python manage.py bootstrap_platform",
+            ],
+        ),
         (
             "migrate-tenants",
             [
