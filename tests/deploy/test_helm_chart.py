@@ -281,6 +281,10 @@ def test_wildcard_ingress_with_tls_and_custom_domains():
     assert [rule["host"] for rule in custom["spec"]["rules"]] == ["portal.tsg-romashka.ru"]
     assert custom["spec"]["tls"][0]["hosts"] == ["portal.tsg-romashka.ru"]
     assert custom["metadata"]["annotations"]["cert-manager.io/cluster-issuer"]
+    # Django accepts the custom domain too (its host check comes before tenant routing).
+    (web,) = of_kind(documents, "Deployment")["tszh-web"]["spec"]["template"]["spec"]["containers"]
+    allowed = env_of(web)["DJANGO_ALLOWED_HOSTS"]["value"].split(",")
+    assert allowed == ["tszh.example", ".tszh.example", "portal.tsg-romashka.ru"]
     for ingress in ingresses.values():
         for rule in ingress["spec"]["rules"]:
             backend = rule["http"]["paths"][0]["backend"]["service"]

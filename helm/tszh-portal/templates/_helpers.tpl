@@ -44,7 +44,7 @@ Checks of the values that a schema cannot express; rendering fails with the reas
 {{- if regexMatch "(?i)(PASSWORD|PASSWD|SECRET|TOKEN|_KEY$|MASTER_KEY|DSN|CREDENTIAL|DATABASE_URL|REDIS_URL|BROKER_URL)" $name -}}
 {{- fail (printf "env.%s looks like a credential: put it in the Secret (secrets.existingSecret) or Vault, never in values" $name) -}}
 {{- end -}}
-{{- if has $name (list "TSZH_ENV" "TSZH_BASE_DOMAIN" "VAULT_ADDR" "VAULT_AUTH" "VAULT_K8S_ROLE" "VAULT_PROVISIONING_K8S_ROLE" "VAULT_TOKEN" "VAULT_PROVISIONING_TOKEN") -}}
+{{- if has $name (list "TSZH_ENV" "TSZH_BASE_DOMAIN" "DJANGO_ALLOWED_HOSTS" "VAULT_ADDR" "VAULT_AUTH" "VAULT_K8S_ROLE" "VAULT_PROVISIONING_K8S_ROLE" "VAULT_TOKEN" "VAULT_PROVISIONING_TOKEN") -}}
 {{- fail (printf "env.%s is set by the chart from its own values; do not set it in env" $name) -}}
 {{- end -}}
 {{- end -}}
@@ -71,6 +71,15 @@ Environment of every process. (dict "root" $ "role" "web"|"provisioning"|"migrat
   value: production
 - name: TSZH_BASE_DOMAIN
   value: {{ $root.Values.baseDomain | quote }}
+{{- if $root.Values.ingress.customDomains }}
+{{- /* Django's host check: the base domain, its subdomains and every custom domain. */}}
+{{- $hosts := list $root.Values.baseDomain (printf ".%s" $root.Values.baseDomain) }}
+{{- range $root.Values.ingress.customDomains }}
+{{- $hosts = append $hosts .host }}
+{{- end }}
+- name: DJANGO_ALLOWED_HOSTS
+  value: {{ join "," $hosts | quote }}
+{{- end }}
 - name: SENTRY_ENVIRONMENT
   value: {{ $root.Values.environment | quote }}
 - name: SENTRY_RELEASE
