@@ -150,6 +150,8 @@ PUBLIC_SCHEMA_URLCONF = "config.urls_public"
 SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
 # Set search_path once per connection and tenant, not before every query.
 TENANT_LIMIT_SET_CALLS = True
+# Processes of `migrate_schemas --executor=multiprocessing` (the deploy's tenant migration Job).
+TENANT_MULTIPROCESSING_MAX_PROCESSES = int(os.environ.get("TSZH_MIGRATION_PROCESSES", "2"))
 
 AUTH_USER_MODEL = "access.User"
 # The email is encrypted (randomised ciphertext), so its uniqueness is enforced on its blind
@@ -478,7 +480,12 @@ SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
 if SENTRY_DSN:
     from core.observability import init_sentry
 
-    init_sentry(SENTRY_DSN, environment=TSZH_ENV)
+    # Tags: the environment (the chart's `environment`) and the release (the image's tag).
+    init_sentry(
+        SENTRY_DSN,
+        environment=os.environ.get("SENTRY_ENVIRONMENT", TSZH_ENV),
+        release=os.environ.get("SENTRY_RELEASE") or None,
+    )
 
 # --- SIGNUP: online signup and fast provisioning (platform/signup, platform/associations) ------
 # See docs/provisioning.md. New schemas come from a template schema at migration head: a spare

@@ -349,6 +349,42 @@ class LocalKeyProvider(KeyProvider):
             if not os.access(self.directory, os.W_OK | os.X_OK):
                 raise ProviderUnavailable("key store directory is not writable")
 
+    # -- backup of one association's keys (manage.py export_association / restore_association)
+
+    def export_sealed(self, name: str) -> str:
+        """The key file of ``name`` as stored: sealed by the master key, useless without it."""
+        name = self._name(name)
+        with self._io():
+            try:
+                raw = self._path(name).read_bytes()
+            except FileNotFoundError:
+                raise KeyNotFound(f"key {name} does not exist") from None
+        self._unseal(name, raw)  # refuse to export a file this store cannot open
+        return raw.decode("ascii")
+
+    def import_sealed(self, name: str, document: str) -> str:
+        """Put an exported key file back; return ``created``, ``merged`` or ``unchanged``.
+
+        The file must open with this store's master key (the same master key as at export).
+        When the key exists, the versions are merged (the live ones win): a restored row may be
+        wrapped under a version that rotation has retired since, and the next rotation run
+        re-wraps and retires it again."""
+        name = self._name(name)
+        restored = self._unseal(name, document.encode("ascii"))
+        with self._mutation():
+            try:
+                live = self._load(name)
+            except KeyNotFound:
+                self._save(name, restored)
+                return "created"
+            missing = {v: k for v, k in restored.keks.items() if v not in live.keks}
+            if not missing:
+                return "unchanged"
+            live.keks.update(missing)
+            live.latest = max(live.latest, restored.latest)
+            self._save(name, live)
+            return "merged"
+
     # -- wrapping ------------------------------------------------------------------------------
 
     def _wrap(self, name: str, ring: _KeyRing, plaintext: bytes) -> str:
