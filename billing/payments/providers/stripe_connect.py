@@ -90,37 +90,41 @@ class StripeConnectGateway:
         idempotency_key: str,
     ):
         try:
-            return self.client.v1.checkout.sessions.create(
-                {
-                    "mode": "payment",
-                    "line_items": [
-                        {
-                            "quantity": 1,
-                            "price_data": {
-                                "currency": self.currency,
-                                "unit_amount": amount,
-                                "product_data": {"name": description},
-                            },
-                        }
-                    ],
-                    "payment_intent_data": {
-                        "application_fee_amount": fee,
+            return _plain(
+                self.client.v1.checkout.sessions.create(
+                    {
+                        "mode": "payment",
+                        "line_items": [
+                            {
+                                "quantity": 1,
+                                "price_data": {
+                                    "currency": self.currency,
+                                    "unit_amount": amount,
+                                    "product_data": {"name": description},
+                                },
+                            }
+                        ],
+                        "payment_intent_data": {
+                            "application_fee_amount": fee,
+                            "metadata": {"tszh_payment": payment_id},
+                        },
                         "metadata": {"tszh_payment": payment_id},
+                        "client_reference_id": payment_id,
+                        "success_url": success_url,
+                        "cancel_url": cancel_url,
                     },
-                    "metadata": {"tszh_payment": payment_id},
-                    "client_reference_id": payment_id,
-                    "success_url": success_url,
-                    "cancel_url": cancel_url,
-                },
-                options=self._options(idempotency_key),
+                    options=self._options(idempotency_key),
+                )
             )
         except stripe.StripeError as error:
             raise ProviderError(f"stripe: checkout refused ({type(error).__name__})") from error
 
     def payment_intent(self, ref: str):
         try:
-            return self.client.v1.payment_intents.retrieve(
-                ref, {"expand": ["latest_charge"]}, options=self._options()
+            return _plain(
+                self.client.v1.payment_intents.retrieve(
+                    ref, {"expand": ["latest_charge"]}, options=self._options()
+                )
             )
         except stripe.StripeError as error:
             raise ProviderError(
@@ -129,17 +133,19 @@ class StripeConnectGateway:
 
     def cancel_intent(self, ref: str, idempotency_key: str):
         try:
-            return self.client.v1.payment_intents.cancel(
-                ref, options=self._options(idempotency_key)
+            return _plain(
+                self.client.v1.payment_intents.cancel(ref, options=self._options(idempotency_key))
             )
         except stripe.StripeError as error:
             raise ProviderError(f"stripe: cancel refused ({type(error).__name__})") from error
 
     def create_refund(self, *, ref: str, amount: int, idempotency_key: str):
         try:
-            return self.client.v1.refunds.create(
-                {"payment_intent": ref, "amount": amount, "refund_application_fee": True},
-                options=self._options(idempotency_key),
+            return _plain(
+                self.client.v1.refunds.create(
+                    {"payment_intent": ref, "amount": amount, "refund_application_fee": True},
+                    options=self._options(idempotency_key),
+                )
             )
         except stripe.StripeError as error:
             raise ProviderError(f"stripe: refund refused ({type(error).__name__})") from error
@@ -154,9 +160,14 @@ class StripeConnectGateway:
                 },
                 options=self._options(),
             )
-            return list(page.auto_paging_iter())
+            return [_plain(intent) for intent in page.auto_paging_iter()]
         except stripe.StripeError as error:
             raise ProviderError(f"stripe: list refused ({type(error).__name__})") from error
+
+
+def _plain(obj) -> dict:
+    """A Stripe object as plain dicts and lists (the library's objects are not dicts)."""
+    return obj.to_dict() if hasattr(obj, "to_dict") else dict(obj)
 
 
 def _metadata(obj) -> dict:
@@ -238,6 +249,7 @@ class StripeConnectProvider:
             )
         except (stripe.SignatureVerificationError, ValueError, UnicodeDecodeError) as error:
             raise BadSignature("stripe: signature does not match") from error
+        event = _plain(event)
         kind_name = event["type"]
         obj = event["data"]["object"]
         account = event.get("account") or ""
