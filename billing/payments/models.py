@@ -24,6 +24,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.crypto.fields import EncryptedJSONField, EncryptedModel, EncryptedTextField
 
@@ -67,7 +68,7 @@ class Status(models.TextChoices):
     CREATED = "created", _("Waiting for your confirmation")
     PENDING = "pending", _("Waiting for the payment service")
     SUCCEEDED = "succeeded", _("Paid")
-    FAILED = "failed", _("Failed")
+    FAILED = "failed", pgettext_lazy("payment", "Failed")
     CANCELLED = "cancelled", _("Cancelled")
     REFUNDED = "refunded", _("Refunded")
     PARTIALLY_REFUNDED = "partially_refunded", _("Partly refunded")

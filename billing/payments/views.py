@@ -88,8 +88,8 @@ def payment(request, pk):
     )
 
 
-@require_POST
 @role_required(*MEMBER_ROLES)
+@require_POST
 def confirm(request, pk):
     found = selectors.payment_for(request.user, pk)
     outcome = attempt(
@@ -156,8 +156,8 @@ def board(request):
     )
 
 
-@require_POST
 @role_required(*PAYMENT_KEEPERS)
+@require_POST
 def reconcile(request):
     return act(
         request,
