@@ -17,10 +17,15 @@ def pay_online_button(context, access):
     user = getattr(request, "user", None)
     show = False
     if user is not None and access is not None and selectors.active_provider():
-        from django.http import Http404
+        if access.holding_ids is not None:
+            # Read as a member: the ledger already scoped it to what they hold or live on.
+            show = not access.former
+        else:
+            # Read as the board or the accountant: a button only on an account of their own.
+            from django.http import Http404
 
-        try:
-            show = not selectors.payable_account(user, access.account.pk).former
-        except Http404:
-            show = False
+            try:
+                show = not selectors.payable_account(user, access.account.pk).former
+            except Http404:
+                show = False
     return {"show": show, "access": access}

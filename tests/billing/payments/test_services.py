@@ -57,13 +57,13 @@ def test_someone_elses_account_is_refused_plainly(member, stranger_account, test
     user, _account = member
     with pytest.raises(ValidationError) as refused:
         services.start_payment(actor=user, account_id=stranger_account.pk, amount="10")
-    assert "your own personal account" in " ".join(refused.value.messages)
+    assert "только свой лицевой счёт" in " ".join(refused.value.messages)
     assert not OnlinePayment.objects.exists()
 
 
 def test_online_payment_off_is_said(member):
     user, account = member
-    with pytest.raises(ValidationError, match="QR code"):
+    with pytest.raises(ValidationError, match="QR-коду"):
         services.start_payment(actor=user, account_id=account.pk, amount="10")
 
 
