@@ -13,6 +13,11 @@ The rules (docs/architecture.md, Layout):
 5. A ``tasks`` module never imports a ``services`` module at module level: services import
    tasks (to queue them on commit), tasks call services from inside the task.
 6. A ``selectors`` module never imports a ``services`` module, at any level.
+7. ``billing.payments`` (members' online payments) is a tenant app that lives under ``billing/``
+   (TENANT_APPS): rules 2 and 4 hold for it as for ``tenants.*`` (no public-schema app, and it
+   counts in the graph of tenant apps, so the ledger it posts through cannot import it back),
+   and it imports none of billing's public-schema code (``billing.plans``: the associations'
+   plans).
 
 Imports inside functions count (rules 1-4 and 6), so a lazy import is no way around them.
 Migrations are left out (they name apps by label, frozen in time).
@@ -32,6 +37,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SOURCE_ROOTS = {"core": "core", "tenants": "tenants", "billing": "billing", "platform": ""}
 PLATFORM_APPS = frozenset({"associations", "signup", "console", "config"})
 PUBLIC_SCHEMA_APPS = PLATFORM_APPS
+#: Packages under ``billing/`` that live in each association's schema (rule 7).
+TENANT_BILLING = ("billing.payments",)
 
 
 @dataclass(frozen=True)
@@ -104,8 +111,11 @@ def top(name: str) -> str:
 
 
 def tenant_app(name: str) -> str | None:
-    """``tenants.<app>`` for a module of a tenant app, else None."""
+    """``tenants.<app>`` (or a tenant-schema ``billing.<app>``) for a module of a tenant app,
+    else None."""
     parts = name.split(".")
+    if ".".join(parts[:2]) in TENANT_BILLING:
+        return ".".join(parts[:2])
     return ".".join(parts[:2]) if parts[0] == "tenants" and len(parts) > 1 else None
 
 
@@ -121,8 +131,17 @@ def violations(found: list[Import]) -> list[str]:
         where = f"{source}:{imp.line} imports {target}"
         if top(source) == "core" and top(target) in PLATFORM_APPS | {"tenants", "billing"}:
             problems.append(f"{where}: core imports no app")
-        if top(source) == "tenants" and top(target) in PUBLIC_SCHEMA_APPS:
+        if (top(source) == "tenants" or tenant_app(source) in TENANT_BILLING) and top(
+            target
+        ) in PUBLIC_SCHEMA_APPS:
             problems.append(f"{where}: a tenant app imports no public-schema app")
+        if (
+            tenant_app(source) in TENANT_BILLING
+            and top(target) == "billing"
+            and tenant_app(target) not in TENANT_BILLING
+            and target != "billing"
+        ):
+            problems.append(f"{where}: a tenant-schema billing app imports no public billing code")
         if top(source) in PLATFORM_APPS - {"config"} and top(target) == "tenants":
             problems.append(f"{where}: a platform app reads tenant apps through declarations")
         if (
@@ -185,6 +204,8 @@ BAD_MODULES = {
     "tenants.signup_probe.tasks": "from tenants.signup_probe import services\n",
     "tenants.residents.selectors": "from tenants.residents import services\n",
     "tenants.residents.services.owners": "from ..selectors import current\nimport config.celery\n",
+    "billing.payments.services": "from associations.models import Association\n",
+    "billing.payments.views": "from billing.plans import services\n",
 }
 
 
@@ -204,6 +225,13 @@ def test_the_checker_finds_a_cycle_between_tenant_apps():
     assert "tenants.invitations" in problem and "tenants.residents" in problem
 
 
+def test_the_checker_counts_tenant_billing_in_the_tenant_graph():
+    found = imports_of("from tenants.ledger.payments import services\n", "billing.payments.x")
+    found += imports_of("from billing.payments import selectors\n", "tenants.ledger.views")
+    (problem,) = violations(found)
+    assert "billing.payments" in problem and "tenants.ledger" in problem
+
+
 def test_the_checker_allows_the_arrows_that_point_the_right_way():
     allowed = (
         ("tenants.imports.services", "from tenants.imports import tasks\n"),
@@ -213,6 +241,7 @@ def test_the_checker_allows_the_arrows_that_point_the_right_way():
         ("associations.apps", "from core import tenancy\n"),
         ("config.urls_tenant", "from tenants.portal.urls import api_urlpatterns\n"),
         ("core.tasks", "from core import tenancy\nfrom celery import current_app\n"),
+        ("billing.payments.services", "from tenants.ledger.payments import services\n"),
     )
     for module, source in allowed:
         assert violations(imports_of(source, module)) == [], module

@@ -138,6 +138,7 @@ TENANT_APPS = [
     "tenants.forum",
     "tenants.budget",
     "tenants.voting",
+    "billing.payments",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

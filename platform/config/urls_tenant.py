@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("tenants.forum.urls")),
     path("", include("tenants.budget.urls")),
     path("", include("tenants.voting.urls")),
+    path("", include("billing.payments.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -128,6 +128,7 @@ declaration = AppDeclaration(
         "ledger.statement_imported": _("Bank statement imported"),
         "ledger.payment_assigned": _("Waiting payment assigned to an account"),
         "ledger.payment_linked": _("Payment linked to an online payment"),
+        "ledger.payment_reversed": _("Payment given back (refund)"),
         "ledger.instalment_plan_agreed": _("Instalment plan agreed"),
         "ledger.benefit_added": _("Benefit added"),
         "ledger.run_started": _("Accrual run started"),

@@ -88,6 +88,29 @@ def _member_access(user) -> dict:
     return found
 
 
+def member_account_for(user, pk) -> AccountAccess:
+    """One account ``user`` holds or lives on as a member (never as the board's reader), or
+    404: what a member may pay for (billing.payments)."""
+    found = _member_access(user)
+    if pk not in found:
+        raise Http404
+    account = PersonalAccount.objects.select_related("premises__building").get(pk=pk)
+    ids, former = found[pk]
+    return AccountAccess(account, frozenset(ids), former)
+
+
+def member_accounts(user) -> list[AccountAccess]:
+    """The accounts ``user`` holds or lives on as a member, by number."""
+    found = _member_access(user)
+    accounts = PersonalAccount.objects.filter(pk__in=list(found)).select_related(
+        "premises__building"
+    )
+    return [
+        AccountAccess(a, frozenset(found[a.pk][0]), found[a.pk][1])
+        for a in accounts.order_by("number")
+    ]
+
+
 def accounts_visible_to(user) -> list[AccountAccess]:
     """The accounts ``user`` reads, by number (members: theirs; the board: all)."""
     if reads_all(user):

@@ -20,9 +20,10 @@ from django.utils import timezone
 
 from tenants.ledger import penalties, penalty_posting
 from tenants.ledger.models import Entry, EntryKind
-from tenants.ledger.money import ZERO, last_day
-from tenants.ledger.payments import court_fee
+from tenants.ledger.money import ZERO, last_day, month_of
+from tenants.ledger.payments import allocation, court_fee
 from tenants.ledger.payments.models import (
+    Allocation,
     BankStatement,
     InstalmentPlan,
     Payment,
@@ -30,6 +31,36 @@ from tenants.ledger.payments.models import (
 )
 from tenants.residents.models import Building, Holding, PersonalAccount
 from tenants.residents.shares import format_share
+
+
+def outstanding(account_id) -> tuple[dict, dict]:
+    """What is owed per month: charges (and their recalculations), penalties; less what
+    earlier payments were allocated to."""
+    charges: dict = defaultdict(Decimal)
+    penalties: dict = defaultdict(Decimal)
+    rows = Entry.objects.filter(account_id=account_id).exclude(kind=EntryKind.PAYMENT)
+    for kind, period, corrects, amount, calc in rows.values_list(
+        "kind", "period", "corrects_period", "amount", "calculation"
+    ):
+        is_penalty = kind == EntryKind.PENALTY or (calc or {}).get("penalty")
+        if is_penalty:
+            penalties[month_of(_debt_month(calc) or corrects or period)] += amount
+        else:
+            charges[corrects or period] += amount
+    paid = (
+        Allocation.objects.filter(payment__account_id=account_id)
+        .exclude(target=allocation.CREDIT)
+        .values_list("target", "period")
+        .annotate(total=Sum("amount"))
+    )
+    for target, period, total in paid:
+        (charges if target == allocation.CHARGE else penalties)[period] -= total
+    return dict(charges), dict(penalties)
+
+
+def _debt_month(calc):
+    value = (calc or {}).get("debt_period")
+    return datetime.date.fromisoformat(value) if value else None
 
 
 def account_by_number(number: str) -> PersonalAccount | None:

@@ -31,7 +31,7 @@ from core.audit.services import record
 from core.legal_details import legal_details
 from tenants.ledger.models import Entry, EntryKind
 from tenants.ledger.money import kopecks, month_of
-from tenants.ledger.payments import allocation, matching
+from tenants.ledger.payments import allocation, matching, selectors
 from tenants.ledger.payments.models import (
     Allocation,
     BankStatement,
@@ -50,34 +50,8 @@ ONLINE_SETTLEMENT_DAYS = 7
 HAND_SOURCES = (PaymentSource.CASH, PaymentSource.BANK)
 
 
-def _outstanding(account_id) -> tuple[dict, dict]:
-    """What is owed per month: charges (and their recalculations), penalties; less what
-    earlier payments were allocated to."""
-    charges: dict = defaultdict(Decimal)
-    penalties: dict = defaultdict(Decimal)
-    rows = Entry.objects.filter(account_id=account_id).exclude(kind=EntryKind.PAYMENT)
-    for kind, period, corrects, amount, calc in rows.values_list(
-        "kind", "period", "corrects_period", "amount", "calculation"
-    ):
-        is_penalty = kind == EntryKind.PENALTY or (calc or {}).get("penalty")
-        if is_penalty:
-            penalties[month_of(_debt_month(calc) or corrects or period)] += amount
-        else:
-            charges[corrects or period] += amount
-    paid = (
-        Allocation.objects.filter(payment__account_id=account_id)
-        .exclude(target=allocation.CREDIT)
-        .values_list("target", "period")
-        .annotate(total=Sum("amount"))
-    )
-    for target, period, total in paid:
-        (charges if target == allocation.CHARGE else penalties)[period] -= total
-    return dict(charges), dict(penalties)
-
-
-def _debt_month(calc):
-    value = (calc or {}).get("debt_period")
-    return datetime.date.fromisoformat(value) if value else None
+# Kept here under its old name: the rule lives with the readers (``selectors.outstanding``).
+_outstanding = selectors.outstanding
 
 
 def _post(payment: Payment, *, actor) -> Payment:
@@ -174,6 +148,133 @@ def record_payment(
         details={"source": source, "amount": str(amount), "paid_on": str(paid_on)},
     )
     return payment
+
+
+# -- online payments (billing.payments) ---------------------------------------------------------
+
+#: The journal source of a refund's reversing entry (its id: the refund's own reference).
+REFUND_SOURCE = "online_refund"
+
+
+@transaction.atomic
+def record_online_payment(
+    *,
+    actor,
+    account: PersonalAccount,
+    amount,
+    paid_on: datetime.date,
+    reference: str,
+    named_period: datetime.date | None = None,
+) -> tuple[Payment, bool]:
+    """An online payment its provider confirmed, posted at once: ``(payment, created)``.
+
+    ``reference`` is the provider's own id (``<provider>:<id>``): the pair (``online``,
+    reference) is unique, so a confirmation that arrives again posts nothing and returns the
+    payment already posted (``created`` False). The bank's settlement of the same money in a
+    later statement is linked to it, not posted (``confirm_statement``, ``_online_twin``: the
+    acquirer's reference named in the purpose, or the same account and amount within
+    ``ONLINE_SETTLEMENT_DAYS``)."""
+    amount = _check_amount(amount)
+    reference = (reference or "").strip()[:120]
+    if not reference:
+        raise ValidationError(_("An online payment needs its provider's reference."))
+    existing = Payment.objects.filter(source=PaymentSource.ONLINE, source_id=reference).first()
+    if existing is not None:
+        return existing, False
+    payment = Payment(
+        source=PaymentSource.ONLINE,
+        source_id=reference,
+        status=PaymentStatus.QUEUED,
+        account=account,
+        amount=amount,
+        paid_on=paid_on,
+        named_period=month_of(named_period) if named_period else None,
+        acquirer_ref=reference.split(":", 1)[-1][:64],
+        created_by=actor,
+    )
+    try:
+        with transaction.atomic():
+            payment.save()
+    except IntegrityError:
+        # A concurrent confirmation of the same payment won the race: it posted the money.
+        return Payment.objects.get(source=PaymentSource.ONLINE, source_id=reference), False
+    _post(payment, actor=actor)
+    record(
+        "ledger.payment_recorded",
+        actor=actor,
+        target=payment,
+        details={"source": PaymentSource.ONLINE, "amount": str(amount), "paid_on": str(paid_on)},
+    )
+    return payment, True
+
+
+@transaction.atomic
+def reverse_payment(
+    *, actor, payment: Payment, amount, reason: str, reference: str, booked_on=None
+) -> tuple[Entry, bool]:
+    """Give back ``amount`` of a posted payment (a refund, a chargeback): a new journal entry
+    raising the debt by it, with its reason (the journal is append-only: the payment's own
+    entry stays), and negative allocations undoing what the payment paid, the credit it left
+    first, then the latest months. ``reference`` (the refund's own id) makes it once:
+    ``(entry, created)``."""
+    from tenants.ledger.services import post_entry
+
+    amount = _check_amount(amount)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the payment is given back.")})
+    payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    if payment.status != PaymentStatus.POSTED or payment.entry_id is None:
+        raise ValidationError(_("Only a posted payment can be given back."))
+    done = Entry.objects.filter(source=REFUND_SOURCE, source_id=reference).first()
+    if done is not None:
+        return done, False
+    reversed_before = Entry.objects.filter(
+        source=REFUND_SOURCE, calculation__reverses=payment.entry_id
+    ).aggregate(s=Sum("amount"))["s"] or Decimal(0)
+    if reversed_before + amount > payment.amount:
+        raise ValidationError({"amount": _("More than the payment would be given back.")})
+    day = booked_on or timezone.localdate()
+    entry, created = post_entry(
+        actor=actor,
+        account=payment.account_id,
+        kind=EntryKind.PAYMENT,
+        period=month_of(day),
+        amount=amount,
+        booked_on=day,
+        reason=reason[:300],
+        source=REFUND_SOURCE,
+        source_id=reference[:120],
+        calculation_data={"reverses": payment.entry_id, "refund": True},
+        audit=False,
+    )
+    if not created:
+        return entry, False
+    left = amount
+    order = {allocation.CREDIT: 0, allocation.PENALTY: 1, allocation.CHARGE: 2}
+    held = defaultdict(Decimal)
+    for target, period, share in payment.allocations.values_list("target", "period", "amount"):
+        held[(target, period)] += share
+    undo = []
+
+    def latest_first(item):
+        (target, period), _share = item
+        return order[target], -(period or datetime.date.max).toordinal()
+
+    for (target, period), share in sorted(held.items(), key=latest_first):
+        if left <= 0 or share <= 0:
+            continue
+        part = min(left, share)
+        undo.append(Allocation(payment=payment, target=target, period=period, amount=-part))
+        left -= part
+    Allocation.objects.bulk_create(undo)
+    record(
+        "ledger.payment_reversed",
+        actor=actor,
+        target=payment,
+        details={"amount": str(amount), "entry": entry.pk},
+    )
+    return entry, True
 
 
 # -- bank statements ----------------------------------------------------------------------------

@@ -1,0 +1,91 @@
+"""Reading online payments, scoped to the reader: a member reads the payments of the accounts
+they hold or live on (someone else's is a 404); the board and the accountant read them all."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+
+from django.http import Http404
+
+from billing.payments.models import (
+    EventStatus,
+    OnlinePayment,
+    ProviderSettings,
+    Reconciliation,
+    WebhookEvent,
+)
+from core.access.roles import ACCOUNT_READERS, has_role
+from tenants.ledger import selectors as ledger
+from tenants.ledger.payments import selectors as ledger_payments
+
+
+def settings_row() -> ProviderSettings | None:
+    return ProviderSettings.objects.order_by("updated_at").first()
+
+
+def active_provider() -> str:
+    """The provider members pay through now ("" when online payments are off)."""
+    row = settings_row()
+    return row.provider if row else ""
+
+
+def reads_all(user) -> bool:
+    return has_role(user, *ACCOUNT_READERS)
+
+
+def payable_account(user, pk):
+    """An account ``user`` may pay for (holds or lives on), or 404."""
+    return ledger.member_account_for(user, pk)
+
+
+def payable_accounts(user):
+    return ledger.member_accounts(user)
+
+
+def amount_due(access) -> tuple:
+    """What the account owes now (never below zero) and the months still owed, oldest first."""
+    page = ledger.account_page(access)
+    charges, _penalties = ledger_payments.outstanding(access.account.pk)
+    months = sorted(month for month, owed in charges.items() if owed > 0)
+    due = page.balance if page.balance > 0 else 0
+    return due, months, page.balance
+
+
+def payments_of(access, limit: int = 10):
+    return OnlinePayment.objects.filter(account=access.account).order_by("-created_at")[:limit]
+
+
+def payment_for(user, pk) -> OnlinePayment:
+    """One payment the reader may read, or 404."""
+    try:
+        pk = uuid.UUID(str(pk))
+    except ValueError:
+        raise Http404 from None
+    payment = OnlinePayment.objects.select_related("account").filter(pk=pk).first()
+    if payment is None:
+        raise Http404
+    if reads_all(user) or payment.created_by_id == user.pk:
+        return payment
+    ledger.member_account_for(user, payment.account_id)  # 404 unless theirs
+    return payment
+
+
+def payments_visible_to(user, limit: int = 200):
+    rows = OnlinePayment.objects.select_related("account").order_by("-created_at")
+    if not reads_all(user):
+        ids = [a.account.pk for a in payable_accounts(user)]
+        rows = rows.filter(account_id__in=ids)
+    return rows[:limit]
+
+
+def flagged_events(limit: int = 50):
+    return WebhookEvent.objects.filter(status=EventStatus.FLAGGED).order_by("-received_at")[:limit]
+
+
+def latest_reconciliations(limit: int = 10):
+    return Reconciliation.objects.prefetch_related("differences__online_payment__account")[:limit]
+
+
+def reconciled_on(day: datetime.date) -> bool:
+    return Reconciliation.objects.filter(date_to=day).exists()

@@ -1,0 +1,65 @@
+"""Expectations of the online payment pages and webhooks (billing.payments, issue 17).
+
+Objects are someone else's: an account nobody in the test holds, a payment nobody in the test
+made. Members get 404 where their role opens that kind of page (paying, a payment's page, the
+test provider's page), every other role 403; the accountant's pages open for the board and
+the accountant, refunds and the reconciliation for the accountant only (POST: 405 for a GET);
+the settings for the board. The webhooks take no session: 405 to a GET for everyone.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from core.access.roles import Role
+from tests.access_expectations import (
+    FORBIDDEN,
+    NOT_ALLOWED,
+    NOT_FOUND,
+    OK,
+    TENANT_URLCONF,
+    answers,
+    everyone,
+)
+from tests.access_expectations.ledger import account_kwargs
+
+BOARD = (Role.CHAIRMAN.value, Role.BOARD_MEMBER.value)
+MEMBERS = (Role.OWNER.value, Role.RESIDENT.value)
+
+
+def members_only(answer):
+    return answers(FORBIDDEN, **dict.fromkeys(MEMBERS, answer))
+
+
+def readers(answer=OK, members=FORBIDDEN):
+    return answers(
+        FORBIDDEN,
+        **dict.fromkeys(BOARD, answer),
+        accountant=answer,
+        **dict.fromkeys(MEMBERS, members),
+    )
+
+
+def payment_kwargs(_association):
+    from billing.payments.models import OnlinePayment
+    from tests.tenants.residents.factories import make_premises
+
+    payment = OnlinePayment.objects.create(
+        account=make_premises().accounts.get(), amount=Decimal("10.00"), provider="test"
+    )
+    return {"pk": payment.pk}
+
+
+EXPECTATIONS: dict[tuple[str, str], tuple] = {
+    (TENANT_URLCONF, "payments:pay"): (account_kwargs, members_only(NOT_FOUND)),
+    (TENANT_URLCONF, "payments:payment"): (payment_kwargs, readers(OK, members=NOT_FOUND)),
+    (TENANT_URLCONF, "payments:confirm"): (payment_kwargs, members_only(NOT_ALLOWED)),
+    (TENANT_URLCONF, "payments:test-checkout"): (payment_kwargs, members_only(NOT_FOUND)),
+    (TENANT_URLCONF, "payments:board"): ({}, readers()),
+    (TENANT_URLCONF, "payments:reconcile"): ({}, answers(FORBIDDEN, accountant=NOT_ALLOWED)),
+    (TENANT_URLCONF, "payments:refund"): (payment_kwargs, answers(FORBIDDEN, accountant=OK)),
+    (TENANT_URLCONF, "payments:settings"): ({}, answers(FORBIDDEN, **dict.fromkeys(BOARD, OK))),
+    (TENANT_URLCONF, "payments:webhook-stripe"): ({}, everyone(NOT_ALLOWED)),
+    (TENANT_URLCONF, "payments:webhook-tbank"): ({}, everyone(NOT_ALLOWED)),
+    (TENANT_URLCONF, "payments:webhook-test"): ({}, everyone(NOT_ALLOWED)),
+}
