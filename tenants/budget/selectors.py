@@ -65,6 +65,30 @@ def versions_of(estimate: Estimate) -> list[Version]:
     return list(estimate.versions.select_related("created_by").order_by("number"))
 
 
+def agenda_of(estimate: Estimate) -> list:
+    """The voting engine's questions that carry a version of this estimate as their material
+    (``agenda.ESTIMATE``), latest meeting first, with their meetings. One query."""
+    from tenants.voting.models import Question
+
+    return list(
+        Question.objects.filter(
+            material_kind="budget.estimate",
+            material_id__in=[str(pk) for pk in estimate.versions.values_list("pk", flat=True)],
+        )
+        .select_related("meeting")
+        .order_by("-meeting__number")
+    )
+
+
+def draft_members_meetings() -> list:
+    """The voting engine's draft members' meetings, newest first (where the estimate may go)."""
+    from tenants.voting.models import Meeting, MeetingStatus
+
+    return list(
+        Meeting.objects.filter(status=MeetingStatus.DRAFT, kind="members").order_by("-number")
+    )
+
+
 def previous_estimate(estimate: Estimate) -> Estimate | None:
     """Last year's approved estimate (the rates members pay now), if any."""
     return (

@@ -16,6 +16,7 @@ urlpatterns = [
     path("budget/<uuid:pk>/revise/", views.revise, name="revise"),
     path("budget/<uuid:pk>/refresh/", views.refresh, name="refresh"),
     path("budget/<uuid:pk>/meeting/", views.to_meeting, name="to-meeting"),
+    path("budget/<uuid:pk>/vote/", views.to_vote, name="to-vote"),
     path("budget/<uuid:pk>/decision/", views.decision, name="decision"),
     path("budget/<uuid:pk>/apply/", views.apply, name="apply"),
     path("budget/<uuid:pk>/versions/", views.versions, name="versions"),

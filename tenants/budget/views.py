@@ -3,7 +3,7 @@ selectors scope what a reader sees (a draft, for a member, is a 404)."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -82,6 +82,8 @@ def _estimate_context(request, estimate, **extra) -> dict:
         else None,
         "gardening": services.association_kind() in services.ONLINE_KINDS,
     }
+    context["agenda"] = agenda = selectors.agenda_of(estimate)
+    context["on_agenda"] = any(q.meeting.status != "closed" for q in agenda)
     context.update(extra)
     return context
 
@@ -192,6 +194,78 @@ def to_meeting(request, pk):
         done=_("The estimate is put to the general meeting."),
         then=_url(found),
     )
+
+
+def _vote_form(request, found):
+    """The form putting the estimate on a members' meeting's agenda, with the rule in force
+    today for such a meeting (its forms and thresholds); None if the partnership holds none."""
+    from django.utils import timezone
+
+    from tenants.voting import rules
+    from tenants.voting import services as voting
+
+    try:
+        rule = voting.rule_for("members", on=timezone.localdate())
+    except ValidationError:
+        return None, []
+    meetings = selectors.draft_members_meetings()
+    form = forms.VoteForm(
+        request.POST or None,
+        meetings=[(str(m.pk), f"№ {m.number} · {m.title}") for m in meetings],
+        forms_allowed=[(f, rules.MeetingForm(f).label) for f in rule.forms()],
+        thresholds=rule.threshold_choices(),
+        online=services.association_kind() in services.ONLINE_KINDS,
+        initial={"threshold": services.vote_threshold(rule), "takes_effect_on": None},
+    )
+    return form, meetings
+
+
+@role_required(*BOARD)
+def to_vote(request, pk):
+    """The estimate's final version on the agenda of a members' meeting held through the
+    voting engine (a new one or a draft); the meeting's outcome comes back when it closes."""
+    found = selectors.estimate_for(request.user, pk)
+    reason = ""
+    if found.status not in (Status.DISCUSSION, Status.MEETING):
+        reason = _("Only an estimate under discussion is put to a meeting.")
+    elif any(q.meeting.status != "closed" for q in selectors.agenda_of(found)):
+        reason = _("The estimate is on a meeting's agenda already.")
+    form, meetings = _vote_form(request, found) if not reason else (None, [])
+
+    def put():
+        data = form.cleaned_data
+        chosen = next((m for m in meetings if str(m.pk) == data.get("meeting")), None)
+        return services.put_to_vote(
+            found,
+            actor=request.user,
+            meeting=chosen,
+            new_meeting=form.new_meeting(),
+            threshold=data["threshold"],
+            takes_effect_on=data.get("takes_effect_on"),
+        )
+
+    done = form is not None and submit(
+        request,
+        form,
+        put,
+        done=_("The estimate is on the meeting's agenda."),
+        then=lambda question: reverse("voting:meeting", kwargs={"pk": question.meeting_id}),
+    )
+    if request.method == "POST" and form is None:
+        return act(request, _refuse(reason), then=_url(found))
+    return done or render(
+        request,
+        "budget/vote.html",
+        {"estimate": found, "form": form, "reason": reason},
+        status=_status(form),
+    )
+
+
+def _refuse(reason: str):
+    def refused():
+        raise ValidationError(reason or _("This partnership holds no members' meetings."))
+
+    return refused
 
 
 @csrf_exempt  # checked by ``_decide`` once the size limit has been applied

@@ -282,3 +282,81 @@ def test_the_meeting_page_shows_the_material_with_its_hash(chairman, members, cl
     page = client_of(alpha, chairman).get(f"/voting/{question.meeting_id}/").content.decode()
     assert f'href="/budget/{estimate.pk}/"' in page
     assert question.material_digest in page
+
+
+# -- the page -------------------------------------------------------------------------------------
+
+
+def _local(moment):
+    from django.utils import timezone
+
+    return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
+
+
+def test_the_chairman_puts_the_estimate_on_a_new_meeting_from_its_page(
+    chairman, members, client_of, alpha
+):
+    from django.utils import timezone
+
+    from tenants.voting.models import Meeting
+
+    estimate = discussed(chairman)
+    client = client_of(alpha, chairman)
+    page = client.get(f"/budget/{estimate.pk}/").content.decode()
+    assert f"/budget/{estimate.pk}/vote/" in page
+    form = client.get(f"/budget/{estimate.pk}/vote/").content.decode()
+    assert 'value="online"' not in form  # a ТСЖ: never online
+    assert 'name="online_basis"' not in form
+    # Bad input: a new meeting without its dates, nothing written.
+    refused = client.post(f"/budget/{estimate.pk}/vote/", {"form": "absentee", "threshold": "x"})
+    assert refused.status_code == 400 and not Meeting.objects.exists()
+    estimate.refresh_from_db()
+    assert estimate.status == Status.DISCUSSION
+    start = timezone.now() + datetime.timedelta(days=15)
+    response = client.post(
+        f"/budget/{estimate.pk}/vote/",
+        {
+            "meeting": "",
+            "form": "mixed",
+            "starts_at": _local(start),
+            "ends_at": _local(start + datetime.timedelta(days=10)),
+            "place": "Двор",
+            "threshold": "majority_present",
+            "takes_effect_on": "2026-03-01",
+        },
+    )
+    meeting = Meeting.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/voting/{meeting.pk}/"
+    question = meeting.questions.get()
+    assert question.material_kind == ESTIMATE and question.takes_effect_on == EFFECT
+    page = client.get(f"/budget/{estimate.pk}/").content.decode()
+    assert f"/voting/{meeting.pk}/" in page and f"/budget/{estimate.pk}/vote/" not in page
+    # Once on an agenda, the page refuses a second one and says why.
+    again = client.get(f"/budget/{estimate.pk}/vote/").content.decode()
+    assert "on a meeting&#x27;s agenda already" in again
+    assert client.post(f"/budget/{estimate.pk}/vote/", {}).status_code == 302
+    assert Meeting.objects.count() == 1
+
+
+def test_a_member_cannot_put_the_estimate_to_a_meeting(chairman, members, client_of, alpha):
+    estimate = discussed(chairman)
+    member = UserFactory(roles=["owner"])
+    assert client_of(alpha, member).get(f"/budget/{estimate.pk}/vote/").status_code == 403
+
+
+def test_an_snt_may_vote_online_with_the_charters_basis(in_beta, beta, client_of):
+    from tenants.voting.models import MeetingStatus
+
+    chairman = UserFactory(roles=["chairman", "board_member"])
+    building = BuildingFactory()
+    owned(building, "600.00", members=True)
+    estimate = discussed(chairman)
+    form = client_of(beta, chairman).get(f"/budget/{estimate.pk}/vote/").content.decode()
+    assert 'value="online"' in form and 'name="online_basis"' in form
+    online = {**NEW_MEETING, "form": MeetingForm.ONLINE}
+    # Without the charter's basis an online vote would not bind: refused, nothing written.
+    with pytest.raises(ValidationError):
+        put(estimate, chairman, new_meeting=online)
+    question = put(estimate, chairman, new_meeting={**online, "online_basis": "Устав, п. 9.4"})
+    assert question.meeting.status == MeetingStatus.DRAFT and question.meeting.online_binds
+    assert question.threshold == "two_thirds_present" and question.gardeners_vote
