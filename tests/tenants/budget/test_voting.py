@@ -360,3 +360,41 @@ def test_an_snt_may_vote_online_with_the_charters_basis(in_beta, beta, client_of
     question = put(estimate, chairman, new_meeting={**online, "online_basis": "Устав, п. 9.4"})
     assert question.meeting.status == MeetingStatus.DRAFT and question.meeting.online_binds
     assert question.threshold == "two_thirds_present" and question.gardeners_vote
+
+
+# -- forum threads per estimate and per line ----------------------------------------------
+
+
+def test_threads_per_estimate_and_per_line(chairman, client_of, alpha):
+    from tenants.forum import services as forum
+    from tenants.forum.models import Topic
+
+    estimate = discussed(chairman)
+    line = estimate.lines.first()
+    member = UserFactory(roles=["owner"])
+    client = client_of(alpha, member)
+    page = client.get(f"/budget/{estimate.pk}/").content.decode()
+    assert f"/forum/discuss/budget.estimate/{estimate.pk}/" in page
+    assert f"/forum/discuss/budget.line/{line.pk}/" in page
+    section = forum.save_section(actor=chairman, title="Смета")
+    form = client.get(f"/forum/discuss/budget.line/{line.pk}/").content.decode()
+    assert "Estimate for 2026: " + line.name in form
+    response = client.post(
+        f"/forum/discuss/budget.line/{line.pk}/",
+        {"section": str(section.pk), "title": "Уборка дороже?", "body": "Почему выросла строка?"},
+    )
+    topic = Topic.objects.get(target_kind="budget.line")
+    assert response.status_code == 302 and topic.target_id == str(line.pk)
+    page = client.get(f"/budget/{estimate.pk}/").content.decode()
+    assert f"/forum/discuss/budget.line/{line.pk}/" in page and "Discussion: 1 post" in page
+    thread = client.get(f"/forum/topics/{topic.pk}/").content.decode()
+    assert f'href="/budget/{estimate.pk}/#line-{line.pk}"' in thread
+
+
+def test_a_draft_has_no_thread_for_members(chairman, client_of, alpha):
+    estimate = make_estimate(year=2026, actor=chairman)
+    member = UserFactory(roles=["owner"])
+    assert (
+        client_of(alpha, member).get(f"/forum/discuss/budget.estimate/{estimate.pk}/").status_code
+        == 404
+    )
