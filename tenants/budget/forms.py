@@ -120,11 +120,42 @@ class VoteForm(forms.Form):
 
 class ExpenditureForm(forms.Form):
     line = forms.ChoiceField(label=_("Line"))
-    supplier = forms.CharField(label=_("Supplier"), max_length=200)
+    work_order = forms.ChoiceField(
+        label=_("Closed work order"),
+        required=False,
+        help_text=_(
+            "A closed dispatch work order with a cost: its supplier, number, closing date and "
+            "cost are posted. Leave empty to enter an expenditure by hand."
+        ),
+    )
+    supplier = forms.CharField(label=_("Supplier"), max_length=200, required=False)
     document = forms.CharField(label=_("Document"), max_length=200, required=False)
-    spent_on = forms.DateField(label=_("Date"), widget=DateInput)
-    amount = forms.DecimalField(label=_("Amount, ₽"), max_digits=14, decimal_places=2)
+    spent_on = forms.DateField(label=_("Date"), widget=DateInput, required=False)
+    amount = forms.DecimalField(
+        label=_("Amount, ₽"), max_digits=14, decimal_places=2, required=False
+    )
 
-    def __init__(self, *args, lines=(), **kwargs):
+    def __init__(self, *args, lines=(), work_orders=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["line"].choices = [(str(line.pk), line.name) for line in lines]
+        if work_orders:
+            self.fields["work_order"].choices = [
+                ("", "—"),
+                *(
+                    (
+                        str(order["pk"]),
+                        f"№ {order['number']} · {order['supplier__name']} · {order['cost']} ₽",
+                    )
+                    for order in work_orders
+                ),
+            ]
+        else:
+            del self.fields["work_order"]
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("work_order"):
+            for name in ("supplier", "spent_on", "amount"):
+                if data.get(name) in (None, "") and name not in self.errors:
+                    self.add_error(name, _("This field is required."))
+        return data

@@ -13,7 +13,7 @@ import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -667,10 +667,18 @@ def verify(estimate: Estimate) -> Check:
 
 @transaction.atomic
 def post_expenditure(
-    line: Line, *, actor, supplier: str, spent_on: datetime.date, amount, document: str = ""
+    line: Line,
+    *,
+    actor,
+    supplier: str,
+    spent_on: datetime.date,
+    amount,
+    document: str = "",
+    work_order=None,
 ) -> Expenditure:
     """An actual expenditure against a line of an approved estimate, in its year and in a month
-    the ledger has not closed."""
+    the ledger has not closed (``work_order``: the dispatch request it posts, see
+    ``post_work_order``)."""
     from tenants.ledger import services as ledger
 
     estimate = Estimate.objects.get(pk=line.estimate_id)
@@ -709,6 +717,7 @@ def post_expenditure(
         document=(document or "").strip()[:200],
         spent_on=spent_on,
         amount=amount,
+        work_order=work_order,
         created_by=actor,
     )
     record(
@@ -718,6 +727,104 @@ def post_expenditure(
         details={"amount": str(amount), "spent_on": str(spent_on)},
     )
     return expenditure
+
+
+@transaction.atomic
+def post_work_order(line: Line, *, actor, work_order_id) -> Expenditure:
+    """A closed dispatch work order with a cost posted as an expenditure against ``line``: its
+    supplier, its number as the document, the day it was closed and its cost. A work order is
+    posted once (a unique constraint backs the check against two accountants at once)."""
+    from tenants.dispatch.models import Request, Supplier
+    from tenants.dispatch.models import Status as RequestStatus
+    from tenants.dispatch.selectors import without_text
+
+    order = without_text(Request.objects.select_for_update()).filter(pk=work_order_id).first()
+    if (
+        order is None
+        or order.status != RequestStatus.CLOSED
+        or not order.cost
+        or order.supplier_id is None
+    ):
+        raise ValidationError(
+            {"work_order": _("Only a closed work order with a supplier and a cost is posted.")}
+        )
+    if Expenditure.objects.filter(work_order=order).exists():
+        raise ValidationError(
+            {
+                "work_order": _("Work order No. %(number)s is posted already.")
+                % {"number": order.number}
+            }
+        )
+    try:
+        with transaction.atomic():
+            return post_expenditure(
+                line,
+                actor=actor,
+                supplier=Supplier.objects.filter(pk=order.supplier_id)
+                .values_list("name", flat=True)
+                .get(),
+                spent_on=timezone.localtime(order.closed_at).date(),
+                amount=order.cost,
+                document=str(_("Work order No. %(number)s") % {"number": order.number}),
+                work_order=order,
+            )
+    except IntegrityError:
+        raise ValidationError(
+            {
+                "work_order": _("Work order No. %(number)s is posted already.")
+                % {"number": order.number}
+            }
+        ) from None
+
+
+@transaction.atomic
+def publish_report(estimate: Estimate, *, actor):
+    """The execution report (PDF) published to the members and owners through the documents
+    app, in its section of reports on the estimates' execution (ЖК РФ ст. 143.1 ч. 3: members
+    and owners who are not members may read it). Published again: a new version of the same
+    document, the earlier ones kept."""
+    from django.core.files.base import ContentFile
+
+    from tenants.budget import report
+    from tenants.documents import services as documents
+    from tenants.documents.sections import ReaderGroup, Section
+
+    estimate = _locked(estimate)
+    if not estimate.is_frozen:
+        raise ValidationError(_("The execution report is published for an approved estimate."))
+    today = timezone.localdate()
+    pdf = report.render_pdf(report.build(estimate))
+    upload = ContentFile(pdf, name=f"ispolnenie-smety-{estimate.year}.pdf")
+    note = str(_("As of %(date)s") % {"date": date_format(today, "d.m.Y")})
+    if estimate.report_document is not None:
+        documents.add_version(
+            actor=actor, document=estimate.report_document, upload=upload, note=note
+        )
+        document = estimate.report_document
+    else:
+        document = documents.publish_document(
+            actor=actor,
+            section=Section.ESTIMATE_REPORT,
+            title=str(
+                _("Report on the execution of the estimate for %(year)s") % {"year": estimate.year}
+            ),
+            readers=ReaderGroup.OWNERS,
+            upload=upload,
+            description=str(
+                _("Plan and fact by line, quarter and month; income charged and collected.")
+            ),
+            dated=today,
+            note=note,
+        )
+        estimate.report_document = document
+        estimate.save(update_fields=["report_document"])
+    record(
+        "budget.report_published",
+        actor=actor,
+        target=estimate,
+        details={"document": str(document.pk)},
+    )
+    return document
 
 
 @transaction.atomic

@@ -22,6 +22,7 @@ urlpatterns = [
     path("budget/<uuid:pk>/versions/", views.versions, name="versions"),
     path("budget/<uuid:pk>/execution/", views.execution, name="execution"),
     path("budget/<uuid:pk>/report/", views.execution_report, name="report"),
+    path("budget/<uuid:pk>/report/publish/", views.report_publish, name="report-publish"),
     path(
         "budget/expenditures/<uuid:pk>/cancel/",
         views.expenditure_cancel,

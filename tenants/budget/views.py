@@ -384,13 +384,19 @@ def execution(request, pk):
         raise Http404
     posts = has_role(request.user, *LEDGER_KEEPERS)
     lines = list(found.lines.all())
-    form = forms.ExpenditureForm(request.POST or None, lines=lines) if posts else None
+    form = None
+    if posts:
+        orders = selectors.postable_work_orders(found)
+        form = forms.ExpenditureForm(request.POST or None, lines=lines, work_orders=orders)
     if request.method == "POST" and not posts:
         raise PermissionDenied
 
     def post():
         data = dict(form.cleaned_data)
         line = next(line for line in lines if str(line.pk) == data.pop("line"))
+        order = data.pop("work_order", "")
+        if order:
+            return services.post_work_order(line, actor=request.user, work_order_id=order)
         return services.post_expenditure(line, actor=request.user, **data)
 
     done = form is not None and submit(
@@ -413,11 +419,26 @@ def execution(request, pk):
             "chart_height": selectors.CHART_HEIGHT,
             "form": form,
             "posts": posts,
+            "publishes": selectors.edits(request.user),
             "expenditures": selectors.expenditures_of(found, 50)
             if posts or selectors.reads_all(request.user)
             else [],
         },
         status=_status(form),
+    )
+
+
+@role_required(*BOARD)
+@require_POST
+def report_publish(request, pk):
+    """The execution report published to members and owners through the documents, in one
+    click (a new version of the same document when published again)."""
+    found = selectors.estimate_for(request.user, pk)
+    return act(
+        request,
+        lambda: services.publish_report(found, actor=request.user),
+        done=_("The execution report is published in the documents."),
+        then=reverse("budget:execution", args=[found.pk]),
     )
 
 

@@ -79,6 +79,7 @@ EXPECTATIONS: dict[tuple[str, str], tuple] = {
     (TENANT_URLCONF, "budget:decision"): (estimate_kwargs, board(NOT_ALLOWED)),
     (TENANT_URLCONF, "budget:apply"): (estimate_kwargs, account_readers()),
     (TENANT_URLCONF, "budget:versions"): (estimate_kwargs, readers()),
+    (TENANT_URLCONF, "budget:report-publish"): (estimate_kwargs, board(NOT_ALLOWED)),
     (TENANT_URLCONF, "budget:execution"): (estimate_kwargs, readers()),
     (TENANT_URLCONF, "budget:report"): (estimate_kwargs, readers()),
     (TENANT_URLCONF, "budget:expenditure-cancel"): (
