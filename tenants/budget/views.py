@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
@@ -37,8 +38,7 @@ def _url(estimate) -> str:
 def index(request):
     edits = selectors.edits(request.user)
     form = forms.EstimateForm(request.POST or None) if edits else None
-    if request.method == "POST" and not edits:
-        raise PermissionDenied
+    _writes(request, edits)
 
     def create():
         data = form.cleaned_data
@@ -146,28 +146,44 @@ def line_delete(request, pk):
     )
 
 
-@role_required(*BOARD)
-@require_POST
-def publish(request, pk):
-    found = selectors.estimate_for(request.user, pk)
-    return act(
-        request,
-        lambda: services.publish(found, actor=request.user),
-        done=_("The estimate is published for discussion."),
-        then=_url(found),
-    )
+def _estimate_button(service, done, then=_url):
+    """A board's button on an estimate (a POST without a form): the service called with the
+    estimate the reader may see, its outcome (``done`` or the refusal) as a message, and back
+    to ``then(estimate)`` (the estimate's page by default)."""
+
+    @role_required(*BOARD)
+    @require_POST
+    def view(request, pk):
+        found = selectors.estimate_for(request.user, pk)
+        return act(request, lambda: service(found, actor=request.user), done=done, then=then(found))
+
+    view.__doc__ = service.__doc__
+    view.__name__ = view.__qualname__ = service.__name__
+    return view
 
 
-@role_required(*BOARD)
-@require_POST
-def refresh(request, pk):
-    found = selectors.estimate_for(request.user, pk)
-    return act(
-        request,
-        lambda: services.refresh_bases(found, actor=request.user),
-        done=_("The registry's totals are taken again."),
-        then=_url(found),
-    )
+def _execution_url(estimate) -> str:
+    return reverse("budget:execution", args=[estimate.pk])
+
+
+publish = _estimate_button(services.publish, _lazy("The estimate is published for discussion."))
+refresh = _estimate_button(services.refresh_bases, _lazy("The registry's totals are taken again."))
+to_meeting = _estimate_button(
+    services.put_to_meeting, _lazy("The estimate is put to the general meeting.")
+)
+#: The execution report published to members and owners through the documents in one click
+#: (a new version of the same document when published again).
+report_publish = _estimate_button(
+    services.publish_report,
+    _lazy("The execution report is published in the documents."),
+    then=_execution_url,
+)
+
+
+def _writes(request, allowed: bool) -> None:
+    """A page everyone of its readers opens, with a form only some may send."""
+    if request.method == "POST" and not allowed:
+        raise PermissionDenied
 
 
 @role_required(*BOARD)
@@ -180,18 +196,6 @@ def revise(request, pk):
         request,
         lambda: services.revise(found, actor=request.user, reason=reason),
         done=_("The revised version is published."),
-        then=_url(found),
-    )
-
-
-@role_required(*BOARD)
-@require_POST
-def to_meeting(request, pk):
-    found = selectors.estimate_for(request.user, pk)
-    return act(
-        request,
-        lambda: services.put_to_meeting(found, actor=request.user),
-        done=_("The estimate is put to the general meeting."),
         then=_url(found),
     )
 
@@ -388,8 +392,7 @@ def execution(request, pk):
     if posts:
         orders = selectors.postable_work_orders(found)
         form = forms.ExpenditureForm(request.POST or None, lines=lines, work_orders=orders)
-    if request.method == "POST" and not posts:
-        raise PermissionDenied
+    _writes(request, posts)
 
     def post():
         data = dict(form.cleaned_data)
@@ -404,7 +407,7 @@ def execution(request, pk):
         form,
         post,
         done=_("The expenditure is posted."),
-        then=reverse("budget:execution", args=[found.pk]),
+        then=_execution_url(found),
     )
     if done:
         return done
@@ -425,20 +428,6 @@ def execution(request, pk):
             else [],
         },
         status=_status(form),
-    )
-
-
-@role_required(*BOARD)
-@require_POST
-def report_publish(request, pk):
-    """The execution report published to members and owners through the documents, in one
-    click (a new version of the same document when published again)."""
-    found = selectors.estimate_for(request.user, pk)
-    return act(
-        request,
-        lambda: services.publish_report(found, actor=request.user),
-        done=_("The execution report is published in the documents."),
-        then=reverse("budget:execution", args=[found.pk]),
     )
 
 
