@@ -141,3 +141,23 @@ def test_a_draft_has_no_report_to_publish(in_alpha, client_of, alpha):
         services.publish_report(draft, actor=chairman)
     response = client_of(alpha, chairman).post(f"/budget/{draft.pk}/report/publish/")
     assert response.status_code == 302 and not Document.objects.exists()
+
+
+def test_the_api_posts_a_work_order_once(estimate, client_of, alpha):
+    order = work_order()
+    accountant = UserFactory(roles=["accountant"])
+    client = client_of(alpha, accountant)
+    url = f"/api/v1/budget/estimates/{estimate.pk}/expenditures/"
+    line = str(estimate.lines.first().pk)
+    made = client.post(
+        url, {"line": line, "work_order": str(order.pk)}, content_type="application/json"
+    )
+    assert made.status_code == 201, made.content
+    assert made.json()["work_order"] == str(order.pk) and made.json()["amount"] == "4500.00"
+    again = client.post(
+        url, {"line": line, "work_order": str(order.pk)}, content_type="application/json"
+    )
+    assert again.status_code == 400 and "work_order" in again.json()
+    typed = client.post(url, {"line": line}, content_type="application/json")
+    assert typed.status_code == 400 and "amount" in typed.json()
+    assert Expenditure.objects.count() == 1
