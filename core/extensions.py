@@ -26,6 +26,11 @@ apps. A declaration says:
 * ``discussions``: the kinds of its objects a discussion thread may be attached to
   (``DiscussionTarget``: an estimate, a meeting, a news item); the forum keeps (kind, id) and
   asks the declaration to find, check and link the object, so it never imports the app.
+* ``agenda_materials``: the kinds of its objects a question of a general meeting may carry as
+  its material (``AgendaMaterial``: an estimate's version put to the meeting); the voting app
+  keeps (kind, id, digest) on the question, shows the material through the declaration, and
+  once the meeting's results are final offers each question's outcome (``AgendaOutcome``: ids,
+  dates and adopted or not) to the declaring app, from a task, once; it never imports the app.
 
 ``core`` itself never imports an app: this module only collects what the apps hand it.
 """
@@ -215,6 +220,73 @@ class DiscussionTarget:
 
 
 @dataclass(frozen=True)
+class MaterialView:
+    """How an agenda question shows its material: a title, a link and the content's hash."""
+
+    title: str
+    url: str
+    digest: str = ""
+
+
+@dataclass(frozen=True)
+class AgendaMeeting:
+    """The meeting a material is about to be put to, as the voting app describes it."""
+
+    id: str
+    number: int
+    #: ``owners``, ``members`` or ``board`` (``tenants.voting.rules.MeetingKind``).
+    kind: str
+    #: ``in_person``, ``absentee``, ``mixed`` or ``online``.
+    form: str
+    #: Whether a decision sent online on the portal counts at this meeting (else: an opinion).
+    online_binds: bool
+
+
+@dataclass(frozen=True)
+class AgendaOutcome:
+    """What a closed meeting decided on one question carrying a material (ids, dates, flags;
+    nothing personal). ``binding`` is False where the count could not be a decision of the
+    meeting (an online form whose online decisions do not bind: an opinion poll): the receiving
+    app must then change nothing."""
+
+    kind: str
+    material_id: str
+    meeting_id: str
+    question_id: str
+    meeting_number: int
+    meeting_kind: str
+    meeting_form: str
+    adopted: bool
+    binding: bool
+    #: The day the meeting's results became final (its closing, in the association's zone).
+    decided_on: Any
+    #: The day the decision takes effect, as the agenda said (None: the decision's day).
+    takes_effect_on: Any = None
+
+
+@dataclass(frozen=True)
+class AgendaMaterial:
+    """A kind of object of some app that a general meeting's agenda question may carry, and the
+    app that receives the question's outcome.
+
+    ``kind`` is unique across the platform (``"<app label>.<name>"``); ``resolve(id)`` finds the
+    object in the current association (None when gone); ``describe(obj)`` is a
+    ``MaterialView``; ``can_read(user, obj)`` whether a reader may open it (the link is hidden
+    otherwise); ``accepts(obj, meeting)`` the reason the object cannot go to that
+    ``AgendaMeeting`` ("" when it can); ``decided(outcome)`` takes the ``AgendaOutcome`` in the
+    caller's transaction and must be idempotent (a second delivery changes nothing).
+    """
+
+    kind: str
+    label: str
+    resolve: Callable[[str], Any]
+    describe: Callable[[Any], MaterialView]
+    can_read: Callable[[Any, Any], bool]
+    accepts: Callable[[Any, AgendaMeeting], str]
+    decided: Callable[[AgendaOutcome], Any]
+
+
+@dataclass(frozen=True)
 class AppDeclaration:
     """Everything the platform needs to know about one app. ``label`` is filled in from the
     app's ``AppConfig`` when the declaration is discovered."""
@@ -234,6 +306,8 @@ class AppDeclaration:
     operator_hooks: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
     #: The kinds of the app's objects a discussion thread may be attached to.
     discussions: tuple[DiscussionTarget, ...] = ()
+    #: The kinds of the app's objects a general meeting's question may carry as its material.
+    agenda_materials: tuple[AgendaMaterial, ...] = ()
 
 
 #: Django's own apps in an association's schema: framework tables, nothing of the board's data.
@@ -394,6 +468,21 @@ def discussion_targets() -> list[DiscussionTarget]:
 
 def discussion_target(kind: str) -> DiscussionTarget | None:
     return next((target for target in discussion_targets() if target.kind == kind), None)
+
+
+def agenda_materials() -> list[AgendaMaterial]:
+    """Every app's agenda materials, in app order; a kind declared twice is an error."""
+    materials: dict[str, AgendaMaterial] = {}
+    for declaration in declarations():
+        for material in declaration.agenda_materials:
+            if material.kind in materials:
+                raise ValueError(f"two agenda materials are named {material.kind!r}")
+            materials[material.kind] = material
+    return list(materials.values())
+
+
+def agenda_material(kind: str) -> AgendaMaterial | None:
+    return next((m for m in agenda_materials() if m.kind == kind), None)
 
 
 def demo_seeders() -> list[tuple[str, Callable[[], str]]]:

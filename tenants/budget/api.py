@@ -215,15 +215,39 @@ class Versions(APIView):
 class BudgetExpenditureSerializer(serializers.ModelSerializer):
     class Meta:
         model = Expenditure
-        fields = ["id", "line", "supplier", "document", "spent_on", "amount", "created_at"]
+        fields = [
+            "id",
+            "line",
+            "supplier",
+            "document",
+            "spent_on",
+            "amount",
+            "work_order",
+            "created_at",
+        ]
 
 
 class BudgetExpenditureInput(serializers.Serializer):
+    """An expenditure typed in, or (``work_order``) a closed dispatch work order with a cost,
+    whose supplier, number, closing day and cost are posted."""
+
     line = serializers.UUIDField()
-    supplier = serializers.CharField(allow_blank=True, max_length=200)
+    work_order = serializers.UUIDField(required=False, allow_null=True)
+    supplier = serializers.CharField(required=False, allow_blank=True, max_length=200)
     document = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    spent_on = serializers.DateField()
-    amount = serializers.CharField()
+    spent_on = serializers.DateField(required=False)
+    amount = serializers.CharField(required=False)
+
+    def validate(self, attrs):
+        if not attrs.get("work_order"):
+            missing = {
+                name: [serializers.Field.default_error_messages["required"]]
+                for name in ("supplier", "spent_on", "amount")
+                if name not in attrs
+            }
+            if missing:
+                raise serializers.ValidationError(missing)
+        return attrs
 
 
 class Expenditures(APIView):
@@ -249,7 +273,11 @@ class Expenditures(APIView):
         line = found.lines.filter(pk=values.pop("line")).first()
         if line is None:
             raise serializers.ValidationError({"line": [_no_line()]})
-        made = services.post_expenditure(line, actor=request.user, **values)
+        order = values.pop("work_order", None)
+        if order:
+            made = services.post_work_order(line, actor=request.user, work_order_id=order)
+        else:
+            made = services.post_expenditure(line, actor=request.user, **values)
         return Response(BudgetExpenditureSerializer(made).data, status=status.HTTP_201_CREATED)
 
 

@@ -6,14 +6,28 @@ from django.utils.translation import gettext_lazy as _
 
 from core.access.roles import ACCOUNT_READERS, MEMBER_ROLES
 from core.extensions import (
+    AgendaMaterial,
     AppDeclaration,
     DashboardSection,
+    DiscussionTarget,
     Erasure,
     NotificationKind,
 )
 
 PUBLISHED = "budget.published"
 APPROVED = "budget.approved"
+
+
+def _agenda(name: str):
+    """A function of ``tenants.budget.agenda``, imported when first called (the declaration is
+    read before the app's models are)."""
+
+    def call(*args):
+        from tenants.budget import agenda
+
+        return getattr(agenda, name)(*args)
+
+    return call
 
 
 def seed_demo() -> str:
@@ -42,6 +56,8 @@ declaration = AppDeclaration(
         "budget.published": _("Estimate published for discussion"),
         "budget.revised": _("Estimate revised"),
         "budget.put_to_meeting": _("Estimate put to a meeting"),
+        "budget.put_to_vote": _("Estimate put on a meeting's agenda"),
+        "budget.report_published": _("Estimate's execution report published"),
         "budget.decision_recorded": _("Meeting's decision on the estimate recorded"),
         "budget.rates_applied": _("Estimate's rates set as tariffs"),
         "budget.expenditure_posted": _("Expenditure posted"),
@@ -65,6 +81,37 @@ declaration = AppDeclaration(
             _("Estimate approved"),
             _("When the general meeting approves the estimate and the contributions it sets."),
             roles=MEMBER_ROLES,
+        ),
+    ),
+    discussions=(
+        DiscussionTarget(
+            "budget.estimate",
+            _("Estimate"),
+            resolve=_agenda("resolve_estimate"),
+            can_read=_agenda("can_read_estimate"),
+            url=_agenda("estimate_url"),
+            title=_agenda("estimate_title"),
+            roles=MEMBER_ROLES | ACCOUNT_READERS,
+        ),
+        DiscussionTarget(
+            "budget.line",
+            _("Estimate line"),
+            resolve=_agenda("resolve_line"),
+            can_read=_agenda("can_read_line"),
+            url=_agenda("line_url"),
+            title=_agenda("line_title"),
+            roles=MEMBER_ROLES | ACCOUNT_READERS,
+        ),
+    ),
+    agenda_materials=(
+        AgendaMaterial(
+            "budget.estimate",
+            _("Estimate"),
+            resolve=_agenda("resolve_version"),
+            describe=_agenda("describe_version"),
+            can_read=_agenda("can_read_version"),
+            accepts=_agenda("accepts_version"),
+            decided=_agenda("outcome"),
         ),
     ),
     demo=seed_demo,

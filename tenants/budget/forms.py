@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tenants.budget.models import Article, Basis, DecisionForm
+from tenants.voting.forms import DATETIME_FORMAT, DateTimeInput
 
 
 class DateInput(forms.DateInput):
@@ -52,13 +53,109 @@ class MeetingDecisionForm(forms.Form):
     )
 
 
+class VoteForm(forms.Form):
+    """Putting the estimate on a members' meeting's agenda: an existing draft or a new one."""
+
+    meeting = forms.ChoiceField(label=_("Meeting"), required=False)
+    form = forms.ChoiceField(label=_("Form of the meeting"), required=False)
+    starts_at = forms.DateTimeField(
+        label=_("Voting starts"),
+        required=False,
+        input_formats=[DATETIME_FORMAT],
+        widget=DateTimeInput(),
+    )
+    ends_at = forms.DateTimeField(
+        label=_("Voting ends"),
+        required=False,
+        input_formats=[DATETIME_FORMAT],
+        widget=DateTimeInput(),
+    )
+    place = forms.CharField(label=_("Place of the session"), max_length=300, required=False)
+    online_basis = forms.CharField(
+        label=_("Charter basis for online voting"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "СНТ: the charter's clause and the general meeting's decision that name the portal "
+            "(217-ФЗ ст. 17.1)."
+        ),
+    )
+    threshold = forms.ChoiceField(label=_("Decided by"))
+    takes_effect_on = forms.DateField(
+        label=_("Rates apply from"),
+        widget=DateInput,
+        required=False,
+        help_text=_("The date the decision sets; the decision's date if empty."),
+    )
+
+    def __init__(self, *args, meetings=(), forms_allowed=(), thresholds=(), online=False, **kw):
+        super().__init__(*args, **kw)
+        self.fields["meeting"].choices = [("", _("A new members' meeting")), *meetings]
+        self.fields["form"].choices = list(forms_allowed)
+        self.fields["threshold"].choices = list(thresholds)
+        if not online:
+            del self.fields["online_basis"]
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("meeting"):
+            for name in ("form", "starts_at", "ends_at"):
+                if not data.get(name) and name not in self.errors:
+                    self.add_error(name, _("This field is required."))
+        return data
+
+    def new_meeting(self) -> dict | None:
+        data = self.cleaned_data
+        if data.get("meeting"):
+            return None
+        return {
+            "form": data["form"],
+            "starts_at": data["starts_at"],
+            "ends_at": data["ends_at"],
+            "place": data.get("place", ""),
+            "online_basis": data.get("online_basis", ""),
+        }
+
+
 class ExpenditureForm(forms.Form):
     line = forms.ChoiceField(label=_("Line"))
-    supplier = forms.CharField(label=_("Supplier"), max_length=200)
+    work_order = forms.ChoiceField(
+        label=_("Closed work order"),
+        required=False,
+        help_text=_(
+            "A closed dispatch work order with a cost: its supplier, number, closing date and "
+            "cost are posted. Leave empty to enter an expenditure by hand."
+        ),
+    )
+    supplier = forms.CharField(label=_("Supplier"), max_length=200, required=False)
     document = forms.CharField(label=_("Document"), max_length=200, required=False)
-    spent_on = forms.DateField(label=_("Date"), widget=DateInput)
-    amount = forms.DecimalField(label=_("Amount, ₽"), max_digits=14, decimal_places=2)
+    spent_on = forms.DateField(label=_("Date"), widget=DateInput, required=False)
+    amount = forms.DecimalField(
+        label=_("Amount, ₽"), max_digits=14, decimal_places=2, required=False
+    )
 
-    def __init__(self, *args, lines=(), **kwargs):
+    def __init__(self, *args, lines=(), work_orders=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["line"].choices = [(str(line.pk), line.name) for line in lines]
+        if work_orders:
+            self.fields["work_order"].choices = [
+                ("", "—"),
+                *(
+                    (
+                        str(order["pk"]),
+                        f"№ {order['number']} · {order['supplier__name']} · {order['cost']} ₽",
+                    )
+                    for order in work_orders
+                ),
+            ]
+        else:
+            del self.fields["work_order"]
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("work_order"):
+            for name in ("supplier", "spent_on", "amount"):
+                if data.get(name) in (None, "") and name not in self.errors:
+                    self.add_error(name, _("This field is required."))
+        return data

@@ -92,6 +92,11 @@ class Estimate(models.Model):
     applied_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    #: The execution report as published to members through the documents app (ЖК РФ
+    #: ст. 143.1 ч. 3); each later publication is a new version of that document.
+    report_document = models.ForeignKey(
+        "documents.Document", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -238,6 +243,16 @@ class Expenditure(models.Model):
     document = models.CharField(_("document"), max_length=200, blank=True)
     spent_on = models.DateField(_("date"))
     amount = models.DecimalField(_("amount, ₽"), max_digits=14, decimal_places=2)
+    #: The closed dispatch work order (a request with a supplier and a cost) this posts; a work
+    #: order is posted once (one-to-one: a unique constraint in the database).
+    work_order = models.OneToOneField(
+        "dispatch.Request",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("work order"),
+    )
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -65,6 +65,51 @@ def versions_of(estimate: Estimate) -> list[Version]:
     return list(estimate.versions.select_related("created_by").order_by("number"))
 
 
+def agenda_of(estimate: Estimate) -> list:
+    """The voting engine's questions that carry a version of this estimate as their material
+    (``agenda.ESTIMATE``), latest meeting first, with their meetings. One query."""
+    from tenants.voting.models import Question
+
+    return list(
+        Question.objects.filter(
+            material_kind="budget.estimate",
+            material_id__in=[str(pk) for pk in estimate.versions.values_list("pk", flat=True)],
+        )
+        .select_related("meeting")
+        .order_by("-meeting__number")
+    )
+
+
+def postable_work_orders(estimate: Estimate, limit: int = 200) -> list:
+    """Closed dispatch work orders of the estimate's year with a supplier and a cost, not yet
+    posted as an expenditure (newest first), as plain values (number, cost, closed at, the
+    supplier's name): no encrypted text is read. One query."""
+    from tenants.dispatch.models import Request
+    from tenants.dispatch.models import Status as RequestStatus
+    from tenants.dispatch.selectors import without_text
+
+    rows = Request.objects.filter(
+        status=RequestStatus.CLOSED,
+        cost__gt=0,
+        supplier__isnull=False,
+        closed_at__year=estimate.year,
+    ).exclude(pk__in=Expenditure.objects.filter(work_order__isnull=False).values("work_order"))
+    return list(
+        without_text(rows)
+        .order_by("-closed_at")
+        .values("pk", "number", "cost", "closed_at", "supplier__name")[:limit]
+    )
+
+
+def draft_members_meetings() -> list:
+    """The voting engine's draft members' meetings, newest first (where the estimate may go)."""
+    from tenants.voting.models import Meeting, MeetingStatus
+
+    return list(
+        Meeting.objects.filter(status=MeetingStatus.DRAFT, kind="members").order_by("-number")
+    )
+
+
 def previous_estimate(estimate: Estimate) -> Estimate | None:
     """Last year's approved estimate (the rates members pay now), if any."""
     return (

@@ -13,7 +13,7 @@ import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -434,6 +434,128 @@ def record_decision(
     return decision
 
 
+# -- the voting engine --------------------------------------------------------------------------
+
+
+def vote_threshold(rule) -> str:
+    """The majority the estimate is decided by at a members' meeting under ``rule``: an СНТ's
+    by two thirds of those present (217-ФЗ ст. 17 ч. 1 п. 17, ч. 2), elsewhere a majority of
+    those present (ЖК РФ ст. 146 ч. 4: п. 8.1 of ст. 145 ч. 2 is not among the two-thirds
+    questions); the rule's first threshold if it allows neither."""
+    wanted = "two_thirds_present" if association_kind() in ONLINE_KINDS else "majority_present"
+    return wanted if rule.allows(wanted) else rule.default_threshold
+
+
+@transaction.atomic
+def put_to_vote(
+    estimate: Estimate,
+    *,
+    actor,
+    meeting=None,
+    new_meeting: dict | None = None,
+    threshold: str = "",
+    takes_effect_on: datetime.date | None = None,
+):
+    """Hand the estimate's final version to the voting engine: a question on the agenda of
+    ``meeting`` (a draft members' meeting) or of a new one set up from ``new_meeting`` (form,
+    dates, place, the charter's basis for online voting), carrying the version as its
+    material (``agenda.ESTIMATE``). An estimate under discussion is put to a meeting first
+    (``put_to_meeting``); one already put to a meeting (its decision awaited from a protocol)
+    goes on the agenda as it is. The voting app checks the meeting's kind and form against the
+    law (through ``agenda.accepts_version``); its outcome comes back to ``meeting_outcome``."""
+    from tenants.budget.agenda import ESTIMATE, MEETING_KIND
+    from tenants.voting import services as voting
+
+    estimate = _locked(estimate)
+    if estimate.status == Status.DISCUSSION:
+        version = put_to_meeting(estimate, actor=actor)
+        estimate.refresh_from_db()
+    elif estimate.status == Status.MEETING:
+        version = _last_version(estimate)
+    else:
+        raise ValidationError(_("Only an estimate under discussion is put to a meeting."))
+    if meeting is None:
+        if not new_meeting:
+            raise ValidationError({"meeting": _("Choose a draft meeting or set up a new one.")})
+        meeting = voting.create_meeting(
+            actor=actor,
+            kind=MEETING_KIND,
+            title=str(
+                _("General meeting of members: the estimate for %(year)s") % {"year": estimate.year}
+            ),
+            **new_meeting,
+        )
+    rule = meeting.rule
+    question = voting.add_question(
+        meeting,
+        actor=actor,
+        text=str(
+            _(
+                "To approve the estimate of income and expenditure for %(year)s (version %(n)s, "
+                "SHA-256 %(digest)s) and the contributions it sets."
+            )
+            % {"year": estimate.year, "n": version.number, "digest": version.digest[:16] + "…"}
+        ),
+        threshold=threshold or vote_threshold(rule),
+        gardeners_vote=rule.gardeners,
+        material_kind=ESTIMATE,
+        material_id=str(version.pk),
+        takes_effect_on=takes_effect_on,
+    )
+    record(
+        "budget.put_to_vote",
+        actor=actor,
+        target=estimate,
+        details={"version": version.number, "meeting": str(meeting.pk)},
+    )
+    return question
+
+
+@transaction.atomic
+def meeting_outcome(outcome) -> Decision | None:
+    """The voting engine's outcome of a question that carried an estimate's version
+    (``core.extensions.AgendaOutcome``), recorded through ``record_decision``: adopted → the
+    estimate is approved and frozen; not adopted → back to the discussion.
+
+    Idempotent: a decision already recorded for that question is returned as it is. Nothing
+    changes for an outcome that is not binding (an opinion poll), for a version that is no
+    longer the one put to the meeting, or once the board has entered the meeting's decision
+    from a protocol."""
+    from tenants.budget.agenda import ESTIMATE
+
+    if outcome.kind != ESTIMATE:
+        return None
+    existing = Decision.objects.filter(
+        source=DecisionSource.VOTING, reference=str(outcome.question_id)
+    ).first()
+    if existing is not None or not outcome.binding:
+        return existing
+    version = Version.objects.filter(pk=outcome.material_id).first()
+    if version is None:
+        return None
+    estimate = _locked(Estimate(pk=version.estimate_id))
+    existing = Decision.objects.filter(
+        source=DecisionSource.VOTING, reference=str(outcome.question_id)
+    ).first()
+    last = _last_version(estimate)
+    if existing is not None or estimate.status != Status.MEETING or last is None:
+        return existing
+    if last.pk != version.pk:
+        return None
+    form = outcome.meeting_form if outcome.meeting_form in DecisionForm.values else "mixed"
+    return record_decision(
+        estimate,
+        actor=None,
+        adopted=outcome.adopted,
+        decided_on=outcome.decided_on,
+        source=DecisionSource.VOTING,
+        form=form,
+        protocol_number=str(outcome.meeting_number),
+        reference=str(outcome.question_id),
+        rates_from=outcome.takes_effect_on if outcome.adopted else None,
+    )
+
+
 def adopted_decision(estimate: Estimate) -> Decision | None:
     return estimate.decisions.filter(adopted=True).order_by("-decided_on").first()
 
@@ -545,10 +667,18 @@ def verify(estimate: Estimate) -> Check:
 
 @transaction.atomic
 def post_expenditure(
-    line: Line, *, actor, supplier: str, spent_on: datetime.date, amount, document: str = ""
+    line: Line,
+    *,
+    actor,
+    supplier: str,
+    spent_on: datetime.date,
+    amount,
+    document: str = "",
+    work_order=None,
 ) -> Expenditure:
     """An actual expenditure against a line of an approved estimate, in its year and in a month
-    the ledger has not closed."""
+    the ledger has not closed (``work_order``: the dispatch request it posts, see
+    ``post_work_order``)."""
     from tenants.ledger import services as ledger
 
     estimate = Estimate.objects.get(pk=line.estimate_id)
@@ -587,6 +717,7 @@ def post_expenditure(
         document=(document or "").strip()[:200],
         spent_on=spent_on,
         amount=amount,
+        work_order=work_order,
         created_by=actor,
     )
     record(
@@ -596,6 +727,104 @@ def post_expenditure(
         details={"amount": str(amount), "spent_on": str(spent_on)},
     )
     return expenditure
+
+
+@transaction.atomic
+def post_work_order(line: Line, *, actor, work_order_id) -> Expenditure:
+    """A closed dispatch work order with a cost posted as an expenditure against ``line``: its
+    supplier, its number as the document, the day it was closed and its cost. A work order is
+    posted once (a unique constraint backs the check against two accountants at once)."""
+    from tenants.dispatch.models import Request, Supplier
+    from tenants.dispatch.models import Status as RequestStatus
+    from tenants.dispatch.selectors import without_text
+
+    order = without_text(Request.objects.select_for_update()).filter(pk=work_order_id).first()
+    if (
+        order is None
+        or order.status != RequestStatus.CLOSED
+        or not order.cost
+        or order.supplier_id is None
+    ):
+        raise ValidationError(
+            {"work_order": _("Only a closed work order with a supplier and a cost is posted.")}
+        )
+    if Expenditure.objects.filter(work_order=order).exists():
+        raise ValidationError(
+            {
+                "work_order": _("Work order No. %(number)s is posted already.")
+                % {"number": order.number}
+            }
+        )
+    try:
+        with transaction.atomic():
+            return post_expenditure(
+                line,
+                actor=actor,
+                supplier=Supplier.objects.filter(pk=order.supplier_id)
+                .values_list("name", flat=True)
+                .get(),
+                spent_on=timezone.localtime(order.closed_at).date(),
+                amount=order.cost,
+                document=str(_("Work order No. %(number)s") % {"number": order.number}),
+                work_order=order,
+            )
+    except IntegrityError:
+        raise ValidationError(
+            {
+                "work_order": _("Work order No. %(number)s is posted already.")
+                % {"number": order.number}
+            }
+        ) from None
+
+
+@transaction.atomic
+def publish_report(estimate: Estimate, *, actor):
+    """The execution report (PDF) published to the members and owners through the documents
+    app, in its section of reports on the estimates' execution (ЖК РФ ст. 143.1 ч. 3: members
+    and owners who are not members may read it). Published again: a new version of the same
+    document, the earlier ones kept."""
+    from django.core.files.base import ContentFile
+
+    from tenants.budget import report
+    from tenants.documents import services as documents
+    from tenants.documents.sections import ReaderGroup, Section
+
+    estimate = _locked(estimate)
+    if not estimate.is_frozen:
+        raise ValidationError(_("The execution report is published for an approved estimate."))
+    today = timezone.localdate()
+    pdf = report.render_pdf(report.build(estimate))
+    upload = ContentFile(pdf, name=f"ispolnenie-smety-{estimate.year}.pdf")
+    note = str(_("As of %(date)s") % {"date": date_format(today, "d.m.Y")})
+    if estimate.report_document is not None:
+        documents.add_version(
+            actor=actor, document=estimate.report_document, upload=upload, note=note
+        )
+        document = estimate.report_document
+    else:
+        document = documents.publish_document(
+            actor=actor,
+            section=Section.ESTIMATE_REPORT,
+            title=str(
+                _("Report on the execution of the estimate for %(year)s") % {"year": estimate.year}
+            ),
+            readers=ReaderGroup.OWNERS,
+            upload=upload,
+            description=str(
+                _("Plan and fact by line, quarter and month; income charged and collected.")
+            ),
+            dated=today,
+            note=note,
+        )
+        estimate.report_document = document
+        estimate.save(update_fields=["report_document"])
+    record(
+        "budget.report_published",
+        actor=actor,
+        target=estimate,
+        details={"document": str(document.pk)},
+    )
+    return document
 
 
 @transaction.atomic

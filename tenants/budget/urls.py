@@ -16,11 +16,13 @@ urlpatterns = [
     path("budget/<uuid:pk>/revise/", views.revise, name="revise"),
     path("budget/<uuid:pk>/refresh/", views.refresh, name="refresh"),
     path("budget/<uuid:pk>/meeting/", views.to_meeting, name="to-meeting"),
+    path("budget/<uuid:pk>/vote/", views.to_vote, name="to-vote"),
     path("budget/<uuid:pk>/decision/", views.decision, name="decision"),
     path("budget/<uuid:pk>/apply/", views.apply, name="apply"),
     path("budget/<uuid:pk>/versions/", views.versions, name="versions"),
     path("budget/<uuid:pk>/execution/", views.execution, name="execution"),
     path("budget/<uuid:pk>/report/", views.execution_report, name="report"),
+    path("budget/<uuid:pk>/report/publish/", views.report_publish, name="report-publish"),
     path(
         "budget/expenditures/<uuid:pk>/cancel/",
         views.expenditure_cancel,

@@ -3,11 +3,12 @@ selectors scope what a reader sees (a draft, for a member, is a 404)."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
@@ -37,8 +38,7 @@ def _url(estimate) -> str:
 def index(request):
     edits = selectors.edits(request.user)
     form = forms.EstimateForm(request.POST or None) if edits else None
-    if request.method == "POST" and not edits:
-        raise PermissionDenied
+    _writes(request, edits)
 
     def create():
         data = form.cleaned_data
@@ -82,6 +82,8 @@ def _estimate_context(request, estimate, **extra) -> dict:
         else None,
         "gardening": services.association_kind() in services.ONLINE_KINDS,
     }
+    context["agenda"] = agenda = selectors.agenda_of(estimate)
+    context["on_agenda"] = any(q.meeting.status != "closed" for q in agenda)
     context.update(extra)
     return context
 
@@ -144,28 +146,44 @@ def line_delete(request, pk):
     )
 
 
-@role_required(*BOARD)
-@require_POST
-def publish(request, pk):
-    found = selectors.estimate_for(request.user, pk)
-    return act(
-        request,
-        lambda: services.publish(found, actor=request.user),
-        done=_("The estimate is published for discussion."),
-        then=_url(found),
-    )
+def _estimate_button(service, done, then=_url):
+    """A board's button on an estimate (a POST without a form): the service called with the
+    estimate the reader may see, its outcome (``done`` or the refusal) as a message, and back
+    to ``then(estimate)`` (the estimate's page by default)."""
+
+    @role_required(*BOARD)
+    @require_POST
+    def view(request, pk):
+        found = selectors.estimate_for(request.user, pk)
+        return act(request, lambda: service(found, actor=request.user), done=done, then=then(found))
+
+    view.__doc__ = service.__doc__
+    view.__name__ = view.__qualname__ = service.__name__
+    return view
 
 
-@role_required(*BOARD)
-@require_POST
-def refresh(request, pk):
-    found = selectors.estimate_for(request.user, pk)
-    return act(
-        request,
-        lambda: services.refresh_bases(found, actor=request.user),
-        done=_("The registry's totals are taken again."),
-        then=_url(found),
-    )
+def _execution_url(estimate) -> str:
+    return reverse("budget:execution", args=[estimate.pk])
+
+
+publish = _estimate_button(services.publish, _lazy("The estimate is published for discussion."))
+refresh = _estimate_button(services.refresh_bases, _lazy("The registry's totals are taken again."))
+to_meeting = _estimate_button(
+    services.put_to_meeting, _lazy("The estimate is put to the general meeting.")
+)
+#: The execution report published to members and owners through the documents in one click
+#: (a new version of the same document when published again).
+report_publish = _estimate_button(
+    services.publish_report,
+    _lazy("The execution report is published in the documents."),
+    then=_execution_url,
+)
+
+
+def _writes(request, allowed: bool) -> None:
+    """A page everyone of its readers opens, with a form only some may send."""
+    if request.method == "POST" and not allowed:
+        raise PermissionDenied
 
 
 @role_required(*BOARD)
@@ -182,16 +200,76 @@ def revise(request, pk):
     )
 
 
-@role_required(*BOARD)
-@require_POST
-def to_meeting(request, pk):
-    found = selectors.estimate_for(request.user, pk)
-    return act(
-        request,
-        lambda: services.put_to_meeting(found, actor=request.user),
-        done=_("The estimate is put to the general meeting."),
-        then=_url(found),
+def _vote_form(request, found):
+    """The form putting the estimate on a members' meeting's agenda, with the rule in force
+    today for such a meeting (its forms and thresholds); None if the partnership holds none."""
+    from django.utils import timezone
+
+    from tenants.voting import rules
+    from tenants.voting import services as voting
+
+    try:
+        rule = voting.rule_for("members", on=timezone.localdate())
+    except ValidationError:
+        return None, []
+    meetings = selectors.draft_members_meetings()
+    form = forms.VoteForm(
+        request.POST or None,
+        meetings=[(str(m.pk), f"№ {m.number} · {m.title}") for m in meetings],
+        forms_allowed=[(f, rules.MeetingForm(f).label) for f in rule.forms()],
+        thresholds=rule.threshold_choices(),
+        online=services.association_kind() in services.ONLINE_KINDS,
+        initial={"threshold": services.vote_threshold(rule), "takes_effect_on": None},
     )
+    return form, meetings
+
+
+@role_required(*BOARD)
+def to_vote(request, pk):
+    """The estimate's final version on the agenda of a members' meeting held through the
+    voting engine (a new one or a draft); the meeting's outcome comes back when it closes."""
+    found = selectors.estimate_for(request.user, pk)
+    reason = ""
+    if found.status not in (Status.DISCUSSION, Status.MEETING):
+        reason = _("Only an estimate under discussion is put to a meeting.")
+    elif any(q.meeting.status != "closed" for q in selectors.agenda_of(found)):
+        reason = _("The estimate is on a meeting's agenda already.")
+    form, meetings = _vote_form(request, found) if not reason else (None, [])
+
+    def put():
+        data = form.cleaned_data
+        chosen = next((m for m in meetings if str(m.pk) == data.get("meeting")), None)
+        return services.put_to_vote(
+            found,
+            actor=request.user,
+            meeting=chosen,
+            new_meeting=form.new_meeting(),
+            threshold=data["threshold"],
+            takes_effect_on=data.get("takes_effect_on"),
+        )
+
+    done = form is not None and submit(
+        request,
+        form,
+        put,
+        done=_("The estimate is on the meeting's agenda."),
+        then=lambda question: reverse("voting:meeting", kwargs={"pk": question.meeting_id}),
+    )
+    if request.method == "POST" and form is None:
+        return act(request, _refuse(reason), then=_url(found))
+    return done or render(
+        request,
+        "budget/vote.html",
+        {"estimate": found, "form": form, "reason": reason},
+        status=_status(form),
+    )
+
+
+def _refuse(reason: str):
+    def refused():
+        raise ValidationError(reason or _("This partnership holds no members' meetings."))
+
+    return refused
 
 
 @csrf_exempt  # checked by ``_decide`` once the size limit has been applied
@@ -310,13 +388,18 @@ def execution(request, pk):
         raise Http404
     posts = has_role(request.user, *LEDGER_KEEPERS)
     lines = list(found.lines.all())
-    form = forms.ExpenditureForm(request.POST or None, lines=lines) if posts else None
-    if request.method == "POST" and not posts:
-        raise PermissionDenied
+    form = None
+    if posts:
+        orders = selectors.postable_work_orders(found)
+        form = forms.ExpenditureForm(request.POST or None, lines=lines, work_orders=orders)
+    _writes(request, posts)
 
     def post():
         data = dict(form.cleaned_data)
         line = next(line for line in lines if str(line.pk) == data.pop("line"))
+        order = data.pop("work_order", "")
+        if order:
+            return services.post_work_order(line, actor=request.user, work_order_id=order)
         return services.post_expenditure(line, actor=request.user, **data)
 
     done = form is not None and submit(
@@ -324,7 +407,7 @@ def execution(request, pk):
         form,
         post,
         done=_("The expenditure is posted."),
-        then=reverse("budget:execution", args=[found.pk]),
+        then=_execution_url(found),
     )
     if done:
         return done
@@ -339,6 +422,7 @@ def execution(request, pk):
             "chart_height": selectors.CHART_HEIGHT,
             "form": form,
             "posts": posts,
+            "publishes": selectors.edits(request.user),
             "expenditures": selectors.expenditures_of(found, 50)
             if posts or selectors.reads_all(request.user)
             else [],

@@ -163,6 +163,11 @@ def topic_for_target(kind: str, object_id) -> Topic | None:
     return Topic.objects.filter(target_kind=kind, target_id=str(object_id)).first()
 
 
+def topics_for_targets(kind: str):
+    """Every thread attached to an object of ``kind`` (the ``discussion_for`` tag's one read)."""
+    return Topic.objects.filter(target_kind=kind)
+
+
 def search_posts(user, query: str):
     """Posts matching every word of ``query`` (in any form), newest first; none for a query
     with no word. Hidden posts are found only by the board, erased ones never."""

@@ -46,7 +46,18 @@ AGENDA = HasRole.of(*MEMBER_ROLES, *BOARD, write=BOARD)
 class AgendaQuestionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Question
-        fields = ["id", "number", "text", "threshold", "gardeners_vote"]
+        fields = [
+            "id",
+            "number",
+            "text",
+            "threshold",
+            "gardeners_vote",
+            "material_kind",
+            "material_id",
+            "material_digest",
+            "takes_effect_on",
+        ]
+        read_only_fields = ["material_kind", "material_id", "material_digest", "takes_effect_on"]
 
 
 class MeetingSerializer(serializers.Serializer):

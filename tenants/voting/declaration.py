@@ -42,6 +42,7 @@ declaration = AppDeclaration(
         "voting.meeting_created": _("Meeting set up"),
         "voting.meeting_changed": _("Meeting changed"),
         "voting.question_added": _("Question put on the agenda"),
+        "voting.outcome_offered": _("Question's outcome handed to the app of its material"),
         "voting.question_changed": _("Agenda question changed"),
         "voting.question_removed": _("Question taken off the agenda"),
         "voting.notice_published": _("Notice of the meeting published"),

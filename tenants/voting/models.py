@@ -117,6 +117,16 @@ class Question(models.Model):
     #: СНТ: individual gardeners vote on it too (217-ФЗ ст. 17 ч. 3: estimate, contributions,
     #: their financial and economic justification).
     gardeners_vote = models.BooleanField(_("individual gardeners vote"), default=False)
+    #: The material another app put to the meeting with this question
+    #: (``core.extensions.AgendaMaterial``): its kind, its id and the hash of its content as it
+    #: was put (an estimate's version), shown beside the question.
+    material_kind = models.CharField(max_length=60, blank=True)
+    material_id = models.CharField(max_length=64, blank=True)
+    material_digest = models.CharField(max_length=64, blank=True)
+    #: The day the decision takes effect, as the agenda says (None: the day it is taken).
+    takes_effect_on = models.DateField(_("takes effect on"), null=True, blank=True)
+    #: When the outcome was handed to the material's app (once: ``services.offer_outcomes``).
+    outcome_offered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("question")

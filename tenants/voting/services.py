@@ -17,6 +17,7 @@ one order and none is lost. A change is a new link; the last one counts.
 from __future__ import annotations
 
 import datetime
+import logging
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -29,6 +30,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from core import extensions
 from core.access.roles import BOARD, has_role
 from core.audit import services as audit
 from core.crypto.fields import blind_index_for
@@ -55,6 +57,8 @@ from tenants.voting.rules import MeetingForm, MeetingKind
 NUMBER_LOCK = 0x766F7465  # "vote"
 MAX_QUESTIONS = 50
 NOTICE_KIND = "voting.notice"
+
+logger = logging.getLogger(__name__)
 
 
 def _now(now=None) -> datetime.datetime:
@@ -257,12 +261,53 @@ def _check_question(meeting: Meeting, *, text: str, threshold: str, gardeners_vo
         raise ValidationError(errors)
 
 
+def agenda_meeting(meeting: Meeting) -> extensions.AgendaMeeting:
+    """The meeting as an app offering a material sees it (``core.extensions``)."""
+    return extensions.AgendaMeeting(
+        id=str(meeting.pk),
+        number=meeting.number,
+        kind=meeting.kind,
+        form=meeting.form,
+        online_binds=meeting.online_binds,
+    )
+
+
+def _check_material(meeting: Meeting, kind: str, material_id) -> str:
+    """The material's current digest, once its app accepts it for this meeting."""
+    material = extensions.agenda_material(kind)
+    found = material.resolve(str(material_id)) if material is not None else None
+    if found is None:
+        raise ValidationError(_("The material to put to the meeting is not found."))
+    reason = material.accepts(found, agenda_meeting(meeting))
+    if reason:
+        raise ValidationError(reason)
+    if (
+        Question.objects.filter(material_kind=kind, material_id=str(material_id))
+        .exclude(meeting__status=MeetingStatus.CLOSED)
+        .exists()
+    ):
+        raise ValidationError(_("This material is on the agenda of another meeting already."))
+    return material.describe(found).digest
+
+
 @transaction.atomic
 def add_question(
-    meeting: Meeting, *, actor, text: str, threshold: str, gardeners_vote: bool = False
+    meeting: Meeting,
+    *,
+    actor,
+    text: str,
+    threshold: str,
+    gardeners_vote: bool = False,
+    material_kind: str = "",
+    material_id: str = "",
+    takes_effect_on: datetime.date | None = None,
 ) -> Question:
+    """A question on a draft's agenda; with ``material_kind``/``material_id``, carrying another
+    app's material (``core.extensions.AgendaMaterial``), which that app must accept for this
+    meeting; its outcome goes back to that app when the meeting closes."""
     meeting = _draft(meeting)
     _check_question(meeting, text=text, threshold=threshold, gardeners_vote=gardeners_vote)
+    digest = _check_material(meeting, material_kind, material_id) if material_kind else ""
     count = meeting.questions.count()
     if count >= MAX_QUESTIONS:
         raise ValidationError(_("An agenda holds at most %(count)d questions.") % {"count": count})
@@ -272,12 +317,20 @@ def add_question(
         text=text.strip(),
         threshold=threshold,
         gardeners_vote=gardeners_vote,
+        material_kind=material_kind if material_kind else "",
+        material_id=str(material_id) if material_kind else "",
+        material_digest=digest,
+        takes_effect_on=takes_effect_on,
     )
     audit.record(
         "voting.question_added",
         actor=actor,
         target=meeting,
-        details={"question": str(question.pk), "threshold": threshold},
+        details={
+            "question": str(question.pk),
+            "threshold": threshold,
+            **({"material": material_kind} if material_kind else {}),
+        },
     )
     return question
 
@@ -459,7 +512,83 @@ def close_meeting(meeting: Meeting, *, actor, now=None) -> Meeting:
         target=meeting,
         details={"entries": last.seq if last else 0, "final_hash": meeting.final_hash},
     )
+    if meeting.questions.exclude(material_kind="").exists():
+        meeting_id = meeting.pk
+        transaction.on_commit(lambda: queue_outcomes(meeting_id))
     return meeting
+
+
+# -- outcomes offered to the apps whose material the agenda carried --------------------------------
+
+
+def queue_outcomes(meeting_id) -> None:
+    """Queue ``tasks.offer_outcomes`` (ids only). A broker that is down leaves the outcomes
+    unoffered; ``manage.py``/the shell can run ``offer_outcomes`` again at any time."""
+    from tenants.voting.tasks import offer_outcomes as task
+
+    try:
+        task.delay(str(meeting_id))
+    except Exception:  # noqa: BLE001 - the meeting is closed either way; the offer can be retried
+        logger.exception("meeting %s: the outcomes could not be queued", meeting_id)
+
+
+def offer_outcomes(meeting_id) -> int:
+    """Hand each question of a closed meeting that carried a material its outcome (adopted or
+    not, by the meeting's votes: opinions never count), once: a question already offered is
+    skipped, and the receiving app is idempotent too. Each question in its own transaction;
+    returns how many were offered now."""
+    meeting = Meeting.objects.filter(pk=meeting_id, status=MeetingStatus.CLOSED).first()
+    if meeting is None:
+        return 0
+    pending = list(
+        meeting.questions.exclude(material_kind="").filter(outcome_offered_at__isnull=True)
+    )
+    if not pending:
+        return 0
+    results = {row.question_id: row for row in selectors.tally(meeting).questions}
+    zone = _association_zone()
+    decided_on = timezone.localtime(meeting.closed_at, zone).date()
+    binding = meeting.kind != MeetingKind.BOARD and (
+        meeting.form != MeetingForm.ONLINE or meeting.online_binds
+    )
+    offered = 0
+    for question in pending:
+        material = extensions.agenda_material(question.material_kind)
+        if material is None:
+            continue
+        result = results.get(str(question.pk))
+        outcome = extensions.AgendaOutcome(
+            kind=question.material_kind,
+            material_id=question.material_id,
+            meeting_id=str(meeting.pk),
+            question_id=str(question.pk),
+            meeting_number=meeting.number,
+            meeting_kind=meeting.kind,
+            meeting_form=meeting.form,
+            adopted=bool(result is not None and result.adopted and binding),
+            binding=binding,
+            decided_on=decided_on,
+            takes_effect_on=question.takes_effect_on,
+        )
+        with transaction.atomic(), timezone.override(zone):
+            locked = Question.objects.select_for_update().get(pk=question.pk)
+            if locked.outcome_offered_at is not None:
+                continue
+            material.decided(outcome)
+            locked.outcome_offered_at = timezone.now()
+            locked.save(update_fields=["outcome_offered_at"])
+            audit.record(
+                "voting.outcome_offered",
+                actor=None,
+                target=meeting,
+                details={
+                    "question": str(question.pk),
+                    "material": question.material_kind,
+                    "adopted": outcome.adopted,
+                },
+            )
+        offered += 1
+    return offered
 
 
 # -- changes of ownership during the voting ------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The voting's Celery tasks: tenant-aware, no arguments (they find what is due themselves)."""
+"""The voting's Celery tasks: tenant-aware, ids only (the periodic one finds what is due itself)."""
 
 from __future__ import annotations
 
@@ -14,3 +14,13 @@ def advance_meetings() -> dict:
     from tenants.voting import services
 
     return services.advance_meetings()
+
+
+@shared_task(name="tenants.voting.tasks.offer_outcomes", acks_late=True)
+def offer_outcomes(meeting_id: str) -> int:
+    """Once a meeting is closed (queued on its commit): hand each question that carried another
+    app's material its outcome (``core.extensions.AgendaOutcome``). Ids only; a second delivery
+    changes nothing."""
+    from tenants.voting import services
+
+    return services.offer_outcomes(meeting_id)

@@ -74,9 +74,12 @@ EXPECTATIONS: dict[tuple[str, str], tuple] = {
     (TENANT_URLCONF, "budget:revise"): (estimate_kwargs, board(NOT_ALLOWED)),
     (TENANT_URLCONF, "budget:refresh"): (estimate_kwargs, board(NOT_ALLOWED)),
     (TENANT_URLCONF, "budget:to-meeting"): (estimate_kwargs, board(NOT_ALLOWED)),
+    # An approved estimate: the page says why it cannot go to a meeting (no form).
+    (TENANT_URLCONF, "budget:to-vote"): (estimate_kwargs, board(OK)),
     (TENANT_URLCONF, "budget:decision"): (estimate_kwargs, board(NOT_ALLOWED)),
     (TENANT_URLCONF, "budget:apply"): (estimate_kwargs, account_readers()),
     (TENANT_URLCONF, "budget:versions"): (estimate_kwargs, readers()),
+    (TENANT_URLCONF, "budget:report-publish"): (estimate_kwargs, board(NOT_ALLOWED)),
     (TENANT_URLCONF, "budget:execution"): (estimate_kwargs, readers()),
     (TENANT_URLCONF, "budget:report"): (estimate_kwargs, readers()),
     (TENANT_URLCONF, "budget:expenditure-cancel"): (

@@ -2,7 +2,9 @@
 thread (with its number of posts), or to start one, for a page of another app.
 
 The kind must be declared by some app (``core.extensions.DiscussionTarget``); nothing shows for
-a reader who does not read the forum, or whose roles the kind does not admit. One query.
+a reader who does not read the forum, or whose roles the kind does not admit. One query per
+kind and rendering: the threads of a kind are read once and kept while the page renders, so a
+page listing many objects of a kind (an estimate's lines) costs the same for two and a hundred.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ def discussion_for(context, kind, obj):
         return {"shown": False}
     if not target.visible_to(roles_of(user)):
         return {"shown": False}
-    topic = selectors.topic_for_target(kind, obj.pk)
+    topic = _topics(context, kind).get(str(obj.pk))
     if topic is not None and topic.is_hidden and not access.moderates(user):
         return {"shown": False}
     return {
@@ -34,3 +36,11 @@ def discussion_for(context, kind, obj):
         "topic": topic,
         "url": reverse("forum:discuss", kwargs={"kind": kind, "object_id": obj.pk}),
     }
+
+
+def _topics(context, kind: str) -> dict:
+    """The threads attached to objects of ``kind``, by object id, read once per rendering."""
+    cache = context.render_context.setdefault("forum_targets", {})
+    if kind not in cache:
+        cache[kind] = {topic.target_id: topic for topic in selectors.topics_for_targets(kind)}
+    return cache[kind]
