@@ -188,6 +188,31 @@ class ProxyForm(forms.Form):
         return self.voters.get(self.cleaned_data["voter"])
 
 
+class RepresentationForm(forms.Form):
+    """A login representing an organisation that owns premises on the register."""
+
+    voter = forms.ChoiceField(label=_("The organisation's premises"))
+    basis = forms.ChoiceField(label=_("You represent it as"), widget=forms.RadioSelect)
+    document = forms.FileField(
+        label=_("Document (scan or photo)"),
+        help_text=_(
+            "The head: the extract from ЕГРЮЛ or the decision appointing you. Anyone else: the "
+            "organisation's power of attorney."
+        ),
+    )
+
+    def __init__(self, *args, voters, **kwargs):
+        from tenants.voting.models import ProxyBasis
+
+        super().__init__(*args, **kwargs)
+        self.voters = {str(v.pk): v for v in voters}
+        self.fields["voter"].choices = [(str(v.pk), v.label or "—") for v in voters]
+        self.fields["basis"].choices = ProxyBasis.choices
+
+    def voter_object(self):
+        return self.voters.get(self.cleaned_data["voter"])
+
+
 class ProxyDecisionForm(forms.Form):
     accept = forms.BooleanField(required=False)
     reason = forms.CharField(label=_("Reason for refusing"), max_length=300, required=False)

@@ -75,6 +75,12 @@ class Meeting(models.Model):
     total_votes = models.CharField(max_length=100, blank=True)
     #: The chain's last hash when the meeting closed: published with the results.
     final_hash = models.CharField(max_length=64, blank=True)
+    #: The protocol with the results, published to members and owners through the documents
+    #: (ЖК РФ ст. 46 ч. 3, ст. 143.1): the document made and when.
+    results_document = models.ForeignKey(
+        "documents.Document", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    results_published_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -170,6 +176,9 @@ class Voter(models.Model):
     starts_on = models.DateField(null=True, blank=True)
     ends_on = models.DateField(null=True, blank=True)
     generation = models.PositiveSmallIntegerField(default=0)
+    #: Joint owners without shares (ГК РФ ст. 253): any of them gives the line's one decision;
+    #: different decisions of two of them are a conflict the board resolves (``JointResolution``).
+    joint = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("voter")
@@ -213,8 +222,18 @@ class ProxyStatus(models.TextChoices):
     REFUSED = "refused", _("Refused")
 
 
+class ProxyBasis(models.TextChoices):
+    """What lets the representative act: a power of attorney (ЖК РФ ст. 48 ч. 2; ГК РФ
+    ст. 185), or being the head of the owning organisation, who acts for it without one (ГК РФ
+    ст. 53 ч. 1: the extract from ЕГРЮЛ or the decision appointing them)."""
+
+    POWER_OF_ATTORNEY = "attorney", _("power of attorney")
+    HEAD = "head", _("head of the organisation, by document")
+
+
 class Proxy(models.Model):
-    """A power of attorney for one line of the register (ЖК РФ ст. 48 ч. 2; ГК РФ ст. 185)."""
+    """A power of attorney for one line of the register (ЖК РФ ст. 48 ч. 2; ГК РФ ст. 185), or
+    the document by which a legal entity's head represents it (``basis``)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="proxies")
@@ -228,6 +247,12 @@ class Proxy(models.Model):
     )
     status = models.CharField(
         _("status"), max_length=10, choices=ProxyStatus.choices, default=ProxyStatus.PENDING
+    )
+    basis = models.CharField(
+        _("basis"),
+        max_length=10,
+        choices=ProxyBasis.choices,
+        default=ProxyBasis.POWER_OF_ATTORNEY,
     )
     submitted_by = models.UUIDField(null=True, blank=True)
     submitted_at = models.DateTimeField(auto_now_add=True)
@@ -313,6 +338,30 @@ class Ballot(models.Model):
 
     def __str__(self) -> str:
         return f"Ballot {self.pk}"
+
+
+class JointResolution(models.Model):
+    """The counting commission's (the board's) choice between joint owners' different decisions
+    for one register line (ГК РФ ст. 253: joint owners act by common consent; ЖК РФ ст. 48
+    ч. 6: a decision with more than one option on a question is not counted). It covers the
+    line's decisions up to ``up_to_seq``: a later disagreeing decision opens a new conflict."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="resolutions")
+    voter = models.ForeignKey(Voter, on_delete=models.PROTECT, related_name="resolutions")
+    #: The decision that counts: its author's latest choices on the line are counted.
+    chosen = models.ForeignKey(ChainEntry, on_delete=models.PROTECT, related_name="+")
+    up_to_seq = models.PositiveIntegerField()
+    resolved_by = models.UUIDField(null=True, blank=True)
+    resolved_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("resolution of a joint owners' conflict")
+        verbose_name_plural = _("resolutions of joint owners' conflicts")
+        ordering = ["meeting", "-up_to_seq"]
+
+    def __str__(self) -> str:
+        return f"Resolution {self.pk}"
 
 
 # -- quick polls --------------------------------------------------------------------------------

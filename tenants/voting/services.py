@@ -412,6 +412,7 @@ def open_voting(meeting: Meeting, *, actor, now=None) -> Meeting:
                 weight_numerator=line.weight.numerator,
                 weight_denominator=line.weight.denominator,
                 owner_ids=line.owner_ids,
+                joint=line.joint,
                 user_id=line.user_id,
                 counts_for_quorum=line.counts_for_quorum,
                 label=line.label,
@@ -531,6 +532,7 @@ def update_register(meeting: Meeting, *, actor, now=None) -> dict:
                 weight_numerator=line.weight.numerator,
                 weight_denominator=line.weight.denominator,
                 owner_ids=line.owner_ids,
+                joint=line.joint,
                 counts_for_quorum=line.counts_for_quorum,
                 label=line.label,
                 position=position,
@@ -794,6 +796,56 @@ def submit_proxy(*, actor, voter: Voter, document_upload, representative_email: 
     return proxy
 
 
+def organisation_lines(meeting: Meeting):
+    """The register lines an organisation owns (it votes through a representative)."""
+    from tenants.residents.models import Owner, OwnerKind
+
+    organisations = Owner.objects.filter(kind=OwnerKind.ORGANISATION).values_list("pk", flat=True)
+    return meeting.voters.filter(owner_ids__overlap=list(organisations), ends_on__isnull=True)
+
+
+@transaction.atomic
+def submit_representation(*, actor, voter: Voter, basis: str, document_upload) -> Proxy:
+    """A login asks to represent an organisation that owns ``voter``'s premises: its head by
+    the document that appoints them (ГК РФ ст. 53 ч. 1), or anyone by the organisation's
+    power of attorney (ЖК РФ ст. 48 ч. 2). The board accepts or refuses (``decide_proxy``);
+    once accepted the representative votes for the line online, and the register and the
+    protocol name them."""
+    from tenants.voting.models import ProxyBasis
+
+    meeting = Meeting.objects.select_for_update().get(pk=voter.meeting_id)
+    if meeting.status not in (MeetingStatus.NOTICE, MeetingStatus.VOTING):
+        raise ValidationError(_("The voting has closed: decisions are no longer accepted."))
+    if not organisation_lines(meeting).filter(pk=voter.pk).exists():
+        raise ValidationError(
+            {
+                "voter": _(
+                    "These premises are not owned by an organisation: a person votes in "
+                    "person or by a power of attorney."
+                )
+            }
+        )
+    if basis not in ProxyBasis.values:
+        raise ValidationError({"basis": _("Choose on what basis you represent the organisation.")})
+    if Proxy.objects.filter(
+        voter=voter, representative=actor, status__in=[ProxyStatus.PENDING, ProxyStatus.ACCEPTED]
+    ).exists():
+        raise ValidationError(_("You have already sent a document for this organisation."))
+    document = files.store(document_upload, purpose=PROXY_DOCUMENT, actor=actor)
+    proxy = Proxy.objects.create(
+        meeting=meeting,
+        voter=voter,
+        representative=actor,
+        document=document,
+        basis=basis,
+        submitted_by=getattr(actor, "pk", None),
+    )
+    audit.record(
+        "voting.representation_submitted", actor=actor, target=proxy, details={"basis": basis}
+    )
+    return proxy
+
+
 @transaction.atomic
 def decide_proxy(proxy: Proxy, *, actor, accept: bool, reason: str = "", now=None) -> Proxy:
     proxy = Proxy.objects.select_for_update().get(pk=proxy.pk)
@@ -810,6 +862,124 @@ def decide_proxy(proxy: Proxy, *, actor, accept: bool, reason: str = "", now=Non
         "voting.proxy_decided", actor=actor, target=proxy, details={"status": proxy.status}
     )
     return proxy
+
+
+# -- publishing the results ----------------------------------------------------------------------
+
+#: ЖК РФ ст. 46 ч. 3: the decisions and the results are made known to the owners within ten
+#: days of the decision (the meeting's close).
+RESULTS_DAYS = 10
+
+
+def results_due(meeting: Meeting) -> datetime.date | None:
+    """The last day to publish the results (ЖК РФ ст. 46 ч. 3), once the meeting closed."""
+    if meeting.closed_at is None:
+        return None
+    return _local_day(meeting.closed_at) + datetime.timedelta(days=RESULTS_DAYS)
+
+
+@transaction.atomic
+def publish_results(meeting: Meeting, *, actor, now=None):
+    """The board publishes the protocol with the results (the members' version: no names;
+    the chain's final hash in it) through the documents, read by members and all owners (ЖК РФ
+    ст. 46 ч. 3, ст. 143.1 ч. 3 п. 6). One click by the board, not automatic on close: the
+    paper decisions received before the end are entered and joint owners' conflicts resolved
+    first. Refused while a conflict is open, and once published."""
+    from tenants.documents.sections import ReaderGroup, Section
+    from tenants.documents.services import publish_generated_document
+    from tenants.voting import protocol
+
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.status != MeetingStatus.CLOSED:
+        raise ValidationError(_("The results are published once the voting has closed."))
+    if meeting.results_document_id is not None:
+        raise ValidationError(_("The results of this meeting are already published."))
+    open_conflicts = selectors.unresolved_conflicts(meeting)
+    if open_conflicts:
+        raise ValidationError(
+            _(
+                "Joint owners gave different decisions for %(count)d premises: choose the "
+                "decision that counts first."
+            )
+            % {"count": open_conflicts}
+        )
+    from django.utils import translation
+
+    with translation.override("ru"):
+        title = _("Protocol No. %(number)d: %(title)s") % {
+            "number": meeting.number,
+            "title": meeting.title,
+        }
+        description = _(
+            "%(kind)s, %(form)s. The decisions and the results of the voting (ЖК РФ ст. 46 ч. 3); "
+            "final hash of the chain of decisions: %(hash)s."
+        ) % {
+            "kind": meeting.get_kind_display(),
+            "form": meeting.get_form_display(),
+            "hash": meeting.final_hash,
+        }
+    document = publish_generated_document(
+        actor=actor,
+        section=Section.BOARD_MEETING
+        if meeting.kind == MeetingKind.BOARD
+        else Section.GENERAL_MEETING,
+        title=title[:300],
+        readers=ReaderGroup.OWNERS,
+        content=protocol.protocol_pdf(meeting, with_participants=False),
+        filename=f"protocol-{meeting.number}.pdf",
+        description=description,
+        dated=_local_day(meeting.closed_at),
+    )
+    meeting.results_document = document
+    meeting.results_published_at = _now(now)
+    meeting.save(update_fields=["results_document", "results_published_at"])
+    audit.record(
+        "voting.results_published",
+        actor=actor,
+        target=meeting,
+        details={"document": str(document.pk)},
+    )
+    return document
+
+
+# -- joint owners without shares ----------------------------------------------------------------
+
+
+@transaction.atomic
+def resolve_joint_conflict(meeting: Meeting, *, actor, voter: Voter, entry_id, now=None):
+    """The counting commission (the board) chooses which of the joint owners' different
+    decisions counts for the line (ГК РФ ст. 253; ЖК РФ ст. 48 ч. 3); audited. It covers the
+    line's decisions so far: a later disagreeing decision opens a new conflict."""
+    from tenants.voting.models import JointResolution
+
+    if not has_role(actor, *BOARD):
+        raise ValidationError(_("Only the board resolves joint owners' conflicts."))
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.status not in (MeetingStatus.VOTING, MeetingStatus.CLOSED):
+        raise ValidationError(_("There are no decisions to resolve yet."))
+    if getattr(meeting, "results_document_id", None):
+        raise ValidationError(_("The results are published: the count can no longer change."))
+    state = selectors.joint_states(meeting, selectors.counted_sources(meeting)).get(str(voter.pk))
+    if state is None or voter.meeting_id != meeting.pk or not state.conflicts:
+        raise ValidationError(_("The joint owners of these premises gave no different decisions."))
+    chosen = next((d for d in state.decisions if str(d.entry_id) == str(entry_id)), None)
+    if chosen is None:
+        raise ValidationError({"entry": _("Choose one of the joint owners' decisions.")})
+    resolution = JointResolution.objects.create(
+        meeting=meeting,
+        voter=voter,
+        chosen_id=chosen.entry_id,
+        up_to_seq=state.last_seq,
+        resolved_by=getattr(actor, "pk", None),
+        resolved_at=_now(now),
+    )
+    audit.record(
+        "voting.joint_resolved",
+        actor=actor,
+        target=meeting,
+        details={"line": str(voter.pk), "chosen_seq": chosen.seq, "up_to_seq": state.last_seq},
+    )
+    return resolution
 
 
 def advance_meetings(now=None) -> dict:
