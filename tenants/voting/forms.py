@@ -247,6 +247,31 @@ class PollAnswerForm(forms.Form):
             del self.fields["premises"]
 
 
+class DemandSettingForm(forms.Form):
+    """The charter's threshold for demanding a meeting (where the law leaves it to the charter)."""
+
+    kind = forms.ChoiceField(label=_("Kind of meeting"))
+    share = forms.CharField(
+        label=_("Share of all votes"),
+        max_length=30,
+        help_text=_("A fraction like 1/10 or 1/5, as the charter says."),
+    )
+    strict = forms.BooleanField(label=_('More than this share (not "at least")'), required=False)
+    days = forms.IntegerField(
+        label=_("Days for the board to call the meeting"), min_value=1, max_value=365
+    )
+    clause = forms.CharField(label=_("Charter clause"), max_length=300)
+
+    def __init__(self, *args, kinds=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(k, rules.MeetingKind(k).label) for k in kinds]
+
+    def clean_share(self):
+        from tenants.residents.shares import parse_share
+
+        return parse_share(self.cleaned_data.get("share"))
+
+
 class DemandForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind of meeting"))
     building = forms.ModelChoiceField(

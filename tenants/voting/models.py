@@ -475,6 +475,15 @@ class Demand(EncryptedModel):
     meeting = models.ForeignKey(
         Meeting, on_delete=models.SET_NULL, null=True, blank=True, related_name="demands"
     )
+    #: The threshold it was started under, kept (the law's, or the charter's as the board
+    #: recorded it that day): a later change of the setting does not move it. Empty on demands
+    #: started before it was kept: the rule's is read. ``basis``: the charter's clause (empty
+    #: when the law sets the threshold).
+    share_numerator = models.PositiveIntegerField(null=True, blank=True)
+    share_denominator = models.PositiveIntegerField(null=True, blank=True)
+    strict = models.BooleanField(default=False)
+    days = models.PositiveSmallIntegerField(null=True, blank=True)
+    basis = models.CharField(max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("demand for a meeting")
@@ -490,6 +499,87 @@ class Demand(EncryptedModel):
     @property
     def rule(self) -> rules.MeetingRule:
         return rules.by_version(self.rule_version)
+
+    @property
+    def share(self) -> Fraction | None:
+        if self.share_numerator:
+            return Fraction(self.share_numerator, self.share_denominator)
+        return self.rule.demand_share
+
+    @property
+    def strict_share(self) -> bool:
+        return self.strict if self.share_numerator else self.rule.demand_strict
+
+    @property
+    def due_days(self) -> int | None:
+        return self.days if self.share_numerator else self.rule.demand_days
+
+    @property
+    def basis_text(self) -> str:
+        """The law's basis, or the charter's clause and threshold the demand was started
+        under, in the reader's language."""
+        if not self.basis:
+            return self.rule.demand_basis
+        from django.utils.translation import gettext
+
+        from tenants.voting.shares import format_fraction
+
+        return gettext(
+            "The charter, %(clause)s: %(more)s %(share)s of all votes; the board calls the "
+            "meeting within %(days)d days."
+        ) % {
+            "clause": self.basis,
+            "more": gettext("more than") if self.strict else gettext("at least"),
+            "share": format_fraction(self.share),
+            "days": self.days or 0,
+        }
+
+    def met(self, signed: Fraction, total: Fraction) -> bool:
+        share = self.share
+        if share is None or total <= 0:
+            return False
+        return signed > total * share if self.strict_share else signed >= total * share
+
+    @property
+    def due_on(self):
+        """The last day for the board to call the meeting, once the demand is met."""
+        import datetime
+
+        from django.utils import timezone
+
+        if self.met_at is None or self.due_days is None:
+            return None
+        return timezone.localtime(self.met_at).date() + datetime.timedelta(days=self.due_days)
+
+
+class DemandSetting(models.Model):
+    """The charter's threshold for demanding a meeting where the law leaves it to the charter
+    (ТСЖ/ТСН members' meetings: ЖК РФ ст. 146 ч. 1 refers to the charter; ЖСК: ст. 117 and the
+    charter), recorded by the board: the share of all votes, strictly more or at least, and
+    the days the board has to call the meeting."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(
+        _("kind of meeting"), max_length=10, choices=MeetingKind.choices, unique=True
+    )
+    share_numerator = models.PositiveIntegerField()
+    share_denominator = models.PositiveIntegerField()
+    strict = models.BooleanField(_("more than the share (not at least)"), default=False)
+    days = models.PositiveSmallIntegerField(_("days for the board to call the meeting"))
+    clause = models.CharField(_("charter clause"), max_length=300)
+    updated_by = models.UUIDField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("charter threshold for demands")
+        verbose_name_plural = _("charter thresholds for demands")
+
+    def __str__(self) -> str:
+        return f"Demand setting {self.kind}"
+
+    @property
+    def share(self) -> Fraction:
+        return Fraction(self.share_numerator, self.share_denominator)
 
 
 class DemandSignature(models.Model):

@@ -1124,9 +1124,29 @@ def close_poll(poll, *, actor, now=None):
 DEMAND_KIND = "voting.demand"
 
 
-def _demand_rule(kind: str, today: datetime.date) -> rules.MeetingRule:
+@dataclass(frozen=True)
+class DemandThreshold:
+    """What a demand of one kind needs on a day: from the law's rule, or from the charter as
+    the board recorded it (``DemandSetting``) where the law leaves it to the charter
+    (``basis``: then the charter's clause)."""
+
+    rule: rules.MeetingRule
+    share: Fraction
+    strict: bool
+    days: int | None
+    basis: str
+
+
+def _demand_rule(kind: str, today: datetime.date) -> DemandThreshold:
+    from tenants.voting.models import DemandSetting
+
     rule = rule_for(kind, on=today)
-    if rule.demand_share is None:
+    if rule.demand_share is not None:
+        return DemandThreshold(
+            rule, rule.demand_share, rule.demand_strict, rule.demand_days, rule.demand_basis
+        )
+    setting = DemandSetting.objects.filter(kind=kind).first()
+    if setting is None:
         raise ValidationError(
             {
                 "kind": _(
@@ -1135,7 +1155,60 @@ def _demand_rule(kind: str, today: datetime.date) -> rules.MeetingRule:
                 )
             }
         )
-    return rule
+    return DemandThreshold(rule, setting.share, setting.strict, setting.days, setting.clause)
+
+
+def charter_demand_kinds() -> list[str]:
+    """The kinds of meeting of this association whose demand threshold the charter sets."""
+    today = timezone.localdate()
+    kind = selectors.association_kind()
+    return [
+        k
+        for k in rules.meeting_kinds(kind)
+        if k != MeetingKind.BOARD and rules.rule_for(kind, k, today).demand_share is None
+    ]
+
+
+@transaction.atomic
+def set_demand_threshold(
+    *, actor, kind: str, share: Fraction, strict: bool, days: int, clause: str
+):
+    """The board records the charter's threshold for demanding a meeting of ``kind`` (only
+    where the law leaves it to the charter); audited. Demands already started keep theirs."""
+    from tenants.voting.models import DemandSetting
+
+    if not has_role(actor, *BOARD):
+        raise ValidationError(_("Only the board records the charter's rules."))
+    errors = {}
+    if kind not in charter_demand_kinds():
+        errors["kind"] = _("The law sets the threshold for this kind of meeting, not the charter.")
+    if not 0 < Fraction(share) <= 1:
+        errors["share"] = _("A share must be more than 0 and at most 1.")
+    if not 1 <= int(days) <= 365:
+        errors["days"] = _("Give from 1 to 365 days.")
+    if not (clause or "").strip():
+        errors["clause"] = _("Name the charter's clause.")
+    if errors:
+        raise ValidationError(errors)
+    share = Fraction(share)
+    setting, _created = DemandSetting.objects.update_or_create(
+        kind=kind,
+        defaults={
+            "share_numerator": share.numerator,
+            "share_denominator": share.denominator,
+            "strict": bool(strict),
+            "days": int(days),
+            "clause": clause.strip()[:300],
+            "updated_by": getattr(actor, "pk", None),
+        },
+    )
+    audit.record(
+        "voting.demand_threshold_set",
+        actor=actor,
+        target=setting,
+        details={"kind": kind, "share": f"{share.numerator}/{share.denominator}", "days": days},
+    )
+    return setting
 
 
 def signer_votes(rule: rules.MeetingRule, user, *, on: datetime.date, building=None):
@@ -1151,14 +1224,13 @@ def signer_votes(rule: rules.MeetingRule, user, *, on: datetime.date, building=N
 
 def demand_progress(demand) -> dict:
     """Signed votes against all votes today, the share needed and whether it is reached."""
-    rule = demand.rule
-    total = register.register_on(rule, timezone.localdate(), building=demand.building).total
+    total = register.register_on(demand.rule, timezone.localdate(), building=demand.building).total
     signed = sum((s.weight for s in demand.signatures.all()), Fraction(0))
     return {
         "signed": signed,
         "total": total,
-        "needed": total * rule.demand_share if rule.demand_share is not None else None,
-        "met": rule.demand_met(signed, total),
+        "needed": total * demand.share if demand.share is not None else None,
+        "met": demand.met(signed, total),
     }
 
 
@@ -1171,14 +1243,14 @@ def _check_met(demand, *, actor, moment) -> None:
     demand.met_at = moment
     demand.save(update_fields=["status", "met_at"])
     audit.record("voting.demand_met", actor=actor, target=demand, details={})
-    due = timezone.localtime(moment) + datetime.timedelta(days=demand.rule.demand_days or 0)
+    due = timezone.localtime(moment) + datetime.timedelta(days=demand.due_days or 0)
     notify(
         actor=actor,
         kind=DEMAND_KIND,
         recipients=get_user_model().objects.filter(roles__overlap=sorted(BOARD)),
         subject=_("Owners demand an extraordinary meeting"),
         body=_("The demand has enough signatures (%(basis)s). Call the meeting by %(date)s.")
-        % {"basis": demand.rule.demand_basis, "date": date_format(due, "j E Y")},
+        % {"basis": demand.basis_text, "date": date_format(due, "j E Y")},
         path=reverse("voting:demand", kwargs={"pk": demand.pk}),
     )
 
@@ -1191,7 +1263,8 @@ def create_demand(*, actor, kind: str, agenda: str, building=None, now=None):
 
     moment = _now(now)
     today = _local_day(moment)
-    rule = _demand_rule(kind, today)
+    threshold = _demand_rule(kind, today)
+    rule = threshold.rule
     _check_building(kind, building)
     if not agenda.strip():
         raise ValidationError({"agenda": _("Write the questions you want the meeting to decide.")})
@@ -1206,6 +1279,11 @@ def create_demand(*, actor, kind: str, agenda: str, building=None, now=None):
         holding_id=first.holding_id,
         agenda=agenda.strip(),
         created_by=actor,
+        share_numerator=threshold.share.numerator,
+        share_denominator=threshold.share.denominator,
+        strict=threshold.strict,
+        days=threshold.days,
+        basis=threshold.basis[:500] if rule.demand_share is None else "",
     )
     demand.save()
     DemandSignature.objects.create(

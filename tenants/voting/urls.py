@@ -11,6 +11,7 @@ urlpatterns = [
     path("voting/new/", views.new, name="new"),
     path("voting/demands/", views.demands, name="demands"),
     path("voting/demands/new/", views.demand_new, name="demand-new"),
+    path("voting/demands/settings/", views.demand_settings, name="demand-settings"),
     path("voting/demands/<uuid:pk>/", views.demand, name="demand"),
     path("voting/demands/<uuid:pk>/sign/", views.demand_sign, name="demand-sign"),
     path("voting/demands/<uuid:pk>/convene/", views.demand_convene, name="demand-convene"),

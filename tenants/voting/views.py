@@ -710,12 +710,41 @@ def bundle(request, pk):
 def _demand_kinds() -> list[str]:
     from django.utils import timezone
 
+    from tenants.voting.models import DemandSetting
+
     kind = selectors.association_kind()
+    by_charter = set(DemandSetting.objects.values_list("kind", flat=True))
     return [
         k
         for k in rules.meeting_kinds(kind)
-        if rules.rule_for(kind, k, timezone.localdate()).demand_share is not None
+        if rules.rule_for(kind, k, timezone.localdate()).demand_share is not None or k in by_charter
     ]
+
+
+@role_required(*BOARD)
+def demand_settings(request):
+    """The board records the charter's threshold for demanding a meeting."""
+    from tenants.voting.models import DemandSetting
+
+    kinds = services.charter_demand_kinds()
+    form = forms.DemandSettingForm(request.POST or None, kinds=kinds)
+    done = submit(
+        request,
+        form,
+        lambda: services.set_demand_threshold(actor=request.user, **form.cleaned_data),
+        done=_("The charter's threshold is recorded."),
+        then=reverse("voting:demand-settings"),
+    )
+    return done or render(
+        request,
+        "voting/demand_settings.html",
+        {
+            "form": form,
+            "kinds": kinds,
+            "settings": DemandSetting.objects.filter(kind__in=kinds).order_by("kind"),
+        },
+        status=_status(form),
+    )
 
 
 @role_required(*READERS)
@@ -726,6 +755,8 @@ def demands(request):
         {
             "demands": selectors.demands_visible_to(request.user),
             "may_start": bool(_demand_kinds()),
+            "board": selectors.runs_meetings(request.user),
+            "today": timezone_local(timezone_now()).date(),
         },
     )
 
@@ -768,6 +799,7 @@ def demand(request, pk):
             "signed_by_me": found.signatures.filter(user=request.user).exists(),
             "signatures": found.signatures.count(),
             "board": selectors.runs_meetings(request.user),
+            "today": timezone_local(timezone_now()).date(),
         },
     )
 

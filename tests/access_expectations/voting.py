@@ -164,6 +164,7 @@ EXPECTATIONS.update(
     {
         (TENANT_URLCONF, "voting:demands"): ({}, board_and_members()),
         (TENANT_URLCONF, "voting:demand-new"): ({}, board_and_members()),
+        (TENANT_URLCONF, "voting:demand-settings"): ({}, board_only()),
         (TENANT_URLCONF, "voting:demand"): (demand_kwargs, board_and_members()),
         (TENANT_URLCONF, "voting:demand-sign"): (demand_kwargs, everyone(NOT_ALLOWED)),
         (TENANT_URLCONF, "voting:demand-convene"): (demand_kwargs, everyone(NOT_ALLOWED)),
