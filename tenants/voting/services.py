@@ -479,12 +479,14 @@ def update_register(meeting: Meeting, *, actor, now=None) -> dict:
     (the new ownership's start, or today) and keep the decisions given before it; the new
     owners' lines start that day, one generation later (``counting``). Only registers of
     premises lines (owners' meetings, members by area); a meeting counted one vote per member
-    keeps its register. Returns counts.
+    follows changes of membership instead (``_update_members``). Returns counts.
     """
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     rule = meeting.rule
-    if meeting.status != MeetingStatus.VOTING or rule.weighting != rules.Weighting.AREA_SHARE:
+    if meeting.status != MeetingStatus.VOTING or rule.electorate == rules.Electorate.BOARD:
         return {"ended": 0, "added": 0}
+    if rule.weighting != rules.Weighting.AREA_SHARE:
+        return _update_members(meeting, actor=actor, moment=_now(now))
     moment = _now(now)
     today = _local_day(moment)
     fresh = register.register_on(rule, today, building=meeting.building)
@@ -547,6 +549,77 @@ def update_register(meeting: Meeting, *, actor, now=None) -> dict:
             actor=actor,
             target=meeting,
             details={"ended": ended, "added": added},
+        )
+    return {"ended": ended, "added": added}
+
+
+def _update_members(meeting: Meeting, *, actor, moment) -> dict:
+    """A change of membership during a meeting counted one vote per member (ЖСК: ЖК РФ
+    ст. 117; СНТ: 217-ФЗ ст. 17 ч. 19): the member on the day they decide votes.
+
+    * Someone admitted during the voting gets a line from that day, and all votes grow by one.
+    * A member who left: their line ends that day. A decision they gave before it stands (as
+      a former owner's does) and they stay in all votes; if they gave none, they leave all
+      votes too (the quorum is of the members, and they no longer are one).
+    * СНТ: a member who left but still owns a plot becomes an individual gardener (a new line,
+      not counted in all votes nor for the quorum); a gardener admitted becomes a member.
+
+    Lines are matched by the registry's owner records of one person (a member buying another
+    plot keeps their line)."""
+    today = _local_day(moment)
+    fresh = register.register_on(meeting.rule, today).lines
+    current = list(
+        meeting.voters.filter(ends_on__isnull=True, kind__in=[VoterKind.MEMBER, VoterKind.GARDENER])
+    )
+    decided = set(
+        Ballot.objects.filter(meeting=meeting, voter__in=current)
+        .values_list("voter_id", flat=True)
+        .distinct()
+    )
+
+    def same(voter: Voter, line) -> bool:
+        return voter.kind == line.kind and bool(set(voter.owner_ids) & set(line.owner_ids))
+
+    total = meeting.total
+    ended = added = 0
+    matched_lines = set()
+    for voter in current:
+        match = next((i for i, line in enumerate(fresh) if same(voter, line)), None)
+        if match is not None:
+            matched_lines.add(match)
+            continue
+        voter.ends_on = max(today, meeting.register_date or today)
+        voter.save(update_fields=["ends_on"])
+        ended += 1
+        if voter.counts_for_quorum and voter.pk not in decided:
+            total -= voter.weight
+    position = (meeting.voters.aggregate(last=Max("position"))["last"] or 0) + 1
+    for index, line in enumerate(fresh):
+        if index in matched_lines:
+            continue
+        Voter.objects.create(
+            meeting=meeting,
+            kind=line.kind,
+            weight_numerator=line.weight.numerator,
+            weight_denominator=line.weight.denominator,
+            owner_ids=line.owner_ids,
+            counts_for_quorum=line.counts_for_quorum,
+            label=line.label,
+            position=position,
+            starts_on=today,
+        )
+        position += 1
+        added += 1
+        if line.counts_for_quorum:
+            total += line.weight
+    if ended or added:
+        meeting.total_votes = str(total)
+        meeting.save(update_fields=["total_votes"])
+        audit.record(
+            "voting.register_updated",
+            actor=actor,
+            target=meeting,
+            details={"ended": ended, "added": added, "total": meeting.total_votes},
         )
     return {"ended": ended, "added": added}
 
@@ -663,6 +736,11 @@ def cast_many(
         voter = voters[submission.voter.pk]
         _check_voter_may(actor, voter, source, submission.proxy)
         if voter.ends_on is not None and today >= voter.ends_on:
+            if voter.premises_id is None:
+                raise ValidationError(
+                    _("This membership ended on %(date)s: only members decide now.")
+                    % {"date": _day_text(voter.ends_on)}
+                )
             raise ValidationError(
                 _("These premises changed hands on %(date)s: their new owner decides now.")
                 % {"date": _day_text(voter.ends_on)}
