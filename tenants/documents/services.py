@@ -142,6 +142,38 @@ def publish_document(
     return document
 
 
+def publish_generated_document(
+    *,
+    actor,
+    section: str,
+    title: str,
+    readers: str,
+    content: bytes,
+    filename: str,
+    description: str = "",
+    dated: datetime.date | None = None,
+    note: str = "",
+) -> Document:
+    """A document another app generated (a meeting's protocol, a report) published by the board
+    member ``actor``: the bytes go through the same checks as an upload (a PDF, an image or an
+    office file, within the size limit) and the document is made exactly as ``publish_document``
+    makes it (first version, audited ``documents.published``). The service other apps call to
+    publish what they make (declared in ``docs/documents.md``); they keep the returned
+    document's id, never write the documents' tables themselves."""
+    from django.core.files.base import ContentFile
+
+    return publish_document(
+        actor=actor,
+        section=section,
+        title=title,
+        readers=readers,
+        upload=ContentFile(content, name=filename),
+        description=description,
+        dated=dated,
+        note=note,
+    )
+
+
 def add_version(*, actor, document: Document, upload, note: str = "") -> DocumentVersion:
     """A new version of ``document``: the last one stays in the history, untouched."""
     _require_board(actor)

@@ -262,6 +262,15 @@ class ShareFields(GroupedForm):
         max_length=30,
         help_text=_("A fraction like 1/2 or 1/3; 1 for the whole premises."),
     )
+    joint = forms.BooleanField(
+        label=_("Joint ownership without shares"),
+        required=False,
+        help_text=_(
+            "Spouses' common property, for instance (ГК РФ ст. 253): the joint owners hold one "
+            "part together (give each of them the same share, 1 for the whole premises) and "
+            "give one decision for it at a meeting."
+        ),
+    )
     started_on = date_field(_("Owner since"))
     document_kind = forms.ChoiceField(
         label=_("Title document"),
@@ -303,6 +312,7 @@ class OwnerAddForm(OwnerFields, ShareFields):
             _("Share and title"),
             [
                 "share",
+                "joint",
                 "started_on",
                 "document_kind",
                 "document_number",
@@ -352,7 +362,7 @@ class OwnershipForm(ShareFields):
     ended_on = date_field(_("Owner until"), required=False)
 
     groups = [
-        (None, ["share", "started_on", "ended_on"]),
+        (None, ["share", "joint", "started_on", "ended_on"]),
         (
             _("Title document"),
             ["document_kind", "document_number", "document_date", "egrn_record"],
@@ -365,6 +375,7 @@ class OwnershipForm(ShareFields):
 
         return {
             "share": format_share(ownership.share),
+            "joint": ownership.joint,
             "started_on": ownership.started_on,
             "ended_on": ownership.ended_on,
             **{name: getattr(ownership, name) for name in DOCUMENT_FIELDS},

@@ -146,6 +146,8 @@ class Holder:
 
     premises: Premises
     share: Fraction
+    #: Held jointly without shares with other owners (ГК РФ ст. 253): the part is theirs together.
+    joint: bool = False
 
     @property
     def share_text(self) -> str:
@@ -235,7 +237,7 @@ def members_as_of(on: datetime.date | None = None) -> list[Member]:
                 member = Member(key, owner_ids, person_id, min(since))
         if member is None:
             continue
-        member.holdings = [Holder(o.premises, o.share) for o in shares]
+        member.holdings = [Holder(o.premises, o.share, o.joint) for o in shares]
         members.append(member)
     members.sort(key=lambda m: (m.admitted_on, str(m.key[1])))
     return members

@@ -255,6 +255,12 @@ class Ownership(models.Model):
     document_number = models.CharField(_("document number"), max_length=60, blank=True)
     document_date = models.DateField(_("document date"), null=True, blank=True)
     egrn_record = models.CharField(_("ЕГРН record number"), max_length=60, blank=True)
+    #: Joint ownership without shares (совместная собственность, ГК РФ ст. 244 ч. 2, ст. 253:
+    #: spouses, for instance): the joint owners of a premises on a day hold one part together.
+    #: Each joint owner's row carries that part (``share``, usually 1) and the premises' total
+    #: counts it once (``joint_total``). At a meeting they give one decision for it (ЖК РФ
+    #: ст. 48 ч. 3: votes by the part of the premises, not per person).
+    joint = models.BooleanField(_("joint ownership (without shares)"), default=False)
 
     class Meta:
         verbose_name = _("ownership")
@@ -274,6 +280,19 @@ class Ownership(models.Model):
     @property
     def share(self) -> Fraction:
         return Fraction(self.share_numerator, self.share_denominator)
+
+
+def joint_total(parts) -> Fraction:
+    """The part of a premises its owners hold on a day, from ``(share, joint)`` pairs: shares
+    add up; the joint owners' rows all carry the one part they hold together, counted once."""
+    total = Fraction(0)
+    joint = Fraction(0)
+    for share, is_joint in parts:
+        if is_joint:
+            joint = max(joint, Fraction(share))
+        else:
+            total += Fraction(share)
+    return total + joint
 
 
 class Residency(models.Model):

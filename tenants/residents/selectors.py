@@ -45,6 +45,7 @@ from tenants.residents.models import (
     PersonalAccount,
     Premises,
     Residency,
+    joint_total,
 )
 from tenants.residents.validators import format_share
 
@@ -117,12 +118,12 @@ def shares_totals(premises_ids=None, on: datetime.date | None = None) -> dict:
     rows = Ownership.objects.filter(current(on=on))
     if premises_ids is not None:
         rows = rows.filter(premises_id__in=list(premises_ids))
-    totals: dict = defaultdict(Fraction)
-    for premises_id, numerator, denominator in rows.values_list(
-        "premises_id", "share_numerator", "share_denominator"
+    parts: dict = defaultdict(list)
+    for premises_id, numerator, denominator, joint in rows.values_list(
+        "premises_id", "share_numerator", "share_denominator", "joint"
     ):
-        totals[premises_id] += Fraction(numerator, denominator)
-    return dict(totals)
+        parts[premises_id].append((Fraction(numerator, denominator), joint))
+    return {premises_id: joint_total(found) for premises_id, found in parts.items()}
 
 
 def premises_with_complete_shares(on: datetime.date | None = None) -> list:
@@ -202,15 +203,15 @@ def premises_rows(premises: list[Premises]) -> list[PremisesRow]:
         .values_list("premises_id", "number")
     ):
         accounts[premises_id].append(number)
-    owners: dict = defaultdict(Fraction)
+    parts: dict = defaultdict(list)
     counts: dict = defaultdict(int)
-    for premises_id, numerator, denominator in Ownership.objects.filter(
+    for premises_id, numerator, denominator, joint in Ownership.objects.filter(
         current(), premises_id__in=ids
-    ).values_list("premises_id", "share_numerator", "share_denominator"):
-        owners[premises_id] += Fraction(numerator, denominator)
+    ).values_list("premises_id", "share_numerator", "share_denominator", "joint"):
+        parts[premises_id].append((Fraction(numerator, denominator), joint))
         counts[premises_id] += 1
     return [
-        PremisesRow(p, accounts[p.pk], counts[p.pk], owners.get(p.pk, Fraction(0)))
+        PremisesRow(p, accounts[p.pk], counts[p.pk], joint_total(parts.get(p.pk, [])))
         for p in premises
     ]
 
@@ -366,14 +367,14 @@ def premises_card(premises: Premises) -> PremisesCard:
     )
     prefetch_keys([o.owner for o in ownerships])
     current_rows, former_rows = [], []
-    total = Fraction(0)
+    parts = []
     for ownership in ownerships:
         view = OwnershipView(ownership, ownership.owner, bool(ownership.owner.holding.erased_at))
         if ownership.started_on <= today and (
             ownership.ended_on is None or ownership.ended_on > today
         ):
             current_rows.append(view)
-            total += ownership.share
+            parts.append((ownership.share, ownership.joint))
         else:
             former_rows.append(view)
     return PremisesCard(
@@ -381,7 +382,7 @@ def premises_card(premises: Premises) -> PremisesCard:
         current_ownerships=current_rows,
         former_ownerships=former_rows,
         accounts=accounts,
-        total=total,
+        total=joint_total(parts),
         history=premises_history(premises),
         people=people_with_access(premises),
     )

@@ -248,6 +248,7 @@ def owner_add(request, pk):
             document=form.document(),
             membership=form.membership(),
             actor=request.user,
+            joint=bool(form.cleaned_data.get("joint")),
         )
 
     saved = submit(
@@ -335,6 +336,7 @@ def ownership_edit(request, pk):
             ended_on=form.cleaned_data.get("ended_on"),
             document=form.document(),
             actor=request.user,
+            joint=bool(form.cleaned_data.get("joint")),
         ),
         done=_("The share was saved."),
         then=_premises_url(ownership.premises_id),

@@ -32,6 +32,9 @@ from tenants.voting.rules import BARS, QUORUM_BARS, MeetingRule
 from tenants.voting.shares import percent, readable
 
 FOR, AGAINST, ABSTAIN = "for", "against", "abstain"
+#: Joint owners gave different decisions on the question and the board has not resolved it:
+#: the line took part, its votes on that question count for no option (ЖК РФ ст. 48 ч. 6).
+CONFLICT = "conflict"
 
 
 @dataclass(frozen=True)
@@ -145,18 +148,9 @@ class ExactSum:
         )
 
 
-def tally(
-    rule: MeetingRule,
-    *,
-    total: Fraction,
-    voters: Iterable[VoterWeight],
-    questions: Iterable[QuestionSpec],
-    choices: Iterable[tuple[object, object, str]],
-) -> Tally:
-    """Count ``choices`` — the current ``(voter id, question id, choice)`` of each line on each
-    question, from the counted sources only — under ``rule``."""
-    weights = {v.id: v for v in voters}
-    questions = list(questions)
+def counted(weights: dict, choices: Iterable[tuple[object, object, str]]) -> dict[tuple, str]:
+    """``{(voter id, question id): choice}`` that count: per premises across a change of
+    ownership, only the latest generation that decided anything (``weights``: by voter id)."""
     current: dict[tuple, str] = {}
     for voter_id, question_id, choice in choices:
         current[(voter_id, question_id)] = choice
@@ -170,6 +164,22 @@ def tally(
             for (voter_id, question_id), choice in current.items()
             if weights[voter_id].generation == latest[weights[voter_id].key]
         }
+    return current
+
+
+def tally(
+    rule: MeetingRule,
+    *,
+    total: Fraction,
+    voters: Iterable[VoterWeight],
+    questions: Iterable[QuestionSpec],
+    choices: Iterable[tuple[object, object, str]],
+) -> Tally:
+    """Count ``choices`` — the current ``(voter id, question id, choice)`` of each line on each
+    question, from the counted sources only — under ``rule``."""
+    weights = {v.id: v for v in voters}
+    questions = list(questions)
+    current = counted(weights, choices)
     taking_part = {voter_id for voter_id, _question in current}
     quorum_sum, gardeners_sum = ExactSum(), ExactSum()
     for voter_id in taking_part:
@@ -190,7 +200,11 @@ def tally(
     for (voter_id, question_id), choice in current.items():
         voter = weights[voter_id]
         found = sums.get(question_id)
-        if found is None or (voter.gardener and question_id not in open_to_gardeners):
+        if (
+            found is None
+            or choice == CONFLICT
+            or (voter.gardener and question_id not in open_to_gardeners)
+        ):
             continue
         found[choice if choice in (FOR, AGAINST) else ABSTAIN].add(voter.weight)
     for spec in questions:

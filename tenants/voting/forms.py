@@ -188,6 +188,31 @@ class ProxyForm(forms.Form):
         return self.voters.get(self.cleaned_data["voter"])
 
 
+class RepresentationForm(forms.Form):
+    """A login representing an organisation that owns premises on the register."""
+
+    voter = forms.ChoiceField(label=_("The organisation's premises"))
+    basis = forms.ChoiceField(label=_("You represent it as"), widget=forms.RadioSelect)
+    document = forms.FileField(
+        label=_("Document (scan or photo)"),
+        help_text=_(
+            "The head: the extract from ЕГРЮЛ or the decision appointing you. Anyone else: the "
+            "organisation's power of attorney."
+        ),
+    )
+
+    def __init__(self, *args, voters, **kwargs):
+        from tenants.voting.models import ProxyBasis
+
+        super().__init__(*args, **kwargs)
+        self.voters = {str(v.pk): v for v in voters}
+        self.fields["voter"].choices = [(str(v.pk), v.label or "—") for v in voters]
+        self.fields["basis"].choices = ProxyBasis.choices
+
+    def voter_object(self):
+        return self.voters.get(self.cleaned_data["voter"])
+
+
 class ProxyDecisionForm(forms.Form):
     accept = forms.BooleanField(required=False)
     reason = forms.CharField(label=_("Reason for refusing"), max_length=300, required=False)
@@ -220,6 +245,31 @@ class PollAnswerForm(forms.Form):
             self.fields["premises"].choices = [(str(p.pk), str(p)) for p in premises]
         else:
             del self.fields["premises"]
+
+
+class DemandSettingForm(forms.Form):
+    """The charter's threshold for demanding a meeting (where the law leaves it to the charter)."""
+
+    kind = forms.ChoiceField(label=_("Kind of meeting"))
+    share = forms.CharField(
+        label=_("Share of all votes"),
+        max_length=30,
+        help_text=_("A fraction like 1/10 or 1/5, as the charter says."),
+    )
+    strict = forms.BooleanField(label=_('More than this share (not "at least")'), required=False)
+    days = forms.IntegerField(
+        label=_("Days for the board to call the meeting"), min_value=1, max_value=365
+    )
+    clause = forms.CharField(label=_("Charter clause"), max_length=300)
+
+    def __init__(self, *args, kinds=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(k, rules.MeetingKind(k).label) for k in kinds]
+
+    def clean_share(self):
+        from tenants.residents.shares import parse_share
+
+        return parse_share(self.cleaned_data.get("share"))
 
 
 class DemandForm(forms.Form):

@@ -75,6 +75,12 @@ class Meeting(models.Model):
     total_votes = models.CharField(max_length=100, blank=True)
     #: The chain's last hash when the meeting closed: published with the results.
     final_hash = models.CharField(max_length=64, blank=True)
+    #: The protocol with the results, published to members and owners through the documents
+    #: (ЖК РФ ст. 46 ч. 3, ст. 143.1): the document made and when.
+    results_document = models.ForeignKey(
+        "documents.Document", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    results_published_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -180,6 +186,9 @@ class Voter(models.Model):
     starts_on = models.DateField(null=True, blank=True)
     ends_on = models.DateField(null=True, blank=True)
     generation = models.PositiveSmallIntegerField(default=0)
+    #: Joint owners without shares (ГК РФ ст. 253): any of them gives the line's one decision;
+    #: different decisions of two of them are a conflict the board resolves (``JointResolution``).
+    joint = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("voter")
@@ -223,8 +232,18 @@ class ProxyStatus(models.TextChoices):
     REFUSED = "refused", _("Refused")
 
 
+class ProxyBasis(models.TextChoices):
+    """What lets the representative act: a power of attorney (ЖК РФ ст. 48 ч. 2; ГК РФ
+    ст. 185), or being the head of the owning organisation, who acts for it without one (ГК РФ
+    ст. 53 ч. 1: the extract from ЕГРЮЛ or the decision appointing them)."""
+
+    POWER_OF_ATTORNEY = "attorney", _("power of attorney")
+    HEAD = "head", _("head of the organisation, by document")
+
+
 class Proxy(models.Model):
-    """A power of attorney for one line of the register (ЖК РФ ст. 48 ч. 2; ГК РФ ст. 185)."""
+    """A power of attorney for one line of the register (ЖК РФ ст. 48 ч. 2; ГК РФ ст. 185), or
+    the document by which a legal entity's head represents it (``basis``)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="proxies")
@@ -238,6 +257,12 @@ class Proxy(models.Model):
     )
     status = models.CharField(
         _("status"), max_length=10, choices=ProxyStatus.choices, default=ProxyStatus.PENDING
+    )
+    basis = models.CharField(
+        _("basis"),
+        max_length=10,
+        choices=ProxyBasis.choices,
+        default=ProxyBasis.POWER_OF_ATTORNEY,
     )
     submitted_by = models.UUIDField(null=True, blank=True)
     submitted_at = models.DateTimeField(auto_now_add=True)
@@ -323,6 +348,30 @@ class Ballot(models.Model):
 
     def __str__(self) -> str:
         return f"Ballot {self.pk}"
+
+
+class JointResolution(models.Model):
+    """The counting commission's (the board's) choice between joint owners' different decisions
+    for one register line (ГК РФ ст. 253: joint owners act by common consent; ЖК РФ ст. 48
+    ч. 6: a decision with more than one option on a question is not counted). It covers the
+    line's decisions up to ``up_to_seq``: a later disagreeing decision opens a new conflict."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="resolutions")
+    voter = models.ForeignKey(Voter, on_delete=models.PROTECT, related_name="resolutions")
+    #: The decision that counts: its author's latest choices on the line are counted.
+    chosen = models.ForeignKey(ChainEntry, on_delete=models.PROTECT, related_name="+")
+    up_to_seq = models.PositiveIntegerField()
+    resolved_by = models.UUIDField(null=True, blank=True)
+    resolved_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("resolution of a joint owners' conflict")
+        verbose_name_plural = _("resolutions of joint owners' conflicts")
+        ordering = ["meeting", "-up_to_seq"]
+
+    def __str__(self) -> str:
+        return f"Resolution {self.pk}"
 
 
 # -- quick polls --------------------------------------------------------------------------------
@@ -436,6 +485,15 @@ class Demand(EncryptedModel):
     meeting = models.ForeignKey(
         Meeting, on_delete=models.SET_NULL, null=True, blank=True, related_name="demands"
     )
+    #: The threshold it was started under, kept (the law's, or the charter's as the board
+    #: recorded it that day): a later change of the setting does not move it. Empty on demands
+    #: started before it was kept: the rule's is read. ``basis``: the charter's clause (empty
+    #: when the law sets the threshold).
+    share_numerator = models.PositiveIntegerField(null=True, blank=True)
+    share_denominator = models.PositiveIntegerField(null=True, blank=True)
+    strict = models.BooleanField(default=False)
+    days = models.PositiveSmallIntegerField(null=True, blank=True)
+    basis = models.CharField(max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("demand for a meeting")
@@ -451,6 +509,87 @@ class Demand(EncryptedModel):
     @property
     def rule(self) -> rules.MeetingRule:
         return rules.by_version(self.rule_version)
+
+    @property
+    def share(self) -> Fraction | None:
+        if self.share_numerator:
+            return Fraction(self.share_numerator, self.share_denominator)
+        return self.rule.demand_share
+
+    @property
+    def strict_share(self) -> bool:
+        return self.strict if self.share_numerator else self.rule.demand_strict
+
+    @property
+    def due_days(self) -> int | None:
+        return self.days if self.share_numerator else self.rule.demand_days
+
+    @property
+    def basis_text(self) -> str:
+        """The law's basis, or the charter's clause and threshold the demand was started
+        under, in the reader's language."""
+        if not self.basis:
+            return self.rule.demand_basis
+        from django.utils.translation import gettext
+
+        from tenants.voting.shares import format_fraction
+
+        return gettext(
+            "The charter, %(clause)s: %(more)s %(share)s of all votes; the board calls the "
+            "meeting within %(days)d days."
+        ) % {
+            "clause": self.basis,
+            "more": gettext("more than") if self.strict else gettext("at least"),
+            "share": format_fraction(self.share),
+            "days": self.days or 0,
+        }
+
+    def met(self, signed: Fraction, total: Fraction) -> bool:
+        share = self.share
+        if share is None or total <= 0:
+            return False
+        return signed > total * share if self.strict_share else signed >= total * share
+
+    @property
+    def due_on(self):
+        """The last day for the board to call the meeting, once the demand is met."""
+        import datetime
+
+        from django.utils import timezone
+
+        if self.met_at is None or self.due_days is None:
+            return None
+        return timezone.localtime(self.met_at).date() + datetime.timedelta(days=self.due_days)
+
+
+class DemandSetting(models.Model):
+    """The charter's threshold for demanding a meeting where the law leaves it to the charter
+    (ТСЖ/ТСН members' meetings: ЖК РФ ст. 146 ч. 1 refers to the charter; ЖСК: ст. 117 and the
+    charter), recorded by the board: the share of all votes, strictly more or at least, and
+    the days the board has to call the meeting."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(
+        _("kind of meeting"), max_length=10, choices=MeetingKind.choices, unique=True
+    )
+    share_numerator = models.PositiveIntegerField()
+    share_denominator = models.PositiveIntegerField()
+    strict = models.BooleanField(_("more than the share (not at least)"), default=False)
+    days = models.PositiveSmallIntegerField(_("days for the board to call the meeting"))
+    clause = models.CharField(_("charter clause"), max_length=300)
+    updated_by = models.UUIDField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("charter threshold for demands")
+        verbose_name_plural = _("charter thresholds for demands")
+
+    def __str__(self) -> str:
+        return f"Demand setting {self.kind}"
+
+    @property
+    def share(self) -> Fraction:
+        return Fraction(self.share_numerator, self.share_denominator)
 
 
 class DemandSignature(models.Model):

@@ -99,7 +99,13 @@ def protocol_context(meeting: Meeting, *, with_participants: bool) -> dict:
             .distinct()
         )
         context["participants"] = [
-            ParticipantRow(n, ", ".join(r.names) or "—", r.voter.label, r.weight_text)
+            ParticipantRow(
+                n,
+                (", ".join(r.names) or "—")
+                + "".join(f"; представитель: {name}" for name in (r.representatives or [])),
+                r.voter.label,
+                r.weight_text,
+            )
             for n, r in enumerate(
                 (r for r in selectors.register_rows(meeting) if r.voter.pk in took_part), start=1
             )

@@ -51,6 +51,8 @@ class Line:
     user_id: object = None
     counts_for_quorum: bool = True
     label: str = ""
+    #: Joint owners without shares (ГК РФ ст. 253): one line, one decision for their part.
+    joint: bool = False
 
     @property
     def area(self) -> Decimal | None:
@@ -95,44 +97,64 @@ def _owners(on: datetime.date, building) -> Register:
         Ownership.objects.filter(current(on=on), premises_id__in=list(by_id))
         .filter(owner__holding__erased_at__isnull=True)
         .order_by("premises__building__name", "premises__kind", "premises__number", "owner_id")
-        .values_list("premises_id", "owner_id", "share_numerator", "share_denominator")
+        .values_list("premises_id", "owner_id", "share_numerator", "share_denominator", "joint")
     )
     lines = []
-    for premises_id, owner_id, numerator, denominator in shares:
+    joint_lines: dict = {}
+    for premises_id, owner_id, numerator, denominator, joint in shares:
         place = by_id[premises_id]
         share = Fraction(numerator, denominator)
-        lines.append(
-            Line(
-                kind="owner",
-                weight=_area(place) * share,
-                premises=place,
-                share=share,
-                owner_ids=[owner_id],
-                label=_fit(f"{premises_label(place)} · {format_fraction(share)}"),
-            )
+        if joint and premises_id in joint_lines:
+            joint_lines[premises_id].owner_ids.append(owner_id)
+            continue
+        line = Line(
+            kind="owner",
+            weight=_area(place) * share,
+            premises=place,
+            share=share,
+            owner_ids=[owner_id],
+            label=_fit(f"{premises_label(place)} · {_share_text(share, joint)}"),
+            joint=joint,
         )
+        if joint:
+            joint_lines[premises_id] = line
+        lines.append(line)
     total = sum((_area(p) for p in premises), Fraction(0))
     return Register(lines, total)
 
 
+def _share_text(share: Fraction, joint: bool) -> str:
+    if not joint:
+        return format_fraction(share)
+    with translation.override(LABEL_LANGUAGE):
+        return f"{format_fraction(share)} ({translation.gettext('joint ownership')})"
+
+
 def _members_by_area(on: datetime.date, building) -> Register:
     lines = []
+    joint_lines: dict = {}
     for member in members_as_of(on):
         for holder in member.holdings:
             if building is not None and holder.premises.building_id != building.pk:
                 continue
-            lines.append(
-                Line(
-                    kind="member",
-                    weight=_area(holder.premises) * holder.share,
-                    premises=holder.premises,
-                    share=holder.share,
-                    owner_ids=list(member.owner_ids),
-                    label=_fit(
-                        f"{premises_label(holder.premises)} · {format_fraction(holder.share)}"
-                    ),
-                )
+            if holder.joint and holder.premises.pk in joint_lines:
+                # Joint owners who are both members hold the one part together: one line.
+                joint_lines[holder.premises.pk].owner_ids.extend(member.owner_ids)
+                continue
+            line = Line(
+                kind="member",
+                weight=_area(holder.premises) * holder.share,
+                premises=holder.premises,
+                share=holder.share,
+                owner_ids=list(member.owner_ids),
+                label=_fit(
+                    f"{premises_label(holder.premises)} · {_share_text(holder.share, holder.joint)}"
+                ),
+                joint=holder.joint,
             )
+            if holder.joint:
+                joint_lines[holder.premises.pk] = line
+            lines.append(line)
     return Register(lines, sum((line.weight for line in lines), Fraction(0)))
 
 

@@ -31,6 +31,7 @@ from tenants.voting import chain, counting
 from tenants.voting.models import (
     Ballot,
     ChainEntry,
+    JointResolution,
     Meeting,
     MeetingStatus,
     Proxy,
@@ -173,8 +174,254 @@ def tally(meeting: Meeting, *, opinions: bool = False) -> counting.Tally:
         total=meeting.total,
         voters=_weights(meeting),
         questions=_specs(meeting),
-        choices=current_choices(meeting, sources),
+        choices=joint_adjusted(meeting, sources, current_choices(meeting, sources)),
     )
+
+
+# -- what a member sees of others' decisions after the results (ЖК РФ ст. 143.1) ------------------
+
+
+def reads_decisions(user, meeting: Meeting) -> bool:
+    """Members and owners (ЖК РФ ст. 143.1 ч. 3 п. 7: the documents confirming the results of
+    the voting) and the board, once the meeting closed; a resident who owns nothing does not."""
+    if meeting.status != MeetingStatus.CLOSED:
+        return False
+    return runs_meetings(user) or has_role(user, "owner")
+
+
+@dataclass
+class DecisionRow:
+    label: str
+    votes: str
+    source: str
+    #: (question number, choice label) in the agenda's order; "—" where none counts
+    choices: list
+
+
+def decisions_list(meeting: Meeting) -> list[DecisionRow]:
+    """Each register line that took part, with the decision counted on each question: the
+    premises (or plots) and the votes, never a name (``docs/voting.md``)."""
+    from tenants.voting.models import Choice
+
+    sources = counted_sources(meeting)
+    weights = {w.id: w for w in _weights(meeting)}
+    current = counting.counted(
+        weights, joint_adjusted(meeting, sources, current_choices(meeting, sources))
+    )
+    by_line: dict = defaultdict(dict)
+    for (voter_id, question_id), choice in current.items():
+        by_line[voter_id][question_id] = choice
+    last_source = dict(
+        ChainEntry.objects.filter(meeting=meeting, source__in=sorted(sources))
+        .order_by("voter_id", "-seq")
+        .distinct("voter_id")
+        .values_list(Cast("voter_id", TextField()), "source")
+    )
+    questions = list(meeting.questions.order_by("number").values_list("pk", "number"))
+    labels = {**dict(Choice.choices), counting.CONFLICT: _conflict_label()}
+    rows = []
+    for voter in meeting.voters.filter(pk__in=list(by_line)).order_by("position"):
+        mine = by_line[str(voter.pk)]
+        rows.append(
+            DecisionRow(
+                voter.label or voter.get_kind_display(),
+                readable(voter.weight),
+                Source(last_source.get(str(voter.pk), Source.PAPER)).label,
+                [(number, labels.get(mine.get(str(pk)), "—")) for pk, number in questions],
+            )
+        )
+    return rows
+
+
+def _conflict_label() -> str:
+    from django.utils.translation import gettext
+
+    return gettext("not counted: the joint owners differ")
+
+
+# -- joint owners without shares ----------------------------------------------------------------
+
+
+@dataclass
+class JointDecision:
+    """One joint owner's decision on the line: their latest choice on each question."""
+
+    entry_id: object
+    seq: int
+    source: str
+    entered_by: object
+    choices: dict  # question id (text) → choice
+
+
+@dataclass
+class JointState:
+    voter_id: str
+    decisions: list[JointDecision]
+    last_seq: int
+    #: question ids (text) on which the joint owners' decisions differ
+    conflicts: set
+    resolution: JointResolution | None = None
+
+    @property
+    def chosen(self) -> JointDecision | None:
+        if self.resolution is None:
+            return None
+        return next(
+            (d for d in self.decisions if str(d.entry_id) == str(self.resolution.chosen_id)),
+            None,
+        )
+
+    @property
+    def resolved(self) -> bool:
+        return self.chosen is not None
+
+
+def _author(source: str, entered_by, entry_id) -> tuple:
+    """Whose decision it is: an online one is its login's (their latest counts); each paper
+    decision or vote at the session is its own (the board enters them all)."""
+    return ("login", str(entered_by)) if source == Source.ONLINE else ("entry", str(entry_id))
+
+
+def joint_states(meeting: Meeting, sources) -> dict[str, JointState]:
+    """The joint lines' decisions by author among ``sources``, their conflicts and the board's
+    resolution that covers the line's latest decision (one query for the ballots, one for the
+    resolutions; none when the register has no joint line)."""
+    rows = list(
+        Ballot.objects.filter(meeting=meeting, voter__joint=True, source__in=sorted(sources))
+        .order_by("seq")
+        .values_list(
+            Cast("voter_id", TextField()),
+            Cast("question_id", TextField()),
+            "choice",
+            "seq",
+            "source",
+            "entry_id",
+            "entry__entered_by",
+        )
+    )
+    if not rows:
+        return {}
+    authors: dict = defaultdict(dict)
+    for voter_id, question_id, choice, seq, source, entry_id, entered_by in rows:
+        key = _author(source, entered_by, entry_id)
+        found = authors[voter_id].get(key)
+        if found is None:
+            found = authors[voter_id][key] = JointDecision(entry_id, seq, source, entered_by, {})
+        found.entry_id, found.seq = entry_id, seq
+        found.choices[question_id] = choice
+    resolutions: dict = {}
+    for resolution in JointResolution.objects.filter(meeting=meeting).order_by("up_to_seq"):
+        resolutions[str(resolution.voter_id)] = resolution
+    states = {}
+    for voter_id, by_author in authors.items():
+        decisions = sorted(by_author.values(), key=lambda d: d.seq)
+        conflicts = {
+            question_id
+            for question_id in {q for d in decisions for q in d.choices}
+            if len({d.choices[question_id] for d in decisions if question_id in d.choices}) > 1
+        }
+        last = max(d.seq for d in decisions)
+        resolution = resolutions.get(voter_id)
+        if resolution is not None and resolution.up_to_seq < last:
+            resolution = None  # a later decision: the board's choice no longer covers it
+        states[voter_id] = JointState(voter_id, decisions, last, conflicts, resolution)
+    return states
+
+
+def joint_adjusted(meeting: Meeting, sources, choices: list[tuple]) -> list[tuple]:
+    """``choices`` with the joint lines' conflicts applied: where the board chose a decision,
+    its author's choice counts; where it has not, the question counts for no option
+    (``counting.CONFLICT``: the line still took part)."""
+    states = {k: s for k, s in joint_states(meeting, sources).items() if s.conflicts}
+    if not states:
+        return choices
+    adjusted = []
+    for voter_id, question_id, choice in choices:
+        state = states.get(voter_id)
+        if state is not None and question_id in state.conflicts:
+            chosen = state.chosen
+            choice = (
+                chosen.choices.get(question_id, counting.CONFLICT)
+                if chosen is not None
+                else counting.CONFLICT
+            )
+        adjusted.append((voter_id, question_id, choice))
+    return adjusted
+
+
+@dataclass
+class ConflictRow:
+    voter: Voter
+    state: JointState
+    questions: list
+    authors: dict  # entry id → the login's name (online) or the source
+
+    @property
+    def options(self) -> list[dict]:
+        """Each joint owner's decision on the questions in conflict, for choosing one."""
+        from tenants.voting.models import Choice
+
+        labels = dict(Choice.choices)
+        chosen = self.state.chosen
+        return [
+            {
+                "entry_id": decision.entry_id,
+                "seq": decision.seq,
+                "author": self.authors.get(str(decision.entry_id), ""),
+                "source": Source(decision.source).label,
+                "chosen": chosen is not None and chosen.entry_id == decision.entry_id,
+                "choices": [
+                    (question.number, labels.get(decision.choices.get(str(question.pk)), "—"))
+                    for question in self.questions
+                ],
+            }
+            for decision in self.state.decisions
+        ]
+
+
+def joint_conflicts(meeting: Meeting) -> list[ConflictRow]:
+    """The joint lines whose owners decided differently (the counted sources), resolved or not,
+    for the counting commission (the board's meeting page)."""
+    states = {
+        k: s for k, s in joint_states(meeting, counted_sources(meeting)).items() if s.conflicts
+    }
+    if not states:
+        return []
+    from django.contrib.auth import get_user_model
+
+    voters = {
+        str(v.pk): v
+        for v in Voter.objects.filter(pk__in=list(states)).select_related("premises__building")
+    }
+    questions = {str(q.pk): q for q in meeting.questions.order_by("number")}
+    logins = {
+        str(u.pk): u
+        for u in get_user_model().objects.filter(
+            pk__in=[d.entered_by for s in states.values() for d in s.decisions if d.entered_by]
+        )
+    }
+    prefetch_keys(list(logins.values()))
+    rows = []
+    for voter_id, state in sorted(states.items(), key=lambda item: voters[item[0]].position):
+        authors = {}
+        for decision in state.decisions:
+            login = logins.get(str(decision.entered_by))
+            authors[str(decision.entry_id)] = (
+                login.full_name if decision.source == Source.ONLINE and login else ""
+            )
+        rows.append(
+            ConflictRow(
+                voters[voter_id],
+                state,
+                [questions[q] for q in questions if q in state.conflicts],
+                authors,
+            )
+        )
+    return rows
+
+
+def unresolved_conflicts(meeting: Meeting) -> int:
+    return sum(1 for row in joint_conflicts(meeting) if not row.state.resolved)
 
 
 @dataclass
@@ -254,6 +501,8 @@ class RegisterRow:
     voter: Voter
     names: list[str]
     voted: bool
+    #: "name (basis)" of each representative whose document the board accepted
+    representatives: list[str] = None
 
     @property
     def weight_text(self) -> str:
@@ -273,6 +522,18 @@ def register_rows(meeting: Meeting) -> list[RegisterRow]:
     voted = set(
         Ballot.objects.filter(meeting=meeting).values_list("voter_id", flat=True).distinct()
     )
+    accepted = list(
+        Proxy.objects.filter(meeting=meeting, status=ProxyStatus.ACCEPTED)
+        .exclude(representative=None)
+        .select_related("representative")
+        .order_by("decided_at")
+    )
+    prefetch_keys([p.representative for p in accepted])
+    representatives: dict = defaultdict(list)
+    for proxy in accepted:
+        representatives[proxy.voter_id].append(
+            f"{proxy.representative.full_name or '—'} ({proxy.get_basis_display()})"
+        )
     rows = []
     for voter in voters:
         if voter.user is not None:
@@ -282,7 +543,7 @@ def register_rows(meeting: Meeting) -> list[RegisterRow]:
             names = sorted(
                 {owners[pk].display_name for pk in voter.owner_ids if pk in owners} - {""}
             )
-        rows.append(RegisterRow(voter, names, voter.pk in voted))
+        rows.append(RegisterRow(voter, names, voter.pk in voted, representatives.get(voter.pk, [])))
     return rows
 
 
@@ -353,8 +614,14 @@ def verify(meeting: Meeting) -> chain.Verification:
     return chain.verify_entries(meeting, entries, by_entry)
 
 
-def proxies_of(meeting: Meeting) -> QuerySet[Proxy]:
-    return meeting.proxies.select_related("voter", "document").order_by("-submitted_at")
+def proxies_of(meeting: Meeting) -> list[Proxy]:
+    found = list(
+        meeting.proxies.select_related("voter", "document", "representative").order_by(
+            "-submitted_at"
+        )
+    )
+    prefetch_keys([p.representative for p in found if p.representative is not None])
+    return found
 
 
 # -- quick polls --------------------------------------------------------------------------------

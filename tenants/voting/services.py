@@ -465,6 +465,7 @@ def open_voting(meeting: Meeting, *, actor, now=None) -> Meeting:
                 weight_numerator=line.weight.numerator,
                 weight_denominator=line.weight.denominator,
                 owner_ids=line.owner_ids,
+                joint=line.joint,
                 user_id=line.user_id,
                 counts_for_quorum=line.counts_for_quorum,
                 label=line.label,
@@ -607,12 +608,14 @@ def update_register(meeting: Meeting, *, actor, now=None) -> dict:
     (the new ownership's start, or today) and keep the decisions given before it; the new
     owners' lines start that day, one generation later (``counting``). Only registers of
     premises lines (owners' meetings, members by area); a meeting counted one vote per member
-    keeps its register. Returns counts.
+    follows changes of membership instead (``_update_members``). Returns counts.
     """
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     rule = meeting.rule
-    if meeting.status != MeetingStatus.VOTING or rule.weighting != rules.Weighting.AREA_SHARE:
+    if meeting.status != MeetingStatus.VOTING or rule.electorate == rules.Electorate.BOARD:
         return {"ended": 0, "added": 0}
+    if rule.weighting != rules.Weighting.AREA_SHARE:
+        return _update_members(meeting, actor=actor, moment=_now(now))
     moment = _now(now)
     today = _local_day(moment)
     fresh = register.register_on(rule, today, building=meeting.building)
@@ -660,6 +663,7 @@ def update_register(meeting: Meeting, *, actor, now=None) -> dict:
                 weight_numerator=line.weight.numerator,
                 weight_denominator=line.weight.denominator,
                 owner_ids=line.owner_ids,
+                joint=line.joint,
                 counts_for_quorum=line.counts_for_quorum,
                 label=line.label,
                 position=position,
@@ -674,6 +678,77 @@ def update_register(meeting: Meeting, *, actor, now=None) -> dict:
             actor=actor,
             target=meeting,
             details={"ended": ended, "added": added},
+        )
+    return {"ended": ended, "added": added}
+
+
+def _update_members(meeting: Meeting, *, actor, moment) -> dict:
+    """A change of membership during a meeting counted one vote per member (ЖСК: ЖК РФ
+    ст. 117; СНТ: 217-ФЗ ст. 17 ч. 19): the member on the day they decide votes.
+
+    * Someone admitted during the voting gets a line from that day, and all votes grow by one.
+    * A member who left: their line ends that day. A decision they gave before it stands (as
+      a former owner's does) and they stay in all votes; if they gave none, they leave all
+      votes too (the quorum is of the members, and they no longer are one).
+    * СНТ: a member who left but still owns a plot becomes an individual gardener (a new line,
+      not counted in all votes nor for the quorum); a gardener admitted becomes a member.
+
+    Lines are matched by the registry's owner records of one person (a member buying another
+    plot keeps their line)."""
+    today = _local_day(moment)
+    fresh = register.register_on(meeting.rule, today).lines
+    current = list(
+        meeting.voters.filter(ends_on__isnull=True, kind__in=[VoterKind.MEMBER, VoterKind.GARDENER])
+    )
+    decided = set(
+        Ballot.objects.filter(meeting=meeting, voter__in=current)
+        .values_list("voter_id", flat=True)
+        .distinct()
+    )
+
+    def same(voter: Voter, line) -> bool:
+        return voter.kind == line.kind and bool(set(voter.owner_ids) & set(line.owner_ids))
+
+    total = meeting.total
+    ended = added = 0
+    matched_lines = set()
+    for voter in current:
+        match = next((i for i, line in enumerate(fresh) if same(voter, line)), None)
+        if match is not None:
+            matched_lines.add(match)
+            continue
+        voter.ends_on = max(today, meeting.register_date or today)
+        voter.save(update_fields=["ends_on"])
+        ended += 1
+        if voter.counts_for_quorum and voter.pk not in decided:
+            total -= voter.weight
+    position = (meeting.voters.aggregate(last=Max("position"))["last"] or 0) + 1
+    for index, line in enumerate(fresh):
+        if index in matched_lines:
+            continue
+        Voter.objects.create(
+            meeting=meeting,
+            kind=line.kind,
+            weight_numerator=line.weight.numerator,
+            weight_denominator=line.weight.denominator,
+            owner_ids=line.owner_ids,
+            counts_for_quorum=line.counts_for_quorum,
+            label=line.label,
+            position=position,
+            starts_on=today,
+        )
+        position += 1
+        added += 1
+        if line.counts_for_quorum:
+            total += line.weight
+    if ended or added:
+        meeting.total_votes = str(total)
+        meeting.save(update_fields=["total_votes"])
+        audit.record(
+            "voting.register_updated",
+            actor=actor,
+            target=meeting,
+            details={"ended": ended, "added": added, "total": meeting.total_votes},
         )
     return {"ended": ended, "added": added}
 
@@ -790,6 +865,11 @@ def cast_many(
         voter = voters[submission.voter.pk]
         _check_voter_may(actor, voter, source, submission.proxy)
         if voter.ends_on is not None and today >= voter.ends_on:
+            if voter.premises_id is None:
+                raise ValidationError(
+                    _("This membership ended on %(date)s: only members decide now.")
+                    % {"date": _day_text(voter.ends_on)}
+                )
             raise ValidationError(
                 _("These premises changed hands on %(date)s: their new owner decides now.")
                 % {"date": _day_text(voter.ends_on)}
@@ -923,6 +1003,56 @@ def submit_proxy(*, actor, voter: Voter, document_upload, representative_email: 
     return proxy
 
 
+def organisation_lines(meeting: Meeting):
+    """The register lines an organisation owns (it votes through a representative)."""
+    from tenants.residents.models import Owner, OwnerKind
+
+    organisations = Owner.objects.filter(kind=OwnerKind.ORGANISATION).values_list("pk", flat=True)
+    return meeting.voters.filter(owner_ids__overlap=list(organisations), ends_on__isnull=True)
+
+
+@transaction.atomic
+def submit_representation(*, actor, voter: Voter, basis: str, document_upload) -> Proxy:
+    """A login asks to represent an organisation that owns ``voter``'s premises: its head by
+    the document that appoints them (ГК РФ ст. 53 ч. 1), or anyone by the organisation's
+    power of attorney (ЖК РФ ст. 48 ч. 2). The board accepts or refuses (``decide_proxy``);
+    once accepted the representative votes for the line online, and the register and the
+    protocol name them."""
+    from tenants.voting.models import ProxyBasis
+
+    meeting = Meeting.objects.select_for_update().get(pk=voter.meeting_id)
+    if meeting.status not in (MeetingStatus.NOTICE, MeetingStatus.VOTING):
+        raise ValidationError(_("The voting has closed: decisions are no longer accepted."))
+    if not organisation_lines(meeting).filter(pk=voter.pk).exists():
+        raise ValidationError(
+            {
+                "voter": _(
+                    "These premises are not owned by an organisation: a person votes in "
+                    "person or by a power of attorney."
+                )
+            }
+        )
+    if basis not in ProxyBasis.values:
+        raise ValidationError({"basis": _("Choose on what basis you represent the organisation.")})
+    if Proxy.objects.filter(
+        voter=voter, representative=actor, status__in=[ProxyStatus.PENDING, ProxyStatus.ACCEPTED]
+    ).exists():
+        raise ValidationError(_("You have already sent a document for this organisation."))
+    document = files.store(document_upload, purpose=PROXY_DOCUMENT, actor=actor)
+    proxy = Proxy.objects.create(
+        meeting=meeting,
+        voter=voter,
+        representative=actor,
+        document=document,
+        basis=basis,
+        submitted_by=getattr(actor, "pk", None),
+    )
+    audit.record(
+        "voting.representation_submitted", actor=actor, target=proxy, details={"basis": basis}
+    )
+    return proxy
+
+
 @transaction.atomic
 def decide_proxy(proxy: Proxy, *, actor, accept: bool, reason: str = "", now=None) -> Proxy:
     proxy = Proxy.objects.select_for_update().get(pk=proxy.pk)
@@ -939,6 +1069,124 @@ def decide_proxy(proxy: Proxy, *, actor, accept: bool, reason: str = "", now=Non
         "voting.proxy_decided", actor=actor, target=proxy, details={"status": proxy.status}
     )
     return proxy
+
+
+# -- publishing the results ----------------------------------------------------------------------
+
+#: ЖК РФ ст. 46 ч. 3: the decisions and the results are made known to the owners within ten
+#: days of the decision (the meeting's close).
+RESULTS_DAYS = 10
+
+
+def results_due(meeting: Meeting) -> datetime.date | None:
+    """The last day to publish the results (ЖК РФ ст. 46 ч. 3), once the meeting closed."""
+    if meeting.closed_at is None:
+        return None
+    return _local_day(meeting.closed_at) + datetime.timedelta(days=RESULTS_DAYS)
+
+
+@transaction.atomic
+def publish_results(meeting: Meeting, *, actor, now=None):
+    """The board publishes the protocol with the results (the members' version: no names;
+    the chain's final hash in it) through the documents, read by members and all owners (ЖК РФ
+    ст. 46 ч. 3, ст. 143.1 ч. 3 п. 6). One click by the board, not automatic on close: the
+    paper decisions received before the end are entered and joint owners' conflicts resolved
+    first. Refused while a conflict is open, and once published."""
+    from tenants.documents.sections import ReaderGroup, Section
+    from tenants.documents.services import publish_generated_document
+    from tenants.voting import protocol
+
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.status != MeetingStatus.CLOSED:
+        raise ValidationError(_("The results are published once the voting has closed."))
+    if meeting.results_document_id is not None:
+        raise ValidationError(_("The results of this meeting are already published."))
+    open_conflicts = selectors.unresolved_conflicts(meeting)
+    if open_conflicts:
+        raise ValidationError(
+            _(
+                "Joint owners gave different decisions for %(count)d premises: choose the "
+                "decision that counts first."
+            )
+            % {"count": open_conflicts}
+        )
+    from django.utils import translation
+
+    with translation.override("ru"):
+        title = _("Protocol No. %(number)d: %(title)s") % {
+            "number": meeting.number,
+            "title": meeting.title,
+        }
+        description = _(
+            "%(kind)s, %(form)s. The decisions and the results of the voting (ЖК РФ ст. 46 ч. 3); "
+            "final hash of the chain of decisions: %(hash)s."
+        ) % {
+            "kind": meeting.get_kind_display(),
+            "form": meeting.get_form_display(),
+            "hash": meeting.final_hash,
+        }
+    document = publish_generated_document(
+        actor=actor,
+        section=Section.BOARD_MEETING
+        if meeting.kind == MeetingKind.BOARD
+        else Section.GENERAL_MEETING,
+        title=title[:300],
+        readers=ReaderGroup.OWNERS,
+        content=protocol.protocol_pdf(meeting, with_participants=False),
+        filename=f"protocol-{meeting.number}.pdf",
+        description=description,
+        dated=_local_day(meeting.closed_at),
+    )
+    meeting.results_document = document
+    meeting.results_published_at = _now(now)
+    meeting.save(update_fields=["results_document", "results_published_at"])
+    audit.record(
+        "voting.results_published",
+        actor=actor,
+        target=meeting,
+        details={"document": str(document.pk)},
+    )
+    return document
+
+
+# -- joint owners without shares ----------------------------------------------------------------
+
+
+@transaction.atomic
+def resolve_joint_conflict(meeting: Meeting, *, actor, voter: Voter, entry_id, now=None):
+    """The counting commission (the board) chooses which of the joint owners' different
+    decisions counts for the line (ГК РФ ст. 253; ЖК РФ ст. 48 ч. 3); audited. It covers the
+    line's decisions so far: a later disagreeing decision opens a new conflict."""
+    from tenants.voting.models import JointResolution
+
+    if not has_role(actor, *BOARD):
+        raise ValidationError(_("Only the board resolves joint owners' conflicts."))
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.status not in (MeetingStatus.VOTING, MeetingStatus.CLOSED):
+        raise ValidationError(_("There are no decisions to resolve yet."))
+    if getattr(meeting, "results_document_id", None):
+        raise ValidationError(_("The results are published: the count can no longer change."))
+    state = selectors.joint_states(meeting, selectors.counted_sources(meeting)).get(str(voter.pk))
+    if state is None or voter.meeting_id != meeting.pk or not state.conflicts:
+        raise ValidationError(_("The joint owners of these premises gave no different decisions."))
+    chosen = next((d for d in state.decisions if str(d.entry_id) == str(entry_id)), None)
+    if chosen is None:
+        raise ValidationError({"entry": _("Choose one of the joint owners' decisions.")})
+    resolution = JointResolution.objects.create(
+        meeting=meeting,
+        voter=voter,
+        chosen_id=chosen.entry_id,
+        up_to_seq=state.last_seq,
+        resolved_by=getattr(actor, "pk", None),
+        resolved_at=_now(now),
+    )
+    audit.record(
+        "voting.joint_resolved",
+        actor=actor,
+        target=meeting,
+        details={"line": str(voter.pk), "chosen_seq": chosen.seq, "up_to_seq": state.last_seq},
+    )
+    return resolution
 
 
 def advance_meetings(now=None) -> dict:
@@ -1083,9 +1331,29 @@ def close_poll(poll, *, actor, now=None):
 DEMAND_KIND = "voting.demand"
 
 
-def _demand_rule(kind: str, today: datetime.date) -> rules.MeetingRule:
+@dataclass(frozen=True)
+class DemandThreshold:
+    """What a demand of one kind needs on a day: from the law's rule, or from the charter as
+    the board recorded it (``DemandSetting``) where the law leaves it to the charter
+    (``basis``: then the charter's clause)."""
+
+    rule: rules.MeetingRule
+    share: Fraction
+    strict: bool
+    days: int | None
+    basis: str
+
+
+def _demand_rule(kind: str, today: datetime.date) -> DemandThreshold:
+    from tenants.voting.models import DemandSetting
+
     rule = rule_for(kind, on=today)
-    if rule.demand_share is None:
+    if rule.demand_share is not None:
+        return DemandThreshold(
+            rule, rule.demand_share, rule.demand_strict, rule.demand_days, rule.demand_basis
+        )
+    setting = DemandSetting.objects.filter(kind=kind).first()
+    if setting is None:
         raise ValidationError(
             {
                 "kind": _(
@@ -1094,7 +1362,60 @@ def _demand_rule(kind: str, today: datetime.date) -> rules.MeetingRule:
                 )
             }
         )
-    return rule
+    return DemandThreshold(rule, setting.share, setting.strict, setting.days, setting.clause)
+
+
+def charter_demand_kinds() -> list[str]:
+    """The kinds of meeting of this association whose demand threshold the charter sets."""
+    today = timezone.localdate()
+    kind = selectors.association_kind()
+    return [
+        k
+        for k in rules.meeting_kinds(kind)
+        if k != MeetingKind.BOARD and rules.rule_for(kind, k, today).demand_share is None
+    ]
+
+
+@transaction.atomic
+def set_demand_threshold(
+    *, actor, kind: str, share: Fraction, strict: bool, days: int, clause: str
+):
+    """The board records the charter's threshold for demanding a meeting of ``kind`` (only
+    where the law leaves it to the charter); audited. Demands already started keep theirs."""
+    from tenants.voting.models import DemandSetting
+
+    if not has_role(actor, *BOARD):
+        raise ValidationError(_("Only the board records the charter's rules."))
+    errors = {}
+    if kind not in charter_demand_kinds():
+        errors["kind"] = _("The law sets the threshold for this kind of meeting, not the charter.")
+    if not 0 < Fraction(share) <= 1:
+        errors["share"] = _("A share must be more than 0 and at most 1.")
+    if not 1 <= int(days) <= 365:
+        errors["days"] = _("Give from 1 to 365 days.")
+    if not (clause or "").strip():
+        errors["clause"] = _("Name the charter's clause.")
+    if errors:
+        raise ValidationError(errors)
+    share = Fraction(share)
+    setting, _created = DemandSetting.objects.update_or_create(
+        kind=kind,
+        defaults={
+            "share_numerator": share.numerator,
+            "share_denominator": share.denominator,
+            "strict": bool(strict),
+            "days": int(days),
+            "clause": clause.strip()[:300],
+            "updated_by": getattr(actor, "pk", None),
+        },
+    )
+    audit.record(
+        "voting.demand_threshold_set",
+        actor=actor,
+        target=setting,
+        details={"kind": kind, "share": f"{share.numerator}/{share.denominator}", "days": days},
+    )
+    return setting
 
 
 def signer_votes(rule: rules.MeetingRule, user, *, on: datetime.date, building=None):
@@ -1110,14 +1431,13 @@ def signer_votes(rule: rules.MeetingRule, user, *, on: datetime.date, building=N
 
 def demand_progress(demand) -> dict:
     """Signed votes against all votes today, the share needed and whether it is reached."""
-    rule = demand.rule
-    total = register.register_on(rule, timezone.localdate(), building=demand.building).total
+    total = register.register_on(demand.rule, timezone.localdate(), building=demand.building).total
     signed = sum((s.weight for s in demand.signatures.all()), Fraction(0))
     return {
         "signed": signed,
         "total": total,
-        "needed": total * rule.demand_share if rule.demand_share is not None else None,
-        "met": rule.demand_met(signed, total),
+        "needed": total * demand.share if demand.share is not None else None,
+        "met": demand.met(signed, total),
     }
 
 
@@ -1130,14 +1450,14 @@ def _check_met(demand, *, actor, moment) -> None:
     demand.met_at = moment
     demand.save(update_fields=["status", "met_at"])
     audit.record("voting.demand_met", actor=actor, target=demand, details={})
-    due = timezone.localtime(moment) + datetime.timedelta(days=demand.rule.demand_days or 0)
+    due = timezone.localtime(moment) + datetime.timedelta(days=demand.due_days or 0)
     notify(
         actor=actor,
         kind=DEMAND_KIND,
         recipients=get_user_model().objects.filter(roles__overlap=sorted(BOARD)),
         subject=_("Owners demand an extraordinary meeting"),
         body=_("The demand has enough signatures (%(basis)s). Call the meeting by %(date)s.")
-        % {"basis": demand.rule.demand_basis, "date": date_format(due, "j E Y")},
+        % {"basis": demand.basis_text, "date": date_format(due, "j E Y")},
         path=reverse("voting:demand", kwargs={"pk": demand.pk}),
     )
 
@@ -1150,7 +1470,8 @@ def create_demand(*, actor, kind: str, agenda: str, building=None, now=None):
 
     moment = _now(now)
     today = _local_day(moment)
-    rule = _demand_rule(kind, today)
+    threshold = _demand_rule(kind, today)
+    rule = threshold.rule
     _check_building(kind, building)
     if not agenda.strip():
         raise ValidationError({"agenda": _("Write the questions you want the meeting to decide.")})
@@ -1165,6 +1486,11 @@ def create_demand(*, actor, kind: str, agenda: str, building=None, now=None):
         holding_id=first.holding_id,
         agenda=agenda.strip(),
         created_by=actor,
+        share_numerator=threshold.share.numerator,
+        share_denominator=threshold.share.denominator,
+        strict=threshold.strict,
+        days=threshold.days,
+        basis=threshold.basis[:500] if rule.demand_share is None else "",
     )
     demand.save()
     DemandSignature.objects.create(

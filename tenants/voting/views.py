@@ -100,6 +100,12 @@ def edit(request, pk):
     )
 
 
+def timezone_now():
+    from django.utils import timezone
+
+    return timezone.now()
+
+
 def timezone_local(moment):
     from django.utils import timezone
 
@@ -114,6 +120,11 @@ def meeting(request, pk):
     if board and found.status == MeetingStatus.DRAFT:
         question_form = forms.QuestionForm(rule=found.rule)
     lines = selectors.my_lines(request.user, found) if found.status != MeetingStatus.DRAFT else []
+    conflicts = (
+        selectors.joint_conflicts(found)
+        if board and found.status in (MeetingStatus.VOTING, MeetingStatus.CLOSED)
+        else []
+    )
     return render(
         request,
         "voting/meeting.html",
@@ -124,7 +135,59 @@ def meeting(request, pk):
             "board": board,
             "question_form": question_form,
             "lines": lines,
+            "conflicts": conflicts,
+            "results_due": services.results_due(found),
+            "today": timezone_local(timezone_now()).date(),
         },
+    )
+
+
+@role_required(*READERS)
+def decisions(request, pk):
+    """After the results: each premises' counted decision per question, no names (ЖК РФ
+    ст. 143.1; the signed decisions themselves on a written request to the board)."""
+    found = selectors.meeting_for(request.user, pk)
+    if found.status != MeetingStatus.CLOSED:
+        raise Http404
+    if not selectors.reads_decisions(request.user, found):
+        raise PermissionDenied
+    return render(
+        request,
+        "voting/decisions.html",
+        {
+            "meeting": found,
+            "rows": selectors.decisions_list(found),
+            "questions": found.questions.order_by("number"),
+        },
+    )
+
+
+@require_POST
+@role_required(*BOARD)
+def publish_results(request, pk):
+    """One click: the protocol with the results goes to the documents (members and owners)."""
+    found = _board_meeting(request, pk)
+    return act(
+        request,
+        lambda: services.publish_results(found, actor=request.user),
+        done=_("The protocol with the results is published in the documents."),
+        then=_meeting_url(found),
+    )
+
+
+@require_POST
+@role_required(*BOARD)
+def joint_resolve(request, pk, voter):
+    """The counting commission chooses one of the joint owners' different decisions."""
+    found = _board_meeting(request, pk)
+    line = get_object_or_404(found.voters, pk=voter)
+    return act(
+        request,
+        lambda: services.resolve_joint_conflict(
+            found, actor=request.user, voter=line, entry_id=request.POST.get("entry", "")
+        ),
+        done=_("The decision that counts is chosen."),
+        then=_meeting_url(found) + "#conflicts",
     )
 
 
@@ -415,6 +478,50 @@ def _post_proxy(request, found, voters, context):
     )
 
 
+@sensitive_post
+@csrf_exempt  # checked by ``_post_representation`` once the upload limit is in place
+@role_required(*READERS)
+def represent(request, pk):
+    """A login represents an organisation that owns premises on the register: its head or by
+    its power of attorney; the board accepts or refuses."""
+    found = selectors.meeting_for(request.user, pk)
+    if found.status not in (MeetingStatus.VOTING, MeetingStatus.NOTICE):
+        raise Http404
+    voters = list(services.organisation_lines(found).order_by("position"))
+    context = {"meeting": found, "has_lines": bool(voters)}
+    if request.method == "POST":
+        if _upload_too_large(request):
+            form = forms.RepresentationForm({}, voters=voters)
+            form.full_clean()
+            form.add_error(None, _("The scan is too large: at most %(size)d MB.") % {"size": 10})
+            return render(request, "voting/represent.html", {**context, "form": form}, status=413)
+        return _post_representation(request, found, voters, context)
+    form = forms.RepresentationForm(voters=voters)
+    return render(request, "voting/represent.html", {**context, "form": form})
+
+
+@csrf_protect
+def _post_representation(request, found, voters, context):
+    form = forms.RepresentationForm(request.POST, request.FILES, voters=voters)
+    done = submit(
+        request,
+        form,
+        lambda: services.submit_representation(
+            actor=request.user,
+            voter=form.voter_object(),
+            basis=form.cleaned_data["basis"],
+            document_upload=form.cleaned_data["document"],
+        ),
+        done=_(
+            "The document is sent to the board: once it accepts it, you vote for the organisation."
+        ),
+        then=_meeting_url(found),
+    )
+    return done or render(
+        request, "voting/represent.html", {**context, "form": form}, status=_status(form)
+    )
+
+
 @role_required(*BOARD)
 def proxies(request, pk):
     found = _board_meeting(request, pk)
@@ -603,12 +710,41 @@ def bundle(request, pk):
 def _demand_kinds() -> list[str]:
     from django.utils import timezone
 
+    from tenants.voting.models import DemandSetting
+
     kind = selectors.association_kind()
+    by_charter = set(DemandSetting.objects.values_list("kind", flat=True))
     return [
         k
         for k in rules.meeting_kinds(kind)
-        if rules.rule_for(kind, k, timezone.localdate()).demand_share is not None
+        if rules.rule_for(kind, k, timezone.localdate()).demand_share is not None or k in by_charter
     ]
+
+
+@role_required(*BOARD)
+def demand_settings(request):
+    """The board records the charter's threshold for demanding a meeting."""
+    from tenants.voting.models import DemandSetting
+
+    kinds = services.charter_demand_kinds()
+    form = forms.DemandSettingForm(request.POST or None, kinds=kinds)
+    done = submit(
+        request,
+        form,
+        lambda: services.set_demand_threshold(actor=request.user, **form.cleaned_data),
+        done=_("The charter's threshold is recorded."),
+        then=reverse("voting:demand-settings"),
+    )
+    return done or render(
+        request,
+        "voting/demand_settings.html",
+        {
+            "form": form,
+            "kinds": kinds,
+            "settings": DemandSetting.objects.filter(kind__in=kinds).order_by("kind"),
+        },
+        status=_status(form),
+    )
 
 
 @role_required(*READERS)
@@ -619,6 +755,8 @@ def demands(request):
         {
             "demands": selectors.demands_visible_to(request.user),
             "may_start": bool(_demand_kinds()),
+            "board": selectors.runs_meetings(request.user),
+            "today": timezone_local(timezone_now()).date(),
         },
     )
 
@@ -661,6 +799,7 @@ def demand(request, pk):
             "signed_by_me": found.signatures.filter(user=request.user).exists(),
             "signatures": found.signatures.count(),
             "board": selectors.runs_meetings(request.user),
+            "today": timezone_local(timezone_now()).date(),
         },
     )
 

@@ -71,6 +71,11 @@ def proxy_kwargs(_association):
     return {"pk": meeting.pk, "proxy_pk": proxy.pk}
 
 
+def line_kwargs(_association):
+    meeting = _meeting()
+    return {"pk": meeting.pk, "voter": meeting.voters.first().pk}
+
+
 def receipt_kwargs(_association):
     return {"pk": _meeting().pk, "seq": 1}
 
@@ -86,9 +91,12 @@ EXPECTATIONS: dict[tuple[str, str], tuple] = {
     (TENANT_URLCONF, "voting:publish"): (meeting_kwargs, everyone(NOT_ALLOWED)),
     (TENANT_URLCONF, "voting:open"): (meeting_kwargs, everyone(NOT_ALLOWED)),
     (TENANT_URLCONF, "voting:close"): (meeting_kwargs, everyone(NOT_ALLOWED)),
+    (TENANT_URLCONF, "voting:publish-results"): (meeting_kwargs, everyone(NOT_ALLOWED)),
     (TENANT_URLCONF, "voting:ballot"): (meeting_kwargs, board_and_members()),
     (TENANT_URLCONF, "voting:receipt"): (receipt_kwargs, board_and_members(NOT_FOUND, NOT_FOUND)),
     (TENANT_URLCONF, "voting:results"): (meeting_kwargs, board_and_members()),
+    # Each premises' decisions once the meeting closed (voting here: 404 for everyone).
+    (TENANT_URLCONF, "voting:decisions"): (meeting_kwargs, board_and_members(NOT_FOUND, NOT_FOUND)),
     (TENANT_URLCONF, "voting:register"): (meeting_kwargs, board_only()),
     (TENANT_URLCONF, "voting:paper"): (meeting_kwargs, board_only()),
     (TENANT_URLCONF, "voting:chain"): (meeting_kwargs, board_only()),
@@ -99,7 +107,9 @@ EXPECTATIONS: dict[tuple[str, str], tuple] = {
     (TENANT_URLCONF, "voting:bundle"): (meeting_kwargs, board_only(NOT_FOUND)),
     (TENANT_URLCONF, "voting:proxy"): (meeting_kwargs, board_and_members()),
     (TENANT_URLCONF, "voting:proxies"): (meeting_kwargs, board_only()),
+    (TENANT_URLCONF, "voting:represent"): (meeting_kwargs, board_and_members()),
     (TENANT_URLCONF, "voting:proxy-decide"): (proxy_kwargs, everyone(NOT_ALLOWED)),
+    (TENANT_URLCONF, "voting:joint-resolve"): (line_kwargs, everyone(NOT_ALLOWED)),
     (TENANT_URLCONF, "voting:api-meetings"): ({}, api_readers()),
     (TENANT_URLCONF, "voting:api-meeting"): (meeting_kwargs, api_readers()),
     (TENANT_URLCONF, "voting:api-questions"): (meeting_kwargs, api_readers()),
@@ -154,6 +164,7 @@ EXPECTATIONS.update(
     {
         (TENANT_URLCONF, "voting:demands"): ({}, board_and_members()),
         (TENANT_URLCONF, "voting:demand-new"): ({}, board_and_members()),
+        (TENANT_URLCONF, "voting:demand-settings"): ({}, board_only()),
         (TENANT_URLCONF, "voting:demand"): (demand_kwargs, board_and_members()),
         (TENANT_URLCONF, "voting:demand-sign"): (demand_kwargs, everyone(NOT_ALLOWED)),
         (TENANT_URLCONF, "voting:demand-convene"): (demand_kwargs, everyone(NOT_ALLOWED)),

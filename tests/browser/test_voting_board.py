@@ -191,3 +191,9 @@ def test_a_chairman_runs_a_mixed_owners_meeting_on_paper(new_page, alpha_url, ts
     assert "Кворум есть" in text
     assert "решение принято" in text  # 50 for of 80 taking part
     assert "Петрова Мария Ивановна" in text  # the two who took part, attachment 1
+
+    # Each premises' counted decision, no names, on the phone (ЖК РФ ст. 143.1).
+    page.goto(f"{alpha_url}/voting/{meeting.pk}/decisions/")
+    expect(page.locator(".vote-decision")).to_have_count(2)
+    expect(page.locator("main")).not_to_contain_text("Петрова Мария Ивановна")
+    fits(page)

@@ -31,6 +31,7 @@ from tenants.residents.models import (
     Ownership,
     PersonalAccount,
     Premises,
+    joint_total,
 )
 
 # The single services' modules, not their functions: a rule changed there holds here too.
@@ -180,19 +181,16 @@ def _check_no_overflow(written: list[Ownership]) -> None:
             days[ownership.premises_id].add(today)
     periods: dict = defaultdict(list)
     rows = Ownership.objects.filter(premises_id__in=list(days)).values_list(
-        "premises_id", "share_numerator", "share_denominator", "started_on", "ended_on"
+        "premises_id", "share_numerator", "share_denominator", "started_on", "ended_on", "joint"
     )
-    for premises_id, numerator, denominator, started_on, ended_on in rows:
-        periods[premises_id].append((Fraction(numerator, denominator), started_on, ended_on))
+    for premises_id, numerator, denominator, started_on, ended_on, joint in rows:
+        periods[premises_id].append((Fraction(numerator, denominator), started_on, ended_on, joint))
     for premises_id, checked in days.items():
         for day in checked:
-            total = sum(
-                (
-                    share
-                    for share, started_on, ended_on in periods[premises_id]
-                    if started_on <= day and (ended_on is None or ended_on > day)
-                ),
-                Fraction(0),
+            total = joint_total(
+                (share, joint)
+                for share, started_on, ended_on, joint in periods[premises_id]
+                if started_on <= day and (ended_on is None or ended_on > day)
             )
             if total > 1:
                 raise ValidationError({"share": owner_rules._overflow_message()})

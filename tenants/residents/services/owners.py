@@ -18,6 +18,7 @@ from tenants.residents.models import (
     Ownership,
     PersonalAccount,
     Premises,
+    joint_total,
 )
 from tenants.residents.services.common import (
     DOCUMENT_FIELDS,
@@ -29,18 +30,44 @@ from tenants.residents.services.common import (
 from tenants.residents.shares import out_of_range
 
 
-def shares_total(
-    premises: Premises, on: datetime.date | None = None, *, exclude: Ownership | None = None
-) -> Fraction:
-    """Sum of the owners' shares of ``premises`` on a day (today by default), exactly."""
-    on = on or timezone.localdate()
-    total = Fraction(0)
+def _parts(premises: Premises, on: datetime.date, exclude: Ownership | None = None) -> list:
+    """``(share, joint)`` of the owners of ``premises`` on a day."""
     ownerships = premises.ownerships.filter(started_on__lte=on).exclude(ended_on__lte=on)
     if exclude is not None:
         ownerships = ownerships.exclude(pk=exclude.pk)
-    for numerator, denominator in ownerships.values_list("share_numerator", "share_denominator"):
-        total += Fraction(numerator, denominator)
-    return total
+    return [
+        (Fraction(numerator, denominator), joint)
+        for numerator, denominator, joint in ownerships.values_list(
+            "share_numerator", "share_denominator", "joint"
+        )
+    ]
+
+
+def shares_total(
+    premises: Premises, on: datetime.date | None = None, *, exclude: Ownership | None = None
+) -> Fraction:
+    """Sum of the owners' shares of ``premises`` on a day (today by default), exactly; the
+    part joint owners hold together counts once (``joint_total``)."""
+    return joint_total(_parts(premises, on or timezone.localdate(), exclude))
+
+
+def _joint_parts(premises: Premises, on: datetime.date, exclude=None) -> set:
+    return {share for share, joint in _parts(premises, on, exclude) if joint}
+
+
+def _check_joint(premises, share, started_on, exclude=None) -> None:
+    """Joint owners hold one part together: a new joint owner's row carries the same part."""
+    parts = _joint_parts(premises, started_on, exclude)
+    if parts and parts != {Fraction(share)}:
+        raise ValidationError(
+            {
+                "share": _(
+                    "Joint owners hold one part of the premises together: give the same share "
+                    "as the other joint owners (%(share)s)."
+                )
+                % {"share": ", ".join(str(p) for p in sorted(parts))}
+            }
+        )
 
 
 def _overflow_message() -> str:
@@ -65,6 +92,8 @@ def _check_no_overflow(
     started_on: datetime.date,
     ended_on: datetime.date | None,
     exclude: Ownership | None = None,
+    *,
+    joint: bool = False,
 ) -> None:
     """The shares of ``premises`` stay within 1 on the share's first day and, if it is in the
     share's period, today (an old share added later must fit beside today's owners too)."""
@@ -73,7 +102,7 @@ def _check_no_overflow(
     if started_on <= today and (ended_on is None or today < ended_on):
         days.add(today)
     for day in days:
-        if shares_total(premises, day, exclude=exclude) + share > 1:
+        if joint_total([*_parts(premises, day, exclude), (Fraction(share), joint)]) > 1:
             raise ValidationError({"share": _overflow_message()})
 
 
@@ -102,8 +131,12 @@ def add_owner(
     membership: dict | None = None,
     user=None,
     actor=None,
+    joint: bool = False,
 ) -> Owner:
     """Register an owner of a share of ``premises`` in the holding's tenure.
+
+    ``joint``: owned jointly without shares with the premises' other joint owners (ГК РФ
+    ст. 253); their rows carry the one part they hold together, counted once in the total.
 
     Refuses a share that would take the premises' total over 1 (the total may stay under 1 while
     the register is incomplete: the board sees a warning). The premises row is locked, so two
@@ -122,7 +155,9 @@ def add_owner(
                 "Reload the page and add the owner to the current holder."
             )
         )
-    _check_no_overflow(premises, share, started_on, None)
+    if joint:
+        _check_joint(premises, share, started_on)
+    _check_no_overflow(premises, share, started_on, None, joint=joint)
     owner = Owner(holding=holding, user=user)
     if organisation:
         owner.kind = OwnerKind.ORGANISATION
@@ -148,6 +183,7 @@ def add_owner(
         share_numerator=share.numerator,
         share_denominator=share.denominator,
         started_on=started_on,
+        joint=joint,
         **(document or {}),
     )
     record(
@@ -241,8 +277,10 @@ def update_ownership(
     ended_on: datetime.date | None = None,
     document: dict | None = None,
     actor=None,
+    joint: bool | None = None,
 ) -> Ownership:
-    """Correct a share, its period or its title document (the register keeps the history).
+    """Correct a share, its period, its title document or whether it is held jointly (the
+    register keeps the history).
 
     The premises row is locked and the shares of every other owner on the day are summed, so a
     correction cannot take the total over 1.
@@ -264,17 +302,23 @@ def update_ownership(
     if ended_on != ownership.ended_on:
         ownership.ended_on = ended_on
         changed.append("ended_on")
+    if joint is not None and joint != ownership.joint:
+        ownership.joint = joint
+        changed.append("joint")
     if ownership.ended_on is not None and ownership.ended_on <= ownership.started_on:
         raise ValidationError({"ended_on": _("The end must come after the start.")})
     changed += _assign(ownership, document or {}, set(DOCUMENT_FIELDS))
     if not changed:
         return ownership
+    if ownership.joint:
+        _check_joint(ownership.premises, ownership.share, ownership.started_on, exclude=ownership)
     _check_no_overflow(
         ownership.premises,
         ownership.share,
         ownership.started_on,
         ownership.ended_on,
         exclude=ownership,
+        joint=ownership.joint,
     )
     ownership.save()
     record(

@@ -534,3 +534,21 @@ def test_an_empty_post_changes_nothing_and_explains(in_alpha, board):
     response = board.post(f"/registry/premises/{premises.pk}/owners/new/", {})
     assert {"kind", "share", "started_on"} <= set(errors(response))
     assert not Owner.objects.exists()
+
+
+def test_joint_owners_without_shares_on_the_registry_form(in_alpha, board):
+    """Spouses' common property (ГК РФ ст. 253): both rows carry the whole, counted once."""
+    from tenants.residents.models import Ownership
+
+    premises = make_premises(number="77")
+    url = f"/registry/premises/{premises.pk}/owners/new/"
+    for name in ("Иванов Иван Иванович", "Иванова Анна Петровна"):
+        response = board.post(url, owner_data(full_name=name, share="1", joint="on"))
+        assert response.status_code == 302
+    assert list(Ownership.objects.values_list("joint", flat=True)) == [True, True]
+    page = board.get(f"/registry/premises/{premises.pk}/").content.decode()
+    assert page.count('<span class="reg-badge">joint ownership</span>') == 2
+    assert 'data-warning="shares"' not in page  # the joint whole counts once
+    refused = board.post(url, owner_data(full_name="Сын", share="1/2"))
+    assert "would add up to more than 1" in refused.content.decode()
+    assert Ownership.objects.count() == 2  # nothing stored

@@ -93,9 +93,11 @@ def test_the_boards_register_and_results(monkeypatch, in_alpha, alpha, client_of
 
     found = counts_at((2, 12), grow_to, measure)
     # The signed-in base of 8, the meeting, then: the register's lines, their owner records (one
-    # key wave, warm), who took part; the results' register weights, agenda (twice: the count
-    # and the rows), the current decisions, the opinions' count where online does not bind.
-    expected = {"register": 12, "results": 16}[page]
+    # key wave, warm), who took part, the accepted representatives; the results' register
+    # weights, agenda (twice: the count and the rows), the current decisions and the joint
+    # owners' decisions, the opinions' count (with its joint owners' decisions too) where
+    # online does not bind.
+    expected = {"register": 13, "results": 18}[page]
     assert found == {2: expected, 12: expected}, queries_text(
         client, f"/voting/{state['meeting'].pk}/{page}/"
     )
