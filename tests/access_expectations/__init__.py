@@ -14,7 +14,9 @@ through. Either way a refused request writes nothing and no answer carries ``bet
 member's data. Where a method's answers are known, a module may pin them in an optional
 ``METHODS``: ``{(urlconf, url name): {"POST": answers, ...}}``, ``answers`` mapping actors
 (``METHOD_ACTORS``) to a status, ``LOGIN``, or a set of acceptable ones; actors it leaves out
-keep the default.
+keep the default. The ids of an object made in ``beta`` are refused on ``alpha``'s host; a
+URL whose kwargs are no such id answers as a module's optional ``FOREIGN_IDS`` says:
+``{(urlconf, url name): {answers}}``.
 """
 
 from __future__ import annotations
