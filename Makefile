@@ -27,8 +27,13 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# The suite runs in pytest-xdist workers, one per core by default, each with its own test
+# database, Redis database, key store and files (docs/development.md, "Tests");
+# `make test PYTEST_WORKERS=0` runs it in one process.
+PYTEST_WORKERS ?= auto
 test: lint messages
-	TSZH_ENV=test $(PY) -m deploy.services exec -- $(PY) -m pytest $(PYTEST_ARGS)
+	TSZH_ENV=test $(PY) -m deploy.services exec -- \
+		$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 bench: $(STAMP) messages
 	TSZH_ENV=test $(PY) -m deploy.services exec -- $(PY) -m tests.perf

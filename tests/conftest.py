@@ -1,6 +1,7 @@
 """Test fixtures shared by the whole suite.
 
-The test database is created once per run; two associations, ``alpha`` and ``beta``, are created
+The test database is created once per run (once per pytest-xdist worker, each its own: see
+"Tests" in docs/development.md); two associations, ``alpha`` and ``beta``, are created
 once per session (their schemas migrated once) and committed. Each test then runs inside a
 transaction that is rolled back, so tests see empty tenant schemas and stay fast as the suite
 grows. Use ``in_alpha`` / ``in_beta`` to put the connection into a tenant's schema and
@@ -21,6 +22,16 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from tests.factories import TEST_PASSWORD, UserFactory  # noqa: E402
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist (``make test`` passes ``--dist loadgroup``) the browser tests run one
+    after another on one worker: one Chromium and one live server at a time, so two browsers never
+    race for the two cores against their 15-second timeouts. Other tests spread freely."""
+    group = pytest.mark.xdist_group("browser")
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(group)
 
 
 @pytest.fixture(scope="session")

@@ -31,6 +31,23 @@ if TSZH_ENV not in {"development", "test", "production"}:
     )
 PRODUCTION = TSZH_ENV == "production"
 TESTING = TSZH_ENV == "test"
+# `make test` runs the suite in pytest-xdist workers (PYTEST_XDIST_WORKER is gw0, gw1, ...). Each
+# worker has a test database of its own (pytest-django suffixes its name with the worker's id)
+# and, below, a Redis database, a key store and a private-files directory of its own; a run
+# without xdist has TEST_WORKER "". See "Tests" in docs/development.md.
+TEST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "") if TESTING else ""
+# A test process makes its scratch directories (key store, private files) once and hands them to
+# its subprocesses through the environment, marked with the worker that made them: directories
+# inherited from the xdist controller (or another worker) are replaced, never shared.
+_SCRATCH_OWNER = "TSZH_TEST_SCRATCH_OWNER"
+_INHERITED_SCRATCH = TESTING and os.environ.get(_SCRATCH_OWNER, TEST_WORKER) != TEST_WORKER
+_SCRATCH_TAG = f"{TEST_WORKER}-" if TEST_WORKER else ""
+
+
+def _test_scratch(variable: str) -> bool:
+    """Whether this test process makes its own temporary directory for ``variable``."""
+    return TESTING and (_INHERITED_SCRATCH or not os.environ.get(variable))
+
 
 REQUIRED_IN_PRODUCTION = (
     "DJANGO_SECRET_KEY",
@@ -225,6 +242,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache (rate limits), Celery broker and results -----------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6399/0")
+if TEST_WORKER:
+    # Worker gw<N> uses Redis database N + 1: its cache.clear(), rate-limit counters, Celery
+    # queues and results never meet another worker's (the serial run keeps database 0).
+    from urllib.parse import urlsplit, urlunsplit
+
+    _redis = urlsplit(REDIS_URL)
+    _worker_number = int("".join(ch for ch in TEST_WORKER if ch.isdigit()) or "0")
+    REDIS_URL = urlunsplit(_redis._replace(path=f"/{1 + _worker_number}"))
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -347,12 +372,13 @@ MEDIA_ROOT = VAR_DIR / "media"
 # Embedded default: a directory under var/ (0700, files 0600). Production: an S3-compatible
 # private bucket through django-storages (in Russia: 152-FZ art. 18 part 5). The bytes are
 # sealed either way (tenants/files/sealing.py).
-if TESTING and not os.environ.get("TSZH_FILES_DIR"):
-    # A test run keeps its files in a temporary directory, never in var/files.
+if _test_scratch("TSZH_FILES_DIR"):
+    # A test run keeps its files in a temporary directory, never in var/files (one per worker).
     import tempfile
 
-    _test_files = tempfile.mkdtemp(prefix="tszh-test-files-")
+    _test_files = tempfile.mkdtemp(prefix=f"tszh-test-files-{_SCRATCH_TAG}")
     os.environ["TSZH_FILES_DIR"] = os.path.join(_test_files, "files")
+    os.environ[_SCRATCH_OWNER] = TEST_WORKER
 TSZH_FILES_DIR = Path(os.environ.get("TSZH_FILES_DIR", VAR_DIR / "files"))
 if os.environ.get("TSZH_FILES_S3_BUCKET"):
     STORAGES["private"] = {
@@ -434,14 +460,16 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Keys (see core/crypto and docs/security.md) -------------------------------------------
-if TESTING and not os.environ.get("TSZH_KEY_DIR"):
-    # A test run's keys live in a key store of their own, never the development one; the
-    # environment carries it to the run's subprocesses (the import's key maker, a live server).
+if _test_scratch("TSZH_KEY_DIR"):
+    # A test run's keys live in a key store of their own (one per worker), never the development
+    # one; the environment carries it to the run's subprocesses (the import's key maker, a live
+    # server).
     import tempfile
 
-    _test_keys = tempfile.mkdtemp(prefix="tszh-test-keys-")
+    _test_keys = tempfile.mkdtemp(prefix=f"tszh-test-keys-{_SCRATCH_TAG}")
     os.environ["TSZH_KEY_DIR"] = os.path.join(_test_keys, "store")
     os.environ["TSZH_MASTER_KEY_FILE"] = os.path.join(_test_keys, "secrets", "master.key")
+    os.environ[_SCRATCH_OWNER] = TEST_WORKER
 TSZH_CRYPTO = {
     "PROVIDER": os.environ.get(
         "TSZH_KEY_PROVIDER", "vault" if os.environ.get("VAULT_ADDR") else "local"

@@ -179,7 +179,8 @@ def association_export_status(request, pk: int):
 def association_delete(request, pk: int):
     """Typed confirmation, then the association is deleted for good (suspended ones only)."""
     association = _association_or_404(pk)
-    form = DeleteForm(request.POST or None)
+    # Bound on every POST, an empty one too: the refusal below needs a bound form.
+    form = DeleteForm(request.POST if request.method == "POST" else None)
     suspended = association.status == AssociationStatus.SUSPENDED
     if request.method == "POST" and not suspended:
         form.add_error(None, _("Suspend the association before deleting it."))

@@ -407,8 +407,10 @@ def template_edit(request, pk=None):
         ]
     else:
         initial, rows = {"is_active": True, "position": 100}, []
-    form = forms.TemplateForm(request.POST or None, initial=initial)
-    fields = forms.FieldRows(request.POST or None, initial=rows, prefix="fields")
+    # Bound on every POST, an empty one too (a 400 beside the fields, never a 500).
+    data = request.POST if request.method == "POST" else None
+    form = forms.TemplateForm(data, initial=initial)
+    fields = forms.FieldRows(data, initial=rows, prefix="fields")
     if request.method == "POST" and not fields.is_valid():
         form.is_valid()
         form.add_error(None, _("Check the fields below."))

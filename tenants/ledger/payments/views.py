@@ -15,6 +15,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.access.decorators import role_required
@@ -94,9 +95,12 @@ def payment_add(request):
 
 
 @sensitive_post
+@csrf_exempt  # checked by ``_statement_form`` once the upload limit is in place
 @role_required(*LEDGER_KEEPERS)
 @require_http_methods(["GET", "POST"])
 def statement_upload(request):
+    """The CSRF check reads the body: it waits until the size limit is in place (else the
+    upload is parsed without it and the limit cannot be added: a 500)."""
     if request.method == "POST":
         limit = LimitedUpload(forms.STATEMENT_LIMIT, request)
         request.upload_handlers.insert(0, limit)
@@ -111,6 +115,11 @@ def statement_upload(request):
                 % {"size": forms.STATEMENT_LIMIT // (1024 * 1024)},
             )
             return render(request, "ledger/payments/upload.html", {"form": form}, status=413)
+    return _statement_form(request)
+
+
+@csrf_protect
+def _statement_form(request):
     form = forms.StatementForm(request.POST or None, request.FILES or None)
 
     def preview():

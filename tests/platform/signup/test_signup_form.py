@@ -251,7 +251,13 @@ def test_a_form_sent_faster_than_a_person_can_fill_it_is_refused(english_client)
     assert nothing_created()
 
 
-@pytest.mark.parametrize("started", ["", "forged-value", signing.dumps(1.0, salt="other")])
+# Explicit ids: the signed value carries the time it was made, and pytest-xdist's workers must
+# collect the same test names.
+@pytest.mark.parametrize(
+    "started",
+    ["", "forged-value", signing.dumps(1.0, salt="other")],
+    ids=["empty", "forged", "signed-for-something-else"],
+)
 def test_a_form_without_a_genuine_start_time_is_refused_and_offered_again(english_client, started):
     response = english_client.post("/signup/", form_data(started=started))
 

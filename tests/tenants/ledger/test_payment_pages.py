@@ -110,6 +110,32 @@ def upload(client, data: bytes, name="kl_to_1c.txt"):
     )
 
 
+def test_a_statement_uploads_with_the_csrf_check_as_a_browser_meets_it(alpha, account):
+    """The CSRF check reads the body only once the upload limit is in place: a browser's
+    upload (the token in the form) is previewed, not a 500; without the token it is refused."""
+    from django.test import Client
+
+    from core.access.roles import Role
+    from tests.conftest import host_of, verify_second_factor
+
+    keeper = UserFactory(roles=[Role.ACCOUNTANT])
+    browser = Client(HTTP_HOST=host_of(alpha), enforce_csrf_checks=True)
+    browser.force_login(keeper)
+    verify_second_factor(browser, keeper)
+    browser.cookies["csrftoken"] = "browsercsrf0123456789abcdefghijk"
+    data = STATEMENT.format(number=account.number).encode("cp1251")
+    path = "/ledger/payments/statements/upload/"
+    file = SimpleUploadedFile("kl_to_1c.txt", data)
+
+    assert browser.post(path, {"file": file}).status_code == 403
+    assert not BankStatement.objects.exists()
+    file.seek(0)
+    token = {"csrfmiddlewaretoken": "browsercsrf0123456789abcdefghijk"}
+    response = browser.post(path, {"file": file, **token})
+    assert response.status_code == 302
+    assert BankStatement.objects.count() == 1
+
+
 def test_statement_upload_preview_confirm(client, account):
     data = STATEMENT.format(number=account.number).encode("cp1251")
     response = upload(client, data)
