@@ -35,7 +35,15 @@ test: lint messages
 	TSZH_ENV=test $(PY) -m deploy.services exec -- \
 		$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
+# Every req/s figure is measured with wrk (Debian's package, installed here if missing); the run
+# says which load client it used (the Python fallback competes with the server for the cores).
 bench: $(STAMP) messages
+	@command -v wrk >/dev/null 2>&1 || { \
+	  echo "--- installing wrk (apt-get)"; \
+	  SUDO=$$( [ "$$(id -u)" -eq 0 ] || command -v sudo || true ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk \
+	    || echo "wrk could not be installed: the Python load client will be used"; }
+	@echo "load client: $$(command -v wrk >/dev/null 2>&1 && echo "wrk ($$(command -v wrk))" || echo python)"
 	TSZH_ENV=test $(PY) -m deploy.services exec -- $(PY) -m tests.perf
 
 migrate: $(STAMP)

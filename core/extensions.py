@@ -45,8 +45,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
 from django.core import checks
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
 DECLARATION_MODULE = "declaration"
 
@@ -322,6 +323,8 @@ FRAMEWORK = (
 
 _lock = threading.Lock()
 _declarations: dict[str, AppDeclaration] | None = None
+#: ``sections_for``'s answers: (roles, URL map, script prefix) → sections with their URLs.
+_sections_memo: dict[tuple, list[tuple[DashboardSection, str]]] = {}
 
 
 def _discover() -> dict[str, AppDeclaration]:
@@ -355,6 +358,7 @@ def reset() -> None:
     """Forget what was discovered (tests that change the installed apps)."""
     global _declarations
     _declarations = None
+    _sections_memo.clear()
 
 
 # -- what the platform asks ---------------------------------------------------------------------
@@ -371,15 +375,31 @@ def sections_for(roles) -> list[tuple[DashboardSection, str]]:
 
     The dashboard and the menu both show exactly these: a section none of the roles may see, or
     whose page does not exist (yet), is left out.
+
+    Computed once per set of roles and URL map in a process (the declarations and the URL maps
+    do not change while it runs): the menu on every page asks, and resolving every section's URL
+    on each request cost more than the rest of the menu.
     """
-    held = set(roles)
-    visible = []
-    for section in dashboard_sections():
-        if section.roles & held:
-            url = section.url
-            if url:
-                visible.append((section, url))
-    return visible
+    held = frozenset(roles)
+    declarations()  # discovered
+    # The declarations' identities too: tests put a fake app's declaration in place.
+    key = (
+        held,
+        tuple(map(id, _declarations.values())),
+        get_urlconf(),
+        settings.ROOT_URLCONF,
+        get_script_prefix(),
+    )
+    found = _sections_memo.get(key)
+    if found is None:
+        found = []
+        for section in dashboard_sections():
+            if section.roles & held:
+                url = section.url
+                if url:
+                    found.append((section, url))
+        _sections_memo[key] = found
+    return list(found)
 
 
 def audit_label(action: str) -> str:

@@ -90,7 +90,14 @@ def _public_schema_after_each_test(request):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache(request):
-    """Rate-limit counters live in Redis: start each database test with an empty cache."""
+    """Rate-limit counters live in Redis: start each database test with an empty cache. This
+    process's memory of routes and of noted activity goes too (a test's rolled-back change to
+    an association must not route the next test's requests)."""
+    from associations.middleware import forget_noted
+    from associations.routing import forget_local
+
+    forget_local()
+    forget_noted()
     if "db" in request.fixturenames:
         from django.core.cache import cache
 

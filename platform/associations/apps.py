@@ -19,3 +19,7 @@ class AssociationsConfig(AppConfig):
         from core import legal_details
 
         legal_details.register(AssociationsLegalDetails())
+        from associations import routing
+
+        # A changed association or domain is routed anew (the cache of associations/routing.py).
+        routing.connect_signals()

@@ -186,7 +186,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Language before tenant routing, so the unknown-host 404 is in the visitor's language too.
     "core.ui.middleware.LanguageMiddleware",
-    "django_tenants.middleware.main.TenantMainMiddleware",
+    # django-tenants' routing, answered from process memory and Redis (associations/routing.py).
+    "associations.routing.CachedTenantMiddleware",
     "core.access.middleware.AssociationContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -250,14 +251,26 @@ if TEST_WORKER:
     _redis = urlsplit(REDIS_URL)
     _worker_number = int("".join(ch for ch in TEST_WORKER if ch.isdigit()) or "0")
     REDIS_URL = urlunsplit(_redis._replace(path=f"/{1 + _worker_number}"))
+# The cache (sessions, routes, memos) shares the worker's Redis database.
+CACHE_URL = REDIS_URL
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": REDIS_URL,
+        "LOCATION": CACHE_URL,
         # Prefix every key with the schema: one association's cache never answers another.
         "KEY_FUNCTION": "django_tenants.cache.make_key",
         "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
     }
+}
+# Tenant routing (host → association, associations/routing.py): keyed by host, not by schema,
+# and by database, so two databases sharing a Redis (tests, benchmarks) never answer each other.
+CACHES["routing"] = {
+    "BACKEND": "django.core.cache.backends.redis.RedisCache",
+    "LOCATION": CACHE_URL,
+    "KEY_PREFIX": "routing:{}:{}".format(
+        DATABASES["default"].get("NAME") or "",
+        DATABASES["default"]["TEST"]["NAME"] if TESTING else "",
+    ),
 }
 RATELIMIT_USE_CACHE = "default"
 # Behind a reverse proxy every request comes from the proxy's address: name how many trusted
@@ -337,7 +350,9 @@ CSRF_COOKIE_DOMAIN = None
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Sessions read from Redis (schema-prefixed keys), written through to the database: a request
+# reads no session row (the second factor's confirmation is in the session too).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 
 # --- Internationalisation -------------------------------------------------------------------

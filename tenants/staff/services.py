@@ -110,7 +110,23 @@ def end_sessions(user) -> int:
     ]
     if ended:
         Session.objects.filter(pk__in=ended).delete()
+        _forget_cached_sessions(ended)
     return len(ended)
+
+
+def _forget_cached_sessions(keys: list[str]) -> None:
+    """Sessions are read from the cache first (``cached_db``): drop the ended ones there too,
+    or they would go on working until they expire."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.core.cache import caches
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    prefix = getattr(store, "cache_key_prefix", None)
+    if prefix is None:  # a store without a cache
+        return
+    caches[settings.SESSION_CACHE_ALIAS].delete_many([prefix + key for key in keys])
 
 
 # -- roles ------------------------------------------------------------------------------------

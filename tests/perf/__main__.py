@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"# load client: {client_name()}, {options.concurrency} connections, "
         f"{options.seconds:g} s per measurement",
-        file=sys.stderr,
+        flush=True,
     )
     try:
         with BenchEnvironment(seconds=options.seconds, concurrency=options.concurrency) as env:

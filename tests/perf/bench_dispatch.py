@@ -5,8 +5,8 @@ yardstick in the same run (requests/s, ratio), its queries at the demo's size an
 * ``dispatch_queue_vs_hello``: ``dispatch_run.py`` signs the demo dispatcher in, counts the
   queue's queries, fills the demo association up to 5,000 open requests and counts again; then
   the dispatcher's ``/dispatch/desk/`` (the first page of 50, most urgent first, with the
-  headline counts) and the anonymous hello view go through the same gunicorn in alternating
-  rounds (``load.compare``), as the dashboard's benchmark does.
+  headline counts) and the yardstick (the bare hello-world server, ``tests.perf.yardstick``) in
+  alternating rounds, as the dashboard's benchmark does.
 * ``dispatch_classification_ms``: ``classifier.suggest`` with the demo's trained model (loaded
   once, as a worker keeps it), and the keyword rules alone, per text.
 """
@@ -19,10 +19,10 @@ import sys
 
 from deploy.services import ROOT
 from tests.perf.environment import BenchError
-from tests.perf.load import compare, measure
+from tests.perf.load import Page
 from tests.perf.registry import Figure, benchmark
+from tests.perf.yardstick import against_yardstick, figures
 
-HELLO = "/bench/hello/"
 PAGE = "/dispatch/desk/"
 SIZE = 5_000
 TARGET_RATIO = 0.1
@@ -58,32 +58,16 @@ def queue_vs_hello(env):
     server = env.server()
     host = env.demo_host()
     dispatcher = {"Host": host, "Cookie": f"sessionid={prepared['session']}"}
-    anonymous = {"Host": host}
     page = server.request("GET", PAGE, dispatcher)
     if page.status != 200 or "dsp-row" not in page.text:
         raise BenchError(f"{PAGE} answered {page.status}, not the dispatcher's queue")
-    for path, headers in ((HELLO, anonymous), (PAGE, dispatcher)):
-        measure(server.port, path, headers, seconds=1.0, concurrency=env.concurrency)
-    comparison = compare(
-        server.port,
-        (PAGE, dispatcher),
-        (HELLO, anonymous),
-        seconds=env.seconds,
-        concurrency=env.concurrency,
-    )
-    print(
-        "# dispatch queue vs hello: " + ", ".join(f"{r:.3f}" for r in comparison.ratios),
-        file=sys.stderr,
-    )
-    if comparison.errors:
-        raise BenchError(f"{comparison.errors} failed requests:\n{server.log_tail()}")
+    page = Page(server.port, PAGE, dispatcher)
+    comparison = against_yardstick(env, page)
     if server.request("GET", PAGE, dispatcher).status != 200:
         raise BenchError("the dispatcher's session was lost during the run")
     before, after = prepared["queries_before"], prepared["queries_after"]
     return [
-        Figure("dispatch_queue_vs_hello_rps_ratio", comparison.ratio, "ratio", ">=", TARGET_RATIO),
-        Figure("dispatch_queue_rps", comparison.rps[PAGE], "req/s", digits=0),
-        Figure("dispatch_hello_rps", comparison.rps[HELLO], "req/s", digits=0),
+        *figures(comparison, page, "dispatch_queue", TARGET_RATIO),
         Figure("dispatch_queue_open_requests", prepared["open_after"], "requests", digits=0),
         Figure("dispatch_queue_queries_demo", before, "queries", digits=0),
         Figure("dispatch_queue_queries_5000", after, "queries", "<=", before, digits=0),

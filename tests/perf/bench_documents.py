@@ -2,8 +2,8 @@
 top, against the hello-world yardstick in the same run (requests/s, ratio).
 
 * ``documents_list_vs_hello``: the demo owner's ``/documents/`` (the demo's documents by section,
-  the owner's reader groups read from the register) and the anonymous hello view, alternating
-  rounds (``load.compare``), as the dashboard's benchmark does.
+  the owner's reader groups read from the register) and the yardstick (the bare hello-world
+  server, ``tests.perf.yardstick``), alternating rounds, as the dashboard's benchmark does.
 * ``emergency_dashboard_vs_hello``: the owner's dashboard while an emergency notice is shown on
   top of every page (``documents_run.py on``; taken away afterwards): the banner comes from the
   cache, so the ratio should stay the dashboard's own (``dashboard_vs_hello``, ≥ 0.25).
@@ -16,32 +16,25 @@ import sys
 
 from deploy.services import ROOT
 from tests.perf.environment import BenchError, demo_credentials
-from tests.perf.load import compare, measure
-from tests.perf.registry import Figure, benchmark
+from tests.perf.load import Page
+from tests.perf.registry import benchmark
+from tests.perf.yardstick import against_yardstick, figures
 
-HELLO = "/bench/hello/"
 LIST = "/documents/"
 DASHBOARD = "/"
 LIST_TARGET = 0.2
 DASHBOARD_TARGET = 0.25
 
 
-def _compare(env, server, path, owner, anonymous):
-    for target, headers in ((HELLO, anonymous), (path, owner)):
-        measure(server.port, target, headers, seconds=1.0, concurrency=env.concurrency)
-    comparison = compare(
-        server.port, (path, owner), (HELLO, anonymous), seconds=env.seconds,
-        concurrency=env.concurrency,
-    )  # fmt: skip
-    if comparison.errors:
-        raise BenchError(f"{comparison.errors} failed requests:\n{server.log_tail()}")
-    return comparison
+def _compare(env, server, path, owner):
+    page = Page(server.port, path, owner)
+    return against_yardstick(env, page), page
 
 
 def _owner(env):
     server = env.server()
     session = env.demo_login(*demo_credentials("owner"))
-    return server, session, session.headers(), {"Host": session.host}
+    return server, session, session.headers()
 
 
 def _emergency(env, action: str) -> None:
@@ -59,35 +52,23 @@ def _emergency(env, action: str) -> None:
 
 @benchmark("documents_list_vs_hello", order=90)
 def list_vs_hello(env):
-    server, _session, owner, anonymous = _owner(env)
+    server, _session, owner = _owner(env)
     page = server.request("GET", LIST, owner)
     if page.status != 200 or "doc-row" not in page.text:
         raise BenchError(f"{LIST} answered {page.status}, not the owner's documents")
-    comparison = _compare(env, server, LIST, owner, anonymous)
-    return [
-        Figure("documents_list_vs_hello_rps_ratio", comparison.ratio, "ratio", ">=", LIST_TARGET),
-        Figure("documents_list_rps", comparison.rps[LIST], "req/s", digits=0),
-    ]
+    comparison, page = _compare(env, server, LIST, owner)
+    return figures(comparison, page, "documents_list", LIST_TARGET)
 
 
 @benchmark("emergency_dashboard_vs_hello", order=91)
 def emergency_dashboard_vs_hello(env):
-    server, _session, owner, anonymous = _owner(env)
+    server, _session, owner = _owner(env)
     _emergency(env, "on")
     try:
         page = server.request("GET", DASHBOARD, owner)
         if page.status != 200 or "emergency-banner" not in page.text:
             raise BenchError(f"{DASHBOARD} answered {page.status} without the emergency banner")
-        comparison = _compare(env, server, DASHBOARD, owner, anonymous)
+        comparison, measured = _compare(env, server, DASHBOARD, owner)
     finally:
         _emergency(env, "off")
-    return [
-        Figure(
-            "emergency_dashboard_vs_hello_rps_ratio",
-            comparison.ratio,
-            "ratio",
-            ">=",
-            DASHBOARD_TARGET,
-        ),
-        Figure("emergency_dashboard_rps", comparison.rps[DASHBOARD], "req/s", digits=0),
-    ]
+    return figures(comparison, measured, "emergency_dashboard", DASHBOARD_TARGET)

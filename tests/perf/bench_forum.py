@@ -5,7 +5,8 @@ posts (time per query).
 * ``forum_topic_vs_hello``: ``forum_run.py topic`` writes a 500-post topic (quotes, mentions)
   into the demo through the services and counts the queries of its first and last pages and of
   a 50-post topic's page (all equal); then the demo owner's GET of the 500-post topic's last
-  page and the anonymous hello view through the same gunicorn, alternating rounds.
+  page and the yardstick (the bare hello-world server, ``tests.perf.yardstick``), alternating
+  rounds.
 * ``forum_search``: ``forum_run.py search 50000`` writes 50,000 posts of generated Russian
   text in bulk (sealed and hashed as the services store them) and times 36 searches of words
   and pairs in several forms: the query's hashes, the GIN lookup, the count and the first page
@@ -20,10 +21,10 @@ import sys
 
 from deploy.services import ROOT
 from tests.perf.environment import BenchError, demo_credentials
-from tests.perf.load import compare, measure
+from tests.perf.load import Page
 from tests.perf.registry import Figure, benchmark
+from tests.perf.yardstick import against_yardstick, figures
 
-HELLO = "/bench/hello/"
 #: A page of 25 posts, each with its quote (about 100 values decrypted, 25 posts rendered) costs
 #: some 15 hello views: 0.07 measured with wrk on the shared 2-core machine under load.
 PAGE_TARGET = 0.05
@@ -57,23 +58,11 @@ def topic_vs_hello(env):
     first = server.request("GET", page, owner)
     if first.status != 200 or "forum-post" not in first.text:
         raise BenchError(f"{page} answered {first.status}, not the topic")
-    anonymous = {"Host": session.host}
-    for path, headers in ((HELLO, anonymous), (page, owner)):
-        measure(server.port, path, headers, seconds=1.0, concurrency=env.concurrency)
-    comparison = compare(
-        server.port,
-        (page, owner),
-        (HELLO, anonymous),
-        seconds=env.seconds,
-        concurrency=env.concurrency,
-    )
-    if comparison.errors:
-        raise BenchError(f"{comparison.errors} failed requests:\n{server.log_tail()}")
+    measured = Page(server.port, page, owner)
+    comparison = against_yardstick(env, measured)
     counts = (made["queries_first_page"], made["queries_last_page"], made["queries_50_posts"])
     return [
-        Figure("forum_topic_500_vs_hello_rps_ratio", comparison.ratio, "ratio", ">=", PAGE_TARGET),
-        Figure("forum_topic_500_rps", comparison.rps[page], "req/s", digits=0),
-        Figure("forum_hello_rps", comparison.rps[HELLO], "req/s", digits=0),
+        *figures(comparison, measured, "forum_topic_500", PAGE_TARGET),
         Figure("forum_topic_500_queries_first_page", counts[0], "queries", digits=0),
         Figure("forum_topic_500_queries_last_page", counts[1], "queries", digits=0),
         Figure(

@@ -1,12 +1,11 @@
 """Meters: the member's submission page, GET and POST, against the hello-world yardstick in the
 same run (requests/s, ratio), and the reminders' fan-out for 10,000 members.
 
-* ``meters_page_vs_hello``: the demo owner's ``/meters/`` (four meters, five registers) and the
-  anonymous hello view through the same gunicorn, alternating rounds (``load.compare``), as the
-  dashboard's benchmark does.
+* ``meters_page_vs_hello``: the demo owner's ``/meters/`` (four meters, five registers) against
+  the yardstick (the bare hello-world server, ``tests.perf.yardstick``), alternating rounds.
 * ``meters_post_vs_hello``: the same owner POSTs every register's reading (the last figure
   again: zero consumption is valid, each POST is a correction that supersedes the previous one
-  under the register's lock, then the redirect) against GETs of the hello view, by one small
+  under the register's lock, then the redirect) against GETs of the bare hello, by one small
   keep-alive client for both (the load client only sends GETs), alternating rounds.
 * ``meters_reminders``: ``reminders_run.py`` makes associations of 1,000 and 10,000 members
   (one flat and one meter each) and times the "window closes in two days" reminder to all of
@@ -28,10 +27,10 @@ import urllib.parse
 
 from deploy.services import ROOT
 from tests.perf.environment import BenchError, demo_credentials
-from tests.perf.load import compare, measure
+from tests.perf.load import Page
 from tests.perf.registry import Figure, benchmark
+from tests.perf.yardstick import against_yardstick, figures
 
-HELLO = "/bench/hello/"
 PAGE = "/meters/"
 PAGE_TARGET = 0.2
 POST_TARGET = 0.1
@@ -53,23 +52,10 @@ def _owner(env):
 
 @benchmark("meters_page_vs_hello", order=80)
 def page_vs_hello(env):
-    server, session, owner, _text = _owner(env)
-    anonymous = {"Host": session.host}
-    for path, headers in ((HELLO, anonymous), (PAGE, owner)):
-        measure(server.port, path, headers, seconds=1.0, concurrency=env.concurrency)
-    comparison = compare(
-        server.port,
-        (PAGE, owner),
-        (HELLO, anonymous),
-        seconds=env.seconds,
-        concurrency=env.concurrency,
-    )
-    if comparison.errors:
-        raise BenchError(f"{comparison.errors} failed requests:\n{server.log_tail()}")
-    return [
-        Figure("meters_page_vs_hello_rps_ratio", comparison.ratio, "ratio", ">=", PAGE_TARGET),
-        Figure("meters_page_rps", comparison.rps[PAGE], "req/s", digits=0),
-    ]
+    server, _session, owner, _text = _owner(env)
+    page = Page(server.port, PAGE, owner)
+    comparison = against_yardstick(env, page)
+    return figures(comparison, page, "meters_page", PAGE_TARGET)
 
 
 def _form_body(text: str, token: str) -> bytes:
@@ -125,9 +111,10 @@ def _hammer(port, method, path, headers, body, seconds, concurrency, expect) -> 
 
 
 def post_rounds(env, server, host, path, headers, body, *, label, rounds=ROUNDS):
-    """Alternate rounds of the POST (a 302 each) and of hello by the same client; the sorted
-    ratios, the POSTs' and hello's req/s. Raises when any request failed."""
-    anonymous = {"Host": host}
+    """Alternate rounds of the POST (a 302 each) and of the yardstick (the bare hello-world
+    server, ``env.yardstick()``) by the same client; the sorted ratios, the POSTs' and hello's
+    req/s. Raises when any request failed."""
+    yardstick = env.yardstick()
     per_round = max(env.seconds / rounds, 0.5)
     ratios, posts, hellos, errors = [], [], [], 0
     for _ in range(rounds):
@@ -135,8 +122,9 @@ def post_rounds(env, server, host, path, headers, body, *, label, rounds=ROUNDS)
             server.port, "POST", path, headers, body, per_round, env.concurrency, 302
         )
         hello_rps, hello_errors = _hammer(
-            server.port, "GET", HELLO, anonymous, None, per_round, env.concurrency, 200
-        )
+            yardstick.port, "GET", yardstick.path, yardstick.headers, None, per_round,
+            env.concurrency, 200,
+        )  # fmt: skip
         errors += post_errors + hello_errors
         posts.append(post_rps)
         hellos.append(hello_rps)
@@ -145,7 +133,9 @@ def post_rounds(env, server, host, path, headers, body, *, label, rounds=ROUNDS)
     if errors:
         raise BenchError(f"{errors} failed requests:\n{server.log_tail()}")
     ratios.sort()
-    print(f"# {label} POST vs hello: " + ", ".join(f"{r:.3f}" for r in ratios), file=sys.stderr)
+    print(
+        f"# {label} POST vs bare hello: " + ", ".join(f"{r:.3f}" for r in ratios), file=sys.stderr
+    )
     return ratios, posts, hellos
 
 

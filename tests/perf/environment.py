@@ -5,8 +5,11 @@
 * a database of its own on the same PostgreSQL server as ``DATABASE_URL`` (``tszh_bench_<pid>``
   unless ``TSZH_BENCH_DATABASE`` names one), dropped and recreated, migrated
   (``migrate_schemas --shared``) and seeded with the demo association (``seed_demo``);
-* gunicorn serving ``config.wsgi`` with ``tests.perf.settings`` (the app's settings plus the
-  ``bench/hello/`` yardstick) on ``127.0.0.1`` and a free port.
+* gunicorn serving ``config.wsgi`` with ``tests.perf.settings`` (the app's settings plus a
+  ``bench/hello/`` view behind the whole middleware stack) on ``127.0.0.1`` and a free port;
+* the yardstick (``bare_server()``, ``yardstick()``): the same gunicorn command serving a bare
+  Django hello-world view with no middleware (``tests.perf.bare_settings``) on another port.
+  Every page's ratio is taken against it.
 
 Leaving the ``with`` block stops the server and drops the database, on errors too.
 """
@@ -30,6 +33,9 @@ from pathlib import Path
 from deploy.services import ROOT, free_port
 
 SETTINGS_MODULE = "tests.perf.settings"
+BARE_SETTINGS_MODULE = "tests.perf.bare_settings"
+#: The yardstick: the bare hello-world view (``bare_server()``).
+HELLO = "/bench/hello/"
 DEMO_SLUG = "demo"
 SERVER_WORKERS = 2
 SERVER_THREADS = 4
@@ -76,7 +82,8 @@ class Response:
 class Server:
     """gunicorn on 127.0.0.1:<free port>, in a process group of its own."""
 
-    def __init__(self, env: dict[str, str], log_path: Path):
+    def __init__(self, env: dict[str, str], log_path: Path, *, label: str = "portal"):
+        self.label = label
         self.port = free_port()
         self.log_path = log_path
         self._log = log_path.open("wb")
@@ -173,6 +180,7 @@ class BenchEnvironment:
         self._work_dir = tempfile.TemporaryDirectory(prefix="tszh-bench-")
         self._database_ready = False
         self._server: Server | None = None
+        self._bare: Server | None = None
 
     # --- lifecycle ---------------------------------------------------------------------------
     def __enter__(self) -> BenchEnvironment:
@@ -180,9 +188,10 @@ class BenchEnvironment:
 
     def __exit__(self, *exc_info) -> None:
         try:
-            if self._server is not None:
-                self._server.stop()
-                self._server = None
+            for server in (self._server, self._bare):
+                if server is not None:
+                    server.stop()
+            self._server = self._bare = None
         finally:
             try:
                 if self._database_ready:
@@ -267,6 +276,21 @@ class BenchEnvironment:
             self.ensure_database()
             self._server = Server(self.subprocess_env(), self.work_dir / "gunicorn.log")
         return self._server
+
+    def bare_server(self) -> Server:
+        """The yardstick's server: the same gunicorn command, a bare hello-world Django app."""
+        if self._bare is None:
+            env = self.subprocess_env()
+            env["DJANGO_SETTINGS_MODULE"] = BARE_SETTINGS_MODULE
+            self._bare = Server(env, self.work_dir / "gunicorn-bare.log", label="bare")
+        return self._bare
+
+    def yardstick(self):
+        """The page every ratio is taken against: ``load.Page`` of the bare hello view."""
+        from tests.perf.load import Page
+
+        bare = self.bare_server()
+        return Page(bare.port, HELLO, {"Host": "127.0.0.1"}, label="bare hello")
 
     def demo_host(self) -> str:
         return f"{DEMO_SLUG}.localhost:{self.server().port}"

@@ -17,7 +17,7 @@ import subprocess
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -163,21 +163,73 @@ def _measure_python(port, path, headers, seconds, concurrency, expect_status) ->
 
 
 @dataclass(frozen=True)
-class Comparison:
-    """Two pages measured in alternating rounds: the machine's drift hits both alike."""
+class Page:
+    """What one series of a comparison requests: a server's port, a path and its headers."""
 
-    rps: dict[str, float]  # mean requests/s of each page over the rounds
-    ratios: list[float]  # per round: first page's rps over the second's
+    port: int
+    path: str
+    headers: dict[str, str]
+    label: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.label or self.path
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Pages measured in alternating rounds: the machine's drift hits them all alike."""
+
+    rps: dict[str, float]  # mean requests/s of each page over the rounds, by path (or label)
+    ratios: list[float]  # per round: first page's rps over the last one's (the yardstick)
     errors: int
+    #: per page (by path or label): its rps over the yardstick's, each round
+    all_ratios: dict[str, list[float]] = field(default_factory=dict)
 
     @property
     def ratio(self) -> float:
         """The median of the per-round ratios (robust to one noisy round)."""
-        ordered = sorted(self.ratios)
-        middle = len(ordered) // 2
-        if len(ordered) % 2:
-            return ordered[middle]
-        return (ordered[middle - 1] + ordered[middle]) / 2
+        return _median(self.ratios)
+
+    def ratio_of(self, name: str) -> float:
+        return _median(self.all_ratios[name])
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def compare_pages(
+    pages: list[Page], *, seconds: float, concurrency: int, rounds: int = 5
+) -> Comparison:
+    """``pages`` in turn (A B C A B C …), ``seconds`` in all for each; the last one is the
+    yardstick every other page's ratio is taken against, round by round.
+
+    Measuring one page for five seconds and then the other lets a slow patch of the shared
+    machine fall on one of them only; alternating short rounds spreads it over all.
+    """
+    per_round = max(seconds / rounds, 0.5)
+    totals: dict[str, list[float]] = {page.name: [] for page in pages}
+    ratios: dict[str, list[float]] = {page.name: [] for page in pages[:-1]}
+    errors = 0
+    for _ in range(rounds):
+        round_rps = []
+        for page in pages:
+            result = measure(
+                page.port, page.path, page.headers, seconds=per_round, concurrency=concurrency
+            )
+            errors += result.errors
+            totals[page.name].append(result.rps)
+            round_rps.append(result.rps)
+        if round_rps[-1]:
+            for page, rps in zip(pages[:-1], round_rps, strict=False):
+                ratios[page.name].append(rps / round_rps[-1])
+    rps = {name: sum(values) / len(values) for name, values in totals.items()}
+    return Comparison(rps=rps, ratios=ratios[pages[0].name], errors=errors, all_ratios=ratios)
 
 
 def compare(
@@ -189,22 +241,10 @@ def compare(
     concurrency: int,
     rounds: int = 5,
 ) -> Comparison:
-    """``first`` and ``second`` (path, headers), A B A B …, ``seconds`` in all for each page.
-
-    Measuring one page for five seconds and then the other lets a slow patch of the shared
-    machine fall on one of them only; alternating short rounds spreads it over both.
-    """
-    per_round = max(seconds / rounds, 0.5)
-    totals = {first[0]: [], second[0]: []}
-    ratios, errors = [], 0
-    for _ in range(rounds):
-        round_rps = []
-        for path, headers in (first, second):
-            result = measure(port, path, headers, seconds=per_round, concurrency=concurrency)
-            errors += result.errors
-            totals[path].append(result.rps)
-            round_rps.append(result.rps)
-        if round_rps[1]:
-            ratios.append(round_rps[0] / round_rps[1])
-    rps = {path: sum(values) / len(values) for path, values in totals.items()}
-    return Comparison(rps=rps, ratios=ratios, errors=errors)
+    """Two pages of the same server (path, headers), alternating: ``compare_pages``."""
+    return compare_pages(
+        [Page(port, *first), Page(port, *second)],
+        seconds=seconds,
+        concurrency=concurrency,
+        rounds=rounds,
+    )

@@ -4,12 +4,15 @@ association, for signed-in members only (probes, bots and the login page are not
 from __future__ import annotations
 
 import datetime
+import time
 
 import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 
+from associations import middleware
+from associations.middleware import forget_noted
 from associations.models import Association
 from core.access.roles import Role
 
@@ -58,8 +61,30 @@ def test_it_is_noted_at_most_once_per_five_minutes(alpha, client_of, make_user):
     member.get("/")
 
     assert last_activity(alpha) == LONG_AGO  # throttled: no UPDATE within the five minutes
-    cache.clear()  # the five minutes are over
+    cache.clear()  # the five minutes are over: in Redis and in this process's memory
+    forget_noted()
     member.get("/")
+    assert last_activity(alpha) > LONG_AGO
+
+
+def test_within_the_window_a_request_asks_neither_redis_nor_the_database(
+    alpha, client_of, make_user, monkeypatch
+):
+    member = client_of(alpha, make_user(alpha, roles=[Role.OWNER]))
+    member.get("/")  # noted: the window starts in Redis and in this process
+    set_last_activity(alpha, LONG_AGO)
+    cache.clear()  # Redis forgot; this process still knows the window is open
+
+    asked = []
+    monkeypatch.setattr(middleware.cache, "add", lambda *a, **k: asked.append(a) or True)
+    member.get("/")
+    assert asked == []
+    assert last_activity(alpha) == LONG_AGO
+
+    # Once this process's window is over, the cache decides again, and a write follows.
+    monkeypatch.setattr(middleware, "_noted_until", {alpha.schema_name: time.monotonic() - 1})
+    member.get("/")
+    assert len(asked) == 1
     assert last_activity(alpha) > LONG_AGO
 
 

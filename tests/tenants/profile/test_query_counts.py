@@ -27,12 +27,12 @@ def grow_to(size):
 @pytest.mark.parametrize(
     ("path", "pinned"),
     [
-        (lambda: "/settings/profile/", 13),
-        (lambda: f"/settings/profile/recipients/{PaymentRecipient.objects.first().pk}/", 9),
-        (lambda: "/settings/profile/legal/", 9),
-        (lambda: "/settings/profile/contacts/", 9),
-        (lambda: "/settings/profile/operations/", 10),
-        (lambda: "/settings/profile/logo/", 9),
+        (lambda: "/settings/profile/", 9),
+        (lambda: f"/settings/profile/recipients/{PaymentRecipient.objects.first().pk}/", 5),
+        (lambda: "/settings/profile/legal/", 5),
+        (lambda: "/settings/profile/contacts/", 5),
+        (lambda: "/settings/profile/operations/", 6),
+        (lambda: "/settings/profile/logo/", 5),
     ],
     ids=["index", "recipient", "legal", "contacts", "operations", "logo"],
 )

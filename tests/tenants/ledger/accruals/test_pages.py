@@ -44,9 +44,9 @@ def test_the_account_page_explains_and_stays_constant(alpha, in_alpha, client_of
     for month in list(_months(5))[1:]:
         services.accrue(month, actor=None)
     five = _queries(client, url)
-    # pinned: constant in months and entries (the 15th asks whether online payment is on,
+    # pinned: constant in months and entries (the 11th asks whether online payment is on,
     # for the "Pay online" button: billing.payments)
-    assert one == five == 15
+    assert one == five == 11
     page = client.get(url).content.decode()
     assert "1\xa0708,82" in page and "<svg" in page  # Russian by default: grouped, a comma
     entry = Entry.objects.filter(account=account, service__name="Вывоз ТКО").first()
