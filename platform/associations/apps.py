@@ -19,3 +19,8 @@ class AssociationsConfig(AppConfig):
         from core import legal_details
 
         legal_details.register(AssociationsLegalDetails())
+        # Every migrate command (migrate_schemas too) checks for django_migrations with an
+        # index lookup instead of listing the whole catalog: see associations.upgrades.
+        from associations.upgrades import install_fast_has_table
+
+        install_fast_has_table()
