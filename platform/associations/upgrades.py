@@ -191,6 +191,13 @@ REPLAYABLE = (
 )
 
 
+def _replayable(operation) -> bool:
+    if isinstance(operation, migrations.SeparateDatabaseAndState):
+        # The state side is Django's own bookkeeping; only the database side runs SQL.
+        return all(_replayable(inner) for inner in operation.database_operations)
+    return isinstance(operation, REPLAYABLE)
+
+
 @dataclass(frozen=True)
 class Replay:
     """A plan's SQL, collected once: (app, name, statements, atomic) per migration, in order."""
@@ -218,7 +225,7 @@ def prepare_replay(sample_schema: str, missing: frozenset[str]) -> Replay | None
         if {f"{m.app_label}.{m.name}" for m, _ in plan} != missing:
             return None
         if any(
-            migration.replaces or not isinstance(operation, REPLAYABLE)
+            migration.replaces or not _replayable(operation)
             for migration, _ in plan
             for operation in migration.operations
         ):
