@@ -17,7 +17,8 @@ the run's work directory. Figures:
 * ``provisioning_median_10`` / ``_1000`` and their ratio: a new association (replay path, no
   spares) with 10 and with 1,000 present.
 
-Takes six to ten minutes (mostly making the thousand schemas); it adds its own budget to the
+Takes ten to twelve minutes on an idle 2-core machine (mostly making the thousand schemas,
+then dropping them); it adds its own budget to the
 run's alarm, as the provisioning benchmark does.
 """
 
@@ -33,7 +34,7 @@ from tests.perf.bench_provisioning import own_budget
 from tests.perf.environment import BenchError, bench_database_url
 from tests.perf.registry import Figure, benchmark
 
-OWN_BUDGET_SECONDS = 900
+OWN_BUDGET_SECONDS = 1500
 
 
 @benchmark("upgrades", order=55)
@@ -72,7 +73,7 @@ def upgrades(env):
                 cwd=ROOT,
                 capture_output=True,
                 text=True,
-                timeout=OWN_BUDGET_SECONDS - 60,
+                timeout=OWN_BUDGET_SECONDS - 180,
             )
             sys.stderr.write(result.stderr)
             if result.returncode != 0:
