@@ -78,7 +78,7 @@ class Command(BaseCommand):
         summary = (
             f"{report.total} schema(s): {report.at_head} already at head, "
             f"{len(report.migrated)} migrated, {len(report.failed)} failed, "
-            f"{len(report.not_started)} not started, in {report.seconds:.1f} s"
+            f"{len(report.not_started)} not started, in {report.seconds:.2f} s"
         )
         if not report.ok:
             for outcome in report.failed:
