@@ -47,4 +47,4 @@ bench: $(STAMP) messages
 	TSZH_ENV=test $(PY) -m deploy.services exec -- $(PY) -m tests.perf
 
 migrate: $(STAMP)
-	$(PY) -m deploy.services exec -- $(PY) manage.py migrate_schemas
+	$(PY) -m deploy.services exec -- sh -c '$(PY) manage.py migrate_schemas --shared && $(PY) manage.py migrate_tenants'

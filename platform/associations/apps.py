@@ -23,3 +23,8 @@ class AssociationsConfig(AppConfig):
 
         # A changed association or domain is routed anew (the cache of associations/routing.py).
         routing.connect_signals()
+        # Every migrate command (migrate_schemas too) checks for django_migrations with an
+        # index lookup instead of listing the whole catalog: see associations.upgrades.
+        from associations.upgrades import install_fast_has_table
+
+        install_fast_has_table()

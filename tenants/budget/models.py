@@ -160,7 +160,9 @@ class Version(models.Model):
     ``hashing.content``), with who made it and why."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    estimate = models.ForeignKey(Estimate, on_delete=models.CASCADE, related_name="versions")
+    estimate = models.ForeignKey(
+        Estimate, on_delete=models.CASCADE, related_name="versions", db_index=False
+    )
     number = models.PositiveSmallIntegerField(_("version"))
     kind = models.CharField(_("what"), max_length=12, choices=VersionKind.choices)
     reason = models.CharField(_("why"), max_length=500, blank=True)

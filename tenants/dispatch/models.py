@@ -117,6 +117,7 @@ class Request(EncryptedModel):
         blank=True,
         related_name="+",
         verbose_name=_("building"),
+        db_index=False,
     )
     urgency = models.CharField(
         _("urgency"), max_length=12, choices=Urgency.choices, default=Urgency.NORMAL
@@ -130,6 +131,7 @@ class Request(EncryptedModel):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
     )
     #: Whose key protects the member's text (their personal account's holding); None for a
     #: collective request (the association's key).
@@ -162,6 +164,7 @@ class Request(EncryptedModel):
         blank=True,
         related_name="requests",
         verbose_name=_("supplier"),
+        db_index=False,
     )
     cost = models.DecimalField(_("cost, ₽"), max_digits=12, decimal_places=2, null=True, blank=True)
     filed_at = models.DateTimeField(_("filed at"))
@@ -253,7 +256,9 @@ class Event(models.Model):
     people wrote is in ``Comment``, under its key)."""
 
     id = models.BigAutoField(primary_key=True)
-    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="events")
+    request = models.ForeignKey(
+        Request, on_delete=models.CASCADE, related_name="events", db_index=False
+    )
     at = models.DateTimeField()
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -278,7 +283,9 @@ class Comment(EncryptedModel):
     (under the member's holding key), or the desk's word to everyone on a collective request
     (the association's key)."""
 
-    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="comments")
+    request = models.ForeignKey(
+        Request, on_delete=models.CASCADE, related_name="comments", db_index=False
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

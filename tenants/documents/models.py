@@ -79,7 +79,9 @@ class DocumentVersion(models.Model):
     """One file of a document, never overwritten: version 1, 2, … of the same document."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="versions")
+    document = models.ForeignKey(
+        Document, on_delete=models.CASCADE, related_name="versions", db_index=False
+    )
     number = models.PositiveIntegerField(_("version"))
     #: The private file (``tenants.files``, purpose ``documents.file``): sealed, served only by
     #: the documents' own access-checked view, which logs the read.
@@ -108,7 +110,9 @@ class DocumentRead(models.Model):
     """One opening of a version's file by a login."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="reads")
+    document = models.ForeignKey(
+        Document, on_delete=models.CASCADE, related_name="reads", db_index=False
+    )
     version = models.ForeignKey(DocumentVersion, on_delete=models.CASCADE, related_name="reads")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     read_at = models.DateTimeField(default=timezone.now)

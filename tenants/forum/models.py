@@ -49,7 +49,11 @@ class Topic(EncryptedModel):
     (``core.extensions.DiscussionTarget``); at most one thread per object."""
 
     section = models.ForeignKey(
-        Section, on_delete=models.PROTECT, related_name="topics", verbose_name=_("section")
+        Section,
+        on_delete=models.PROTECT,
+        related_name="topics",
+        verbose_name=_("section"),
+        db_index=False,
     )
     #: None once its author's data was erased.
     title = EncryptedTextField(_("title"), null=True)
@@ -95,7 +99,7 @@ class Topic(EncryptedModel):
 
 
 class Post(EncryptedModel):
-    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="posts")
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="posts", db_index=False)
     #: Its place in the topic (1, 2, …), kept when others are hidden.
     number = models.PositiveIntegerField()
     author = models.ForeignKey(
@@ -153,7 +157,9 @@ class PostVersion(EncryptedModel):
 class Mention(models.Model):
     """A member named in a post (picked from the forum's readers; told by a notification)."""
 
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="mentions")
+    post = models.ForeignKey(
+        Post, on_delete=models.CASCADE, related_name="mentions", db_index=False
+    )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
 
     class Meta:
@@ -178,7 +184,9 @@ class Attachment(models.Model):
 class Subscription(models.Model):
     """A reader following a topic: told by email (``forum.reply``) of every new post."""
 
-    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="subscriptions")
+    topic = models.ForeignKey(
+        Topic, on_delete=models.CASCADE, related_name="subscriptions", db_index=False
+    )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -132,7 +132,9 @@ class ImportRow(EncryptedModel):
     preview so that the import can start creating its key before anything else.
     """
 
-    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="rows")
+    job = models.ForeignKey(
+        ImportJob, on_delete=models.CASCADE, related_name="rows", db_index=False
+    )
     line = models.PositiveIntegerField(_("row"))
     status = models.CharField(_("status"), max_length=10, choices=RowStatus.choices)
     data = EncryptedJSONField(_("values"), null=True)

@@ -123,7 +123,9 @@ class Tariff(models.Model):
     the month is charged)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="tariffs")
+    service = models.ForeignKey(
+        Service, on_delete=models.PROTECT, related_name="tariffs", db_index=False
+    )
     valid_from = models.DateField(_("valid from"))
     rate = models.DecimalField(_("rate, roubles per unit"), max_digits=12, decimal_places=4)
     #: Common-house services: the norm per m² of the premises a month (Правила 354 п. 44: the
@@ -294,7 +296,10 @@ class Entry(models.Model):
 
     id = models.BigAutoField(primary_key=True)
     account = models.ForeignKey(
-        "residents.PersonalAccount", on_delete=models.PROTECT, related_name="ledger_entries"
+        "residents.PersonalAccount",
+        on_delete=models.PROTECT,
+        related_name="ledger_entries",
+        db_index=False,
     )
     #: The tenure the entry belongs to (whose debt it is).
     holding = models.ForeignKey(

@@ -70,6 +70,7 @@ class Question(HoldingKeyed):
         blank=True,
         related_name="+",
         verbose_name=_("author"),
+        db_index=False,
     )
     subject = EncryptedTextField(_("subject"), null=True)
     status = models.CharField(

@@ -97,6 +97,7 @@ class Meter(models.Model):
         blank=True,
         related_name="meters",
         verbose_name=_("premises"),
+        db_index=False,
     )
     building = models.ForeignKey(
         "residents.Building",
@@ -208,7 +209,9 @@ class Register(models.Model):
     """One figure of a meter (the only one, or one time zone of a multi-tariff meter)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    meter = models.ForeignKey(Meter, on_delete=models.CASCADE, related_name="registers")
+    meter = models.ForeignKey(
+        Meter, on_delete=models.CASCADE, related_name="registers", db_index=False
+    )
     code = models.CharField(_("register"), max_length=20, choices=RegisterCode.choices)
     position = models.PositiveSmallIntegerField(default=0)
     #: The figure when the meter was installed (the base of its first reading's consumption).
@@ -252,7 +255,9 @@ class Reading(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     register = models.ForeignKey(Register, on_delete=models.CASCADE, related_name="readings")
     #: Denormalised from the register (the ledger and the pages read by meter).
-    meter = models.ForeignKey(Meter, on_delete=models.CASCADE, related_name="readings")
+    meter = models.ForeignKey(
+        Meter, on_delete=models.CASCADE, related_name="readings", db_index=False
+    )
     period = models.DateField(_("period"))
     value = models.DecimalField(_("reading"), max_digits=16, decimal_places=4)
     #: Against the previous period's reading (or the initial value), rollover included.

@@ -68,7 +68,11 @@ class Premises(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     building = models.ForeignKey(
-        Building, on_delete=models.PROTECT, related_name="premises", verbose_name=_("building")
+        Building,
+        on_delete=models.PROTECT,
+        related_name="premises",
+        verbose_name=_("building"),
+        db_index=False,
     )
     kind = models.CharField(
         _("kind"), max_length=10, choices=PremisesKind.choices, default=PremisesKind.FLAT

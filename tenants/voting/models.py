@@ -116,7 +116,9 @@ class Meeting(models.Model):
 
 class Question(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="questions")
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="questions", db_index=False
+    )
     number = models.PositiveSmallIntegerField(_("number"))
     text = models.TextField(_("question"), max_length=2000)
     threshold = models.CharField(_("threshold"), max_length=24, choices=Threshold.choices)
@@ -157,7 +159,9 @@ class Voter(models.Model):
     """One line of the frozen register, with the exact weight of its votes."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="voters")
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="voters", db_index=False
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=VoterKind.choices)
     #: The premises this line votes for (owners' meetings and ТСЖ members); none for a member
     #: who votes once whatever they own (ЖСК, СНТ) and for board members.
@@ -289,7 +293,9 @@ class ChainEntry(models.Model):
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="chain")
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.PROTECT, related_name="chain", db_index=False
+    )
     seq = models.PositiveIntegerField()
     voter = models.ForeignKey(Voter, on_delete=models.PROTECT, related_name="entries")
     cast_at = models.DateTimeField()
@@ -325,8 +331,10 @@ class Ballot(models.Model):
     is the one with the highest ``seq`` (a change appends, never updates)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    entry = models.ForeignKey(ChainEntry, on_delete=models.PROTECT, related_name="ballots")
-    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="+")
+    entry = models.ForeignKey(
+        ChainEntry, on_delete=models.PROTECT, related_name="ballots", db_index=False
+    )
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="+", db_index=False)
     voter = models.ForeignKey(Voter, on_delete=models.PROTECT, related_name="ballots")
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="ballots")
     choice = models.CharField(_("choice"), max_length=8, choices=Choice.choices)
@@ -408,7 +416,7 @@ class Poll(models.Model):
 
 class PollOption(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="options")
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="options", db_index=False)
     number = models.PositiveSmallIntegerField()
     text = models.CharField(_("option"), max_length=200)
 
@@ -596,7 +604,9 @@ class DemandSignature(models.Model):
     """A signer and the votes they held when signing (area × share, or 1 as a member)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="signatures")
+    demand = models.ForeignKey(
+        Demand, on_delete=models.CASCADE, related_name="signatures", db_index=False
+    )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     weight_numerator = models.BigIntegerField()
     weight_denominator = models.BigIntegerField(default=1)
