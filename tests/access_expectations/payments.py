@@ -14,6 +14,7 @@ from decimal import Decimal
 from core.access.roles import Role
 from tests.access_expectations import (
     FORBIDDEN,
+    METHOD_ACTORS,
     NOT_ALLOWED,
     NOT_FOUND,
     OK,
@@ -62,4 +63,11 @@ EXPECTATIONS: dict[tuple[str, str], tuple] = {
     (TENANT_URLCONF, "payments:webhook-stripe"): ({}, everyone(NOT_ALLOWED)),
     (TENANT_URLCONF, "payments:webhook-tbank"): ({}, everyone(NOT_ALLOWED)),
     (TENANT_URLCONF, "payments:webhook-test"): ({}, everyone(NOT_ALLOWED)),
+}
+
+#: A provider's notification carries no session: a POST without the provider's signature is
+#: refused with 400 for everyone, and stores nothing (the matrix counts the rows around it).
+METHODS = {
+    (TENANT_URLCONF, name): {"POST": dict.fromkeys(METHOD_ACTORS, 400)}
+    for name in ("payments:webhook-stripe", "payments:webhook-tbank", "payments:webhook-test")
 }

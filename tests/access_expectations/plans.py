@@ -7,6 +7,7 @@ from tests.access_expectations import (
     LOGIN,
     NOT_ALLOWED,
     OK,
+    PUBLIC_ACTORS,
     PUBLIC_URLCONF,
     TENANT_URLCONF,
     answers,
@@ -69,4 +70,10 @@ EXPECTATIONS: dict[tuple[str, str], tuple] = {
     (PUBLIC_URLCONF, "plans_console:issue-invoice"): (alpha_pk, operators(NOT_ALLOWED)),
     (PUBLIC_URLCONF, "plans_console:confirm"): (alpha_invoice, operators(NOT_ALLOWED)),
     (PUBLIC_URLCONF, "plans_console:statement"): ({}, operators(NOT_ALLOWED)),
+}
+
+#: Stripe's notification carries no session: a POST without Stripe's signature is refused with
+#: 400 for everyone, and stores nothing (the matrix counts the rows around it).
+METHODS = {
+    (PUBLIC_URLCONF, "plans_webhooks:stripe"): {"POST": dict.fromkeys(PUBLIC_ACTORS, 400)},
 }
