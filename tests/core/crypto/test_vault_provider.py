@@ -65,7 +65,9 @@ def test_a_wave_of_unwraps_reaches_vault_concurrently(
         provider.create_key(name)
         keys.append(provider.generate_data_key(name))
     standin.reset_counters()
-    standin.latency = 0.05
+    # Long enough that all twelve threads are in flight together even on a loaded machine
+    # (0.05 s let a late thread start after the first answers came back).
+    standin.latency = 0.5
     results = provider.unwrap_many([(n, k.wrapped) for n, k in zip(names, keys, strict=True)])
     assert results == [key.plaintext for key in keys]
     assert standin.count("decrypt") == len(names)
