@@ -288,8 +288,19 @@ CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", REDIS_URL)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
+# A task is acknowledged when it ends, not when it starts: a worker killed mid-task (SIGKILL, OOM,
+# a node lost) leaves its message unacknowledged and another worker runs it again. A task whose
+# pool process dies is put back too (reject_on_worker_lost), not acknowledged as failed. Every task
+# is written to be run twice (docs/operations.md, "Retries and idempotency").
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# The Redis broker gives an unacknowledged message to another worker after this many seconds: it
+# must exceed the longest task and the longest countdown (one hour); the tests that kill a worker
+# lower it so the message comes back in seconds.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("TSZH_CELERY_VISIBILITY_TIMEOUT", "3600"))
+}
 # Key jobs (rotation, destruction, sweeping) go to their own queue: in production its worker
 # alone holds the provisioning credential (docs/security.md).
 CELERY_TASK_ROUTES = {

@@ -507,10 +507,14 @@ def _summary(period: datetime.date, charges: list[calculation.Charge]) -> dict:
 
 
 def preview_run(run_id) -> AccrualRun:
-    """Calculate a run's preview (the task's body): totals, changes against last month."""
+    """Calculate a run's preview (the task's body): totals, changes against last month.
+
+    A run left ``previewing`` is calculated again: its worker died mid-way (the task came back
+    from the broker, docs/operations.md "Retries and idempotency"). The preview writes nothing
+    but the run's own summary, so a second calculation changes nothing else."""
     with transaction.atomic():
         run = _locked_run(run_id)
-        if run.status != RunStatus.QUEUED:
+        if run.status not in (RunStatus.QUEUED, RunStatus.PREVIEWING):
             return run
         run.status = RunStatus.PREVIEWING
         run.save(update_fields=["status"])
