@@ -94,9 +94,12 @@ class OutboxStatus(models.TextChoices):
 class OutboxMessage(models.Model):
     """One email to one person. The state machine makes delivery happen at most once:
 
-    ``pending`` → (claimed under a row lock) ``sending`` → ``sent``; a failure goes back to
-    ``pending`` with a later ``next_attempt_at`` until the last attempt, then ``failed``. A row
-    left ``sending`` by a worker that died is never sent again: it becomes ``failed``.
+    ``pending`` → (claimed under a row lock) ``sending`` → ``sent``; a temporary failure goes
+    back to ``pending`` with a later ``next_attempt_at`` until the last attempt, then ``failed``;
+    a permanent refusal (an SMTP 5xx) is ``failed`` at once. ``handed_at`` is written just before
+    the email is given to the SMTP server: a row left ``sending`` by a worker that died is sent
+    by the next run if it was never handed over, and never sent again (``failed``,
+    ``interrupted``) if it was, since it may have gone out.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -108,6 +111,9 @@ class OutboxMessage(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    #: When this attempt's email was given to the SMTP server (cleared when it goes back to
+    #: ``pending``).
+    handed_at = models.DateTimeField(null=True, blank=True)
     #: Why the last attempt failed, as a code (``smtp-550``, ``connection``): never a server's
     #: words, which may quote the address.
     error_code = models.CharField(_("error"), max_length=20, blank=True)

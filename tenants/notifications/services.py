@@ -49,8 +49,6 @@ logger = logging.getLogger(__name__)
 WRITE_BATCH = 1000
 #: Emails claimed and sent over one SMTP connection.
 SEND_BATCH = 50
-#: A row left ``sending`` this long belongs to a worker that died: it is failed, never resent.
-SENDING_LEASE = timedelta(minutes=15)
 #: The pacing window of the rate limit (see ``deliver_paced``).
 PACE_WINDOW = 10.0
 
@@ -385,13 +383,27 @@ def _claim(limit: int, now) -> list[OutboxMessage]:
     )
 
 
-def fail_abandoned(now=None) -> int:
-    """Rows left ``sending`` past the lease (their worker died mid-send): failed, not resent,
-    since the email may have gone out."""
+def recover_abandoned(now=None) -> tuple[int, int]:
+    """Rows left ``sending`` by a delivery that died (a worker killed mid-batch): ``(sent
+    again, failed)``. Called with the association's delivery lock held, so no delivery is under
+    way and every ``sending`` row is an orphan (a dead worker's session lock went with its
+    connection). A row never handed to the SMTP server goes back to the queue; one that was may
+    have gone out, so it is failed (``interrupted``, on the board's page), never sent twice."""
     now = now or timezone.now()
-    return OutboxMessage.objects.filter(
-        status=OutboxStatus.SENDING, claimed_at__lt=now - SENDING_LEASE
-    ).update(status=OutboxStatus.FAILED, finished_at=now, error_code="interrupted")
+    orphans = OutboxMessage.objects.filter(status=OutboxStatus.SENDING)
+    failed = orphans.filter(handed_at__isnull=False).update(
+        status=OutboxStatus.FAILED, finished_at=now, error_code="interrupted"
+    )
+    again = orphans.filter(handed_at__isnull=True).update(
+        status=OutboxStatus.PENDING, claimed_at=None
+    )
+    if failed or again:
+        logger.warning(
+            "notifications: a delivery was interrupted: %d rows queued again, %d failed",
+            again,
+            failed,
+        )
+    return again, failed
 
 
 def deliver_pending(*, limit: int | None = None, now=None) -> DeliveryRun:
@@ -400,7 +412,7 @@ def deliver_pending(*, limit: int | None = None, now=None) -> DeliveryRun:
         return DeliveryRun(busy=True)
     try:
         now = now or timezone.now()
-        fail_abandoned(now)
+        recover_abandoned(now)
         run = DeliveryRun()
         where = site()
         handled = 0
@@ -493,6 +505,12 @@ def _connection_lost(code: str) -> bool:
     return code in {"connection", "smtp-421"}
 
 
+def _permanent(code: str) -> bool:
+    """An SMTP 5xx (RFC 5321 4.2.1: "permanent negative"): retrying cannot help (no such
+    mailbox, refused as spam). 4xx and a lost connection are temporary."""
+    return code.startswith("smtp-5")
+
+
 def _send_batch(batch, where: Site, run: DeliveryRun, now) -> None:
     texts = _texts(batch)
     off = _switched_off(batch)
@@ -518,6 +536,7 @@ def _send_batch(batch, where: Site, run: DeliveryRun, now) -> None:
                 continue
             attach = (row.user_id, row.message.kind) in attaching
             email = compose(row, kind, texts[row.message_id], where, mail, attach=attach)
+            OutboxMessage.objects.filter(pk=row.pk).update(handed_at=timezone.now())
             try:
                 sent = mail.send_messages([email])
             except Exception as error:  # noqa: BLE001 - see _error_code
@@ -550,14 +569,14 @@ def _release(rows) -> None:
 
 def _attempt_failed(row: OutboxMessage, code: str, run: DeliveryRun, now) -> None:
     attempts = row.attempts + 1
-    if attempts >= max_attempts():
+    if attempts >= max_attempts() or _permanent(code):
         changes = {"status": OutboxStatus.FAILED, "finished_at": now}
         run.failed += 1
     else:
         changes = {"status": OutboxStatus.PENDING, "next_attempt_at": now + backoff(attempts)}
         run.retried += 1
     OutboxMessage.objects.filter(pk=row.pk, status=OutboxStatus.SENDING).update(
-        attempts=attempts, error_code=code[:20], claimed_at=None, **changes
+        attempts=attempts, error_code=code[:20], claimed_at=None, handed_at=None, **changes
     )
     logger.warning(
         "notification %s: delivery failed (%s), attempt %d of %d",
@@ -664,7 +683,12 @@ def purge(now=None) -> dict[str, int]:
     sent_days = int(_setting("NOTIFICATIONS_SENT_RETENTION_DAYS", 2))
     failed_days = int(_setting("NOTIFICATIONS_FAILED_RETENTION_DAYS", 30))
     inbox_days = int(_setting("NOTIFICATIONS_INBOX_RETENTION_DAYS", 180))
-    abandoned = fail_abandoned(now)
+    abandoned = 0
+    if _try_lock():  # no delivery under way: what is left "sending" is a dead worker's
+        try:
+            abandoned = recover_abandoned(now)[1]
+        finally:
+            _unlock()
     sent, _ = OutboxMessage.objects.filter(
         status=OutboxStatus.SENT, finished_at__lt=now - timedelta(days=sent_days)
     ).delete()

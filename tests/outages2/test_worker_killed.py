@@ -9,6 +9,9 @@ each imported row once, the month's receipts PDF once.
 
 from __future__ import annotations
 
+import datetime
+import io
+
 import pytest
 from django.db.models import Sum
 from django.utils import timezone
@@ -75,3 +78,119 @@ def test_accrual_run_killed_in_preview_and_in_posting_posts_each_charge_once(scr
         total = mine.aggregate(total=Sum("amount"))["total"]
         assert Balance.objects.get(account=account).amount == total
     assert done.posted_entries == 2 * ACCOUNTS
+
+
+def test_receipts_batch_killed_mid_render_is_rendered_again_into_one_pdf(scratch, workers):
+    from pypdf import PdfReader
+
+    from tenants.files.models import StoredFile
+    from tenants.files.selectors import read_bytes
+    from tenants.ledger.receipts import services as receipts
+    from tenants.ledger.receipts.models import BatchStatus, ReceiptBatch
+    from tenants.profile.models import PaymentRecipient
+
+    PaymentRecipient.objects.create(
+        title="main",
+        recipient_name="ТСЖ «Сбой»",
+        account="40703810938000000001",
+        bank_name="ПАО Сбербанк",
+        bic="044525225",
+        corr_account="30101810400000000225",
+        is_main=True,
+    )
+    _registry(4)
+    add_service(Method.AREA, "10.00")
+    last_month = (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    ledger.accrue(last_month, actor=None)
+    accountant = UserFactory(roles=[Role.ACCOUNTANT])
+
+    first, hanging = workers.start(hang="tenants.ledger.receipts.batch:write_pdf")
+    batch = receipts.start_batch(actor=accountant, period=last_month)
+    workers.wait_hanging(first, hanging)
+    assert ReceiptBatch.objects.get(pk=batch.pk).status == BatchStatus.RENDERING
+    workers.kill(first)
+
+    workers.start()
+    done = wait_until(
+        lambda: not (b := ReceiptBatch.objects.get(pk=batch.pk)).is_running and b,
+        what="the receipts batch",
+        workers=workers,
+    )
+    assert done.status == BatchStatus.READY, done.error
+    assert StoredFile.objects.filter(purpose="ledger.receipts_batch").count() == 1
+    pages = PdfReader(io.BytesIO(read_bytes(done.file))).pages
+    assert len(pages) == done.total == 4
+
+
+def test_import_killed_before_its_commit_imports_each_row_once(scratch, workers):
+    from tenants.imports import services as imports
+    from tenants.imports.models import ImportJob, JobStatus
+    from tenants.residents.models import Holding, Owner, Premises
+    from tests.tenants.imports.conftest import owner_row, upload, xlsx
+
+    board = UserFactory(roles=[Role.CHAIRMAN])
+    content = xlsx([owner_row(n) for n in range(1, 13)])
+    job = imports.create_preview(upload=upload(content), file_name="r.xlsx", actor=board)
+
+    # Killed with every row written in the import's transaction, before it commits.
+    first, hanging = workers.start(hang="tenants.imports.services.running:_execute", when="after")
+    imports.confirm_import(job.pk, actor=board)
+    workers.wait_hanging(first, hanging)
+    workers.kill(first)
+    assert Premises.objects.count() == 0, "nothing half-imported"
+
+    workers.start()
+    done = wait_until(
+        lambda: not (j := ImportJob.objects.get(pk=job.pk)).in_progress and j,
+        what="the import",
+        workers=workers,
+    )
+    assert done.status == JobStatus.DONE, done.notice
+    assert Premises.objects.count() == 12
+    assert Owner.objects.count() == 12 and Holding.objects.count() == 12
+
+
+def test_mass_email_killed_mid_batch_reaches_each_recipient_once(scratch, workers):
+    from tenants.notifications import services as notifications
+    from tenants.notifications.declaration import ANNOUNCEMENT
+    from tenants.notifications.models import OutboxMessage
+    from tests.outages2.smtp import Inbox, smtp_server
+
+    chairman = UserFactory(roles=[Role.CHAIRMAN])
+    members = [UserFactory(roles=[Role.OWNER], email=f"member{n}@example.test") for n in range(8)]
+    inbox = Inbox()
+    server = smtp_server(inbox)
+    smtp = {
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(server.port),
+        "EMAIL_USE_TLS": "0",
+    }
+    try:
+        # The third letter has gone to the SMTP server; the worker dies before noting it sent.
+        first, hanging = workers.start(
+            hang="django.core.mail.backends.smtp:EmailBackend.send_messages",
+            hang_at=3,
+            when="after",
+            **smtp,
+        )
+        notifications.notify(
+            actor=chairman, kind=ANNOUNCEMENT, recipients=members, subject="Собрание"
+        )
+        workers.wait_hanging(first, hanging)
+        workers.kill(first)
+        assert len(inbox.recipients()) == 3
+
+        workers.start(**smtp)
+        wait_until(
+            lambda: not OutboxMessage.objects.filter(status__in=("pending", "sending")).exists(),
+            what="the deliveries",
+            workers=workers,
+        )
+    finally:
+        server.stop()
+    received = inbox.recipients()
+    assert sorted(received) == sorted(m.email for m in members), "each member once"
+    statuses = sorted(OutboxMessage.objects.values_list("status", "error_code"))
+    # The letter in flight when the worker died may have gone: failed, shown to the board,
+    # never sent again.
+    assert statuses == [("failed", "interrupted")] + [("sent", "")] * 7

@@ -5,13 +5,14 @@ the same transaction; tasks are queued on commit with ids only."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import tempfile
 import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -52,9 +53,36 @@ def _queue(batch_id) -> None:
     tasks.build_batch.delay(str(batch_id))
 
 
+@contextlib.contextmanager
+def _rendering(batch_id):
+    """This batch's session lock while it renders: True when this process holds it. A worker
+    killed mid-render loses it with its connection, so a copy of the task that gets it knows
+    nobody else renders the batch."""
+    key = f"tszh-receipts-batch:{batch_id}"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(hashtext(%s))", [key])
+        held = bool(cursor.fetchone()[0])
+    try:
+        yield held
+    finally:
+        if held:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(hashtext(%s))", [key])
+
+
 def build_batch(batch_id, *, processes: int | None = None) -> ReceiptBatch | None:
-    """Render and seal the batch (the task's body). A batch no longer queued is left alone (a
-    duplicated task does nothing)."""
+    """Render and seal the batch (the task's body). A batch no longer queued or rendering is
+    left alone (a duplicated task does nothing), and so is one another worker is rendering. A
+    batch left ``rendering`` by a worker that died (the task came back from the broker) is
+    rendered again from the start; the PDF is stored in the same transaction that marks the
+    batch ready, so the month has one PDF whatever the number of attempts."""
+    with _rendering(batch_id) as held:
+        if not held:
+            return None
+        return _build(batch_id, processes=processes)
+
+
+def _build(batch_id, *, processes: int | None) -> ReceiptBatch | None:
     from tenants.files import services as files
     from tenants.files.purposes import PDF
     from tenants.ledger.receipts import batch as rendering
@@ -63,7 +91,7 @@ def build_batch(batch_id, *, processes: int | None = None) -> ReceiptBatch | Non
     with transaction.atomic():
         batch = (
             ReceiptBatch.objects.select_for_update()
-            .filter(pk=batch_id, status=BatchStatus.QUEUED)
+            .filter(pk=batch_id, status__in=(BatchStatus.QUEUED, BatchStatus.RENDERING))
             .first()
         )
         if batch is None:
@@ -71,7 +99,8 @@ def build_batch(batch_id, *, processes: int | None = None) -> ReceiptBatch | Non
         accounts = selectors.batch_accounts(batch.period)
         batch.status = BatchStatus.RENDERING
         batch.total = len(accounts)
-        batch.save(update_fields=["status", "total"])
+        batch.done = 0
+        batch.save(update_fields=["status", "total", "done"])
 
     def progress(done: int, total: int) -> None:
         ReceiptBatch.objects.filter(pk=batch.pk).update(done=done)

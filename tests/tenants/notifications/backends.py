@@ -20,3 +20,11 @@ class RefusingBackend(BaseEmailBackend):
     def send_messages(self, email_messages):
         address = email_messages[0].to[0]
         raise smtplib.SMTPRecipientsRefused({address: (550, f"<{address}> no such user".encode())})
+
+
+class BusyBackend(BaseEmailBackend):
+    """The server refuses the recipient for now (450: mailbox busy; it names the address)."""
+
+    def send_messages(self, email_messages):
+        address = email_messages[0].to[0]
+        raise smtplib.SMTPRecipientsRefused({address: (450, f"<{address}> mailbox busy".encode())})

@@ -73,7 +73,8 @@ def test_letters_reach_a_real_smtp_server(announce, owner, neighbour):
     assert "С 10:00 до 14:00" in letter.get_content()
 
 
-def test_a_refusing_server_means_retry_then_failed(announce, owner):
+def test_a_permanent_refusal_fails_at_once(announce, owner):
+    """550 (no such mailbox) cannot get better by retrying: failed, on the board's page."""
     controller = smtp_server(Refuser())
     try:
         announce([owner])
@@ -82,7 +83,8 @@ def test_a_refusing_server_means_retry_then_failed(announce, owner):
     finally:
         controller.stop()
     row = OutboxMessage.objects.get()
-    assert run.retried == 1 and (row.status, row.error_code) == ("pending", "smtp-550")
+    assert run.failed == 1 and run.retried == 0
+    assert (row.status, row.error_code, row.attempts) == ("failed", "smtp-550", 1)
 
 
 def test_an_unreachable_server_means_retry(announce, owner):
