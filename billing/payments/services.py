@@ -179,12 +179,22 @@ def start_payment(
     return payment
 
 
-def checkout(*, actor, payment: OnlinePayment, return_url: str, notification_url: str) -> str:
+#: ``OnlinePayment.failure_code`` of a payment whose provider did not answer the member's
+#: confirmation (after the gateway's own retries): shown to the accountant on the board's page.
+UNREACHABLE = "provider_unreachable"
+
+
+def checkout(
+    *, actor, payment: OnlinePayment, return_url: str, notification_url: str
+) -> str | None:
     """The member confirmed: ask the provider for its page and return where to send them.
 
     The provider is asked with the payment's own idempotency key, so pressing twice (or a
-    retry after a lost answer) makes one charge. A provider that cannot be reached leaves the
-    payment waiting and says so."""
+    retry after a lost answer) makes one charge; the gateway itself retries a timeout or a
+    dropped connection with backoff under the same key. A provider that still cannot be reached
+    leaves the payment waiting (``created``, marked ``provider_unreachable`` for the accountant
+    and in the audit log) and returns None: the member is told to try again later, and the next
+    try asks under the same key."""
     with transaction.atomic():
         payment = OnlinePayment.objects.select_for_update().get(pk=payment.pk)
         if payment.created_by_id != getattr(actor, "pk", None):
@@ -203,15 +213,25 @@ def checkout(*, actor, payment: OnlinePayment, return_url: str, notification_url
                 payment, return_url=return_url, notification_url=notification_url
             )
         except ProviderError as error:
-            logger.warning("payment %s: the provider refused to start (%s)", payment.pk, error)
-            raise ValidationError(
-                _("The payment service does not answer now. Nothing was charged; try again later.")
-            ) from None
+            logger.warning("payment %s: the provider did not start it (%s)", payment.pk, error)
+            payment.failure_code = UNREACHABLE
+            payment.updated_at = timezone.now()
+            payment.save(update_fields=["failure_code", "updated_at"])
+            record(
+                "payments.provider_unreachable",
+                actor=actor,
+                target=payment,
+                details={"provider": payment.provider},
+            )
+            return None
         payment.provider_ref = started.provider_ref[:64]
         payment.pay_url = started.url[:500]
         payment.status = Status.PENDING
+        payment.failure_code = ""
         payment.updated_at = timezone.now()
-        payment.save(update_fields=["provider_ref", "pay_url", "status", "updated_at"])
+        payment.save(
+            update_fields=["provider_ref", "pay_url", "status", "failure_code", "updated_at"]
+        )
         record("payments.payment_sent", actor=actor, target=payment, details={})
     return payment.pay_url
 

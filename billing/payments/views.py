@@ -105,6 +105,15 @@ def confirm(request, pk):
     if outcome.refused:
         messages.error(request, outcome.message)
         return redirect("payments:payment", pk=found.pk)
+    if outcome.result is None:  # the provider did not answer: the payment waits
+        messages.warning(
+            request,
+            _(
+                "The payment service did not answer in time. Your payment is waiting: try "
+                "again in a few minutes; you will not be charged twice."
+            ),
+        )
+        return redirect("payments:payment", pk=found.pk)
     return redirect(outcome.result)
 
 

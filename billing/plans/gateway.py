@@ -15,6 +15,7 @@ follows Stripe's documented ``POST /v1/checkout/sessions``; by default Stripe's 
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -36,13 +37,22 @@ def enabled() -> bool:
 HTTP_CLIENT = None
 
 
+def timeout() -> float:
+    """Seconds a Stripe call waits for an answer (``TSZH_PAYMENTS_TIMEOUT``, default 10): the
+    library's own 80 would hold a chairman's request that long."""
+    value = getattr(settings, "TSZH_PAYMENTS_TIMEOUT", None)
+    return float(value if value is not None else os.environ.get("TSZH_PAYMENTS_TIMEOUT", "10"))
+
+
 def _client(api_base: str | None = None) -> stripe.StripeClient:
+    """A timeout or a dropped connection is retried twice by the library, with backoff, under
+    the call's own Idempotency-Key (each create below names one): never a second object."""
     base = api_base or getattr(settings, "STRIPE_API_BASE", "") or "https://api.stripe.com"
     return stripe.StripeClient(
         settings.STRIPE_SECRET_KEY,
         base_addresses={"api": base},
         max_network_retries=2,
-        http_client=HTTP_CLIENT,
+        http_client=HTTP_CLIENT or stripe.RequestsClient(timeout=timeout()),
     )
 
 

@@ -24,6 +24,9 @@ from django.contrib.sessions.models import Session
 from django.core.cache import cache
 from django.db import connection
 
+from tests.billing.payments.conftest import member  # noqa: F401 - fixtures of other folders
+from tests.billing.plans.conftest import localstripe  # noqa: F401
+
 ROOT = Path(__file__).resolve().parents[2]
 #: The broker gives a killed worker's message to the next worker after this many seconds.
 VISIBILITY_TIMEOUT = 2

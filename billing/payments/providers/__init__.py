@@ -20,6 +20,16 @@ def setting(name: str, default: str = "") -> str:
     return str(value or "")
 
 
+def network() -> dict:
+    """How long a provider call waits for an answer, and how often a timeout or a dropped
+    connection is tried again (``TSZH_PAYMENTS_TIMEOUT`` seconds, ``TSZH_PAYMENTS_RETRIES``;
+    the tests make them short)."""
+    return {
+        "timeout": float(setting("TSZH_PAYMENTS_TIMEOUT", "10")),
+        "retries": int(setting("TSZH_PAYMENTS_RETRIES", "2")),
+    }
+
+
 def new_secret() -> str:
     return secrets.token_urlsafe(32)
 
@@ -41,6 +51,7 @@ def provider_for(config, name: str | None = None):
                 account=config.stripe_account,
                 api_base=setting("STRIPE_API_BASE"),
                 currency=setting("TSZH_PAYMENTS_STRIPE_CURRENCY", "rub"),
+                **network(),
             )
         return stripe_connect.StripeConnectProvider(
             gateway=gateway,
@@ -55,6 +66,8 @@ def provider_for(config, name: str | None = None):
                 terminal_key=config.tbank_terminal_key,
                 password=config.tbank_password,
                 base_url=setting("TBANK_API_BASE"),
+                backoff=float(setting("TSZH_PAYMENTS_BACKOFF", "0.5")),
+                **network(),
             )
         return tbank.TBankProvider(
             gateway=gateway,

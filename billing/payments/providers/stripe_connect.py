@@ -64,11 +64,29 @@ def application_fee(amount: Decimal, percent: Decimal) -> int:
 class StripeConnectGateway:
     """The calls to Stripe's API for one connected account."""
 
-    def __init__(self, *, api_key: str, account: str, api_base: str = "", currency: str = "rub"):
+    def __init__(
+        self,
+        *,
+        api_key: str,
+        account: str,
+        api_base: str = "",
+        currency: str = "rub",
+        timeout: float = 10,
+        retries: int = 2,
+    ):
         if not api_key or not account:
             raise ProviderError("stripe: no platform key or connected account")
         bases = {"api": api_base} if api_base else None
-        self.client = stripe.StripeClient(api_key, base_addresses=bases, max_network_retries=0)
+        # A timeout or a dropped connection is retried by the library with backoff (0.5 s,
+        # doubling) under the same Idempotency-Key: a retry whose first try reached Stripe gets
+        # the first answer again, never a second Checkout Session. Without a timeout of our own
+        # a member would wait the library's 80 seconds.
+        self.client = stripe.StripeClient(
+            api_key,
+            base_addresses=bases,
+            max_network_retries=retries,
+            http_client=stripe.RequestsClient(timeout=timeout),
+        )
         self.account = account
         self.currency = currency
 

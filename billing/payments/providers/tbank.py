@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 import urllib.error
 import urllib.request
 from decimal import Decimal
@@ -73,10 +74,27 @@ def token(params: dict, password: str) -> str:
     return hashlib.sha256(joined.encode("utf-8")).hexdigest()
 
 
+class _Transient(Exception):
+    """A try that may succeed when repeated: no answer in time, a dropped connection, a 5xx."""
+
+    def __init__(self, kind: str):
+        super().__init__(kind)
+        self.kind = kind
+
+
 class TBankGateway:
     """The calls of one terminal."""
 
-    def __init__(self, *, terminal_key: str, password: str, base_url: str = "", timeout=10):
+    def __init__(
+        self,
+        *,
+        terminal_key: str,
+        password: str,
+        base_url: str = "",
+        timeout: float = 10,
+        retries: int = 2,
+        backoff: float = 0.5,
+    ):
         if not terminal_key or not password:
             raise ProviderError("tbank: no terminal key or password")
         self.terminal_key = terminal_key
@@ -85,8 +103,27 @@ class TBankGateway:
         if not self.base_url.startswith(("https://", "http://")):
             raise ProviderError("tbank: the API base is not an HTTP(S) address")
         self.timeout = timeout
+        self.retries = retries
+        self.backoff = backoff
 
     def call(self, method: str, **params) -> dict:
+        """One API call. A timeout, a dropped connection or a 5xx is tried again ``retries``
+        times, waiting ``backoff`` seconds, then twice that, ...: every call is idempotent
+        (``Init`` by ``OrderId``, ``Cancel`` by ``ExternalRequestId``, the rest read), so a
+        repeat whose first try did reach the bank makes nothing twice. The bank's refusal is
+        not tried again."""
+        for attempt in range(self.retries + 1):
+            try:
+                return self._call_once(method, params)
+            except _Transient as error:
+                if attempt == self.retries:
+                    raise ProviderError(
+                        f"tbank: {method} unreachable ({error.kind}, {attempt + 1} tries)"
+                    ) from error.__cause__
+                time.sleep(self.backoff * 2**attempt)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _call_once(self, method: str, params: dict) -> dict:
         params = {"TerminalKey": self.terminal_key, **params}
         params["Token"] = token(params, self.password)
         request = urllib.request.Request(  # noqa: S310 - the base URL is checked in __init__
@@ -98,8 +135,12 @@ class TBankGateway:
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
                 answer = json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            if error.code >= 500:
+                raise _Transient(f"HTTP {error.code}") from error
+            raise ProviderError(f"tbank: {method} refused (HTTP {error.code})") from error
         except (urllib.error.URLError, OSError, ValueError) as error:
-            raise ProviderError(f"tbank: {method} unreachable ({type(error).__name__})") from error
+            raise _Transient(type(error).__name__) from error
         if not answer.get("Success") or str(answer.get("ErrorCode", "0")) != "0":
             raise ProviderError(f"tbank: {method} refused (ErrorCode {answer.get('ErrorCode')})")
         return answer
