@@ -54,7 +54,15 @@ class Workers:
         self.running: list[subprocess.Popen] = []
         self.logs: list[Path] = []
 
-    def start(self, *, hang: str = "", hang_at: int = 1, when: str = "before", **extra):
+    def start(
+        self,
+        *,
+        hang: str = "",
+        hang_at: int = 1,
+        when: str = "before",
+        pool: str = "solo",
+        **extra,
+    ):
         """Start a worker; with ``hang`` (``module:attr``) it hangs at that call (see
         ``hanging_worker``). Returns the process and the file that says it hangs."""
         mark = self.tmp / f"hang-{uuid.uuid4().hex}"
@@ -81,7 +89,9 @@ class Workers:
                     "tests.outages2.hanging_worker",
                     "worker",
                     "--pool",
-                    "solo",
+                    pool,
+                    "--concurrency",
+                    "1",
                     "--queues",
                     "celery",
                     "--without-gossip",
@@ -115,6 +125,11 @@ class Workers:
         """SIGKILL: no shutdown, no acknowledgement, connections dropped as a crash drops them."""
         os.kill(process.pid, signal.SIGKILL)
         process.wait(timeout=10)
+
+    def kill_pool_process(self, mark: Path) -> None:
+        """SIGKILL the pool process running the task (its id is in the mark), as the kernel's
+        OOM killer would: the worker itself lives on and starts another pool process."""
+        os.kill(int(mark.read_text()), signal.SIGKILL)
 
     def output(self) -> str:
         return "\n".join(log.read_text(errors="replace")[-3000:] for log in self.logs)

@@ -2,9 +2,10 @@
 
 The production app (``config.celery``), plus one test-only hook so that a test can kill the
 worker at a known point of a task: ``TSZH_OUTAGE_HANG="module:Attr.path"`` wraps that callable;
-its ``TSZH_OUTAGE_HANG_AT``-th call (1 by default) writes ``TSZH_OUTAGE_MARK`` (a file) and then
-hangs until the process is killed, before the call (``TSZH_OUTAGE_HANG_WHEN=before``, default)
-or after it returned (``after``). Production code knows nothing of this.
+its ``TSZH_OUTAGE_HANG_AT``-th call (1 by default) writes the process id to ``TSZH_OUTAGE_MARK`` (a
+file) and then hangs until the process is killed, before the call (``TSZH_OUTAGE_HANG_WHEN=before``,
+default) or after it returned (``after``); once only (a mark already written: no hang). Production
+code knows nothing of this.
 """
 
 from __future__ import annotations
@@ -38,7 +39,9 @@ def _install() -> None:
     calls = {"n": 0}
 
     def hang() -> None:
-        mark.write_text("hanging")
+        if mark.exists():  # hung once already (a pool process killed, its task run again)
+            return
+        mark.write_text(str(os.getpid()))
         while True:
             time.sleep(1)
 

@@ -122,7 +122,11 @@ def test_receipts_batch_killed_mid_render_is_rendered_again_into_one_pdf(scratch
     assert len(pages) == done.total == 4
 
 
-def test_import_killed_before_its_commit_imports_each_row_once(scratch, workers):
+@pytest.mark.parametrize("pool", ["solo", "prefork"])
+def test_import_killed_before_its_commit_imports_each_row_once(scratch, workers, pool):
+    """``solo``: the whole worker is killed; the next worker gets the task from the broker.
+    ``prefork``: only the pool process running it is killed (an OOM kill); the worker puts the
+    task back (``reject_on_worker_lost``) and runs it again in a new pool process."""
     from tenants.imports import services as imports
     from tenants.imports.models import ImportJob, JobStatus
     from tenants.residents.models import Holding, Owner, Premises
@@ -133,13 +137,18 @@ def test_import_killed_before_its_commit_imports_each_row_once(scratch, workers)
     job = imports.create_preview(upload=upload(content), file_name="r.xlsx", actor=board)
 
     # Killed with every row written in the import's transaction, before it commits.
-    first, hanging = workers.start(hang="tenants.imports.services.running:_execute", when="after")
+    first, hanging = workers.start(
+        hang="tenants.imports.services.running:_execute", when="after", pool=pool
+    )
     imports.confirm_import(job.pk, actor=board)
     workers.wait_hanging(first, hanging)
-    workers.kill(first)
-    assert Premises.objects.count() == 0, "nothing half-imported"
+    if pool == "solo":
+        workers.kill(first)
+        assert Premises.objects.count() == 0, "nothing half-imported"
+        workers.start()
+    else:
+        workers.kill_pool_process(hanging)
 
-    workers.start()
     done = wait_until(
         lambda: not (j := ImportJob.objects.get(pk=job.pk)).in_progress and j,
         what="the import",
@@ -148,6 +157,7 @@ def test_import_killed_before_its_commit_imports_each_row_once(scratch, workers)
     assert done.status == JobStatus.DONE, done.notice
     assert Premises.objects.count() == 12
     assert Owner.objects.count() == 12 and Holding.objects.count() == 12
+    assert first.poll() is None or pool == "solo", "the prefork worker lived on"
 
 
 def test_mass_email_killed_mid_batch_reaches_each_recipient_once(scratch, workers):
