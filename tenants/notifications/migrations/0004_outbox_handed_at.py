@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0003_drop_covered_fk_indexes'),
+        ("notifications", "0003_drop_covered_fk_indexes"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='outboxmessage',
-            name='handed_at',
+            model_name="outboxmessage",
+            name="handed_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]
