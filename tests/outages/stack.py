@@ -114,7 +114,7 @@ class OwnPostgres:
 
     def close(self) -> None:
         with contextlib.suppress(Exception):
-            self.stop()
+            self._pg_ctl("stop", "-m", "immediate")
 
 
 # --- Redis -------------------------------------------------------------------------------------
@@ -306,6 +306,22 @@ class Stack:
             raise StackError(f"prepare.py failed:\n{result.stdout[-2000:]}{result.stderr[-4000:]}")
         self.facts = json.loads(result.stdout.strip().splitlines()[-1])
 
+    def django(self, code: str, timeout: float = 60) -> str:
+        """Run ``code`` in a Django process of the stack (as a Celery worker or beat would);
+        return its output."""
+        prelude = "import django; django.setup()\n"
+        result = subprocess.run(
+            [sys.executable, "-c", prelude + code],
+            env=self.env(),
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+        if result.returncode != 0:
+            raise StackError(f"the stack's Django failed:\n{result.stderr[-3000:]}")
+        return result.stdout
+
     def start_server(self) -> None:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "config.wsgi:application"]
@@ -355,7 +371,7 @@ class Stack:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.process.pid, signal.SIGTERM)
             try:
-                self.process.wait(10)
+                self.process.wait(3)
             except subprocess.TimeoutExpired:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(self.process.pid, signal.SIGKILL)
