@@ -160,6 +160,10 @@ class OwnKeyStore(VaultStandIn):
         super().__init__()
         self.port = free_port()
 
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"  # stopped or not: it comes back here
+
     def start(self) -> OwnKeyStore:
         self.down = False
         return super().start(port=self.port)

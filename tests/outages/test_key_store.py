@@ -9,6 +9,26 @@ import time
 from tests.factories import TEST_PASSWORD
 from tests.outages.stack import CHAIR_EMAIL, OWNER_EMAIL
 
+DELIVER = (
+    "import json\n"
+    "from django_tenants.utils import schema_context\n"
+    "from core.crypto.errors import ProviderUnavailable\n"
+    "from tenants.notifications import services\n"
+    "with schema_context('{schema}'):\n"
+    "    try:\n"
+    "        run = services.deliver_pending()\n"
+    "        print(json.dumps({{'sent': run.sent, 'failed': run.failed}}))\n"
+    "    except ProviderUnavailable:\n"
+    "        print(json.dumps({{'unavailable': True}}))\n"
+)
+
+
+def _deliver(stack) -> dict:
+    """The notifications' delivery task's body, in a process of the stack (as a worker)."""
+    import json
+
+    return json.loads(stack.django(DELIVER.format(schema=stack.facts["schema"])).splitlines()[-1])
+
 
 def _wait_for_key_cache_to_expire() -> None:
     time.sleep(1.2)  # the stack's key cache keeps unwrapped keys for one second
@@ -21,6 +41,9 @@ def test_key_store_down_503_nothing_written_then_back(stack):
     assert owner.post(comments, data={"text": "До аварии"}).status == 201
     comments_before = stack.count("dispatch_comment")
     audit_before = stack.count("audit_auditentry")
+    # The comment told the desk: its email waits in the outbox (no worker runs here).
+    waiting = stack.count("notifications_outboxmessage", "status = 'pending'")
+    assert waiting >= 1
 
     stack.keystore.stop()
     try:
@@ -45,11 +68,18 @@ def test_key_store_down_503_nothing_written_then_back(stack):
         signed_in = chair.post(
             "/accounts/login/", form={"username": CHAIR_EMAIL, "password": TEST_PASSWORD}
         )
-        assert signed_in.status in (503, 200), signed_in.text[:500]
+        assert signed_in.status == 503, signed_in.text[:500]
+        assert "sessionid" not in chair.cookies
         # Pages that need no key still serve.
         public = stack.browser(host=stack.public_host)
         assert public.get("/").status == 200
         assert stack.browser().get("/accounts/password-reset/").status == 200
+        # The delivery task cannot open the texts: nothing is sent or failed, the rows wait
+        # in the queue with no attempt spent (not left "sending" for the lease to fail them).
+        outcome = _deliver(stack)
+        assert outcome.get("sent", 0) == 0 and outcome.get("failed", 0) == 0, outcome
+        assert stack.count("notifications_outboxmessage", "status = 'pending'") == waiting
+        assert stack.count("notifications_outboxmessage", "attempts > 0") == 0
     finally:
         stack.keystore.start()
 
@@ -60,3 +90,5 @@ def test_key_store_down_503_nothing_written_then_back(stack):
     assert stack.count("dispatch_comment") == comments_before + 1
     chair = stack.browser()
     assert chair.login(CHAIR_EMAIL, TEST_PASSWORD).status == 302
+    # The task, run again by its periodic job, sends what waited.
+    assert _deliver(stack)["sent"] >= waiting
