@@ -84,7 +84,7 @@ class OwnPostgres:
         bin_path = self.server.bin_path
         dump = self.dump
         subprocess.run(
-            [str(bin_path / "pg_restore"), "--no-owner", "-d", self.url, str(dump)],
+            [str(bin_path / "pg_restore"), "--no-owner", "-j", "2", "-d", self.url, str(dump)],
             check=True,
             capture_output=True,
             timeout=120,
@@ -270,8 +270,11 @@ class Stack:
         self.public_host = f"localhost:{self.port}"
         self.log_path = self.root / "gunicorn.log"
         self._log = self.log_path.open("ab")
+        # gunicorn boots (imports Django) while prepare.py seeds the database: it touches the
+        # database only when asked, and the readiness probe waits for the association.
+        self.launch_server()
         self.prepare()
-        self.start_server()
+        self.wait_for_server()
 
     def env(self) -> dict[str, str]:
         env = {
@@ -327,6 +330,10 @@ class Stack:
         return result.stdout
 
     def start_server(self) -> None:
+        self.launch_server()
+        self.wait_for_server()
+
+    def launch_server(self) -> None:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "config.wsgi:application"]
             + ["--bind", f"127.0.0.1:{self.port}", "--workers", "2"]
@@ -338,7 +345,9 @@ class Stack:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        deadline = time.monotonic() + 40
+
+    def wait_for_server(self) -> None:
+        deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise StackError(f"gunicorn exited at start:\n{self.log_tail()}")
@@ -373,7 +382,7 @@ class Stack:
     def close(self) -> None:
         if self.process is not None and self.process.poll() is None:
             with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGTERM)
+                os.killpg(self.process.pid, signal.SIGQUIT)  # gunicorn's quick shutdown
             try:
                 self.process.wait(3)
             except subprocess.TimeoutExpired:
