@@ -262,19 +262,26 @@ class Stack:
         self.root = Path(tempfile.mkdtemp(prefix="tszh-out-", dir="/tmp"))
         self.root.chmod(0o755)  # the embedded PostgreSQL's own user must traverse it (root runs)
         self.process: subprocess.Popen | None = None
-        self.keystore = OwnKeyStore().start()
-        self.redis = OwnRedis()
-        self.postgres = OwnPostgres(self.root, source_url, dump)
+        self.keystore: OwnKeyStore | None = None
+        self.redis: OwnRedis | None = None
+        self.postgres: OwnPostgres | None = None
         self.port = free_port()
         self.host = f"{SLUG}.localhost:{self.port}"
         self.public_host = f"localhost:{self.port}"
         self.log_path = self.root / "gunicorn.log"
         self._log = self.log_path.open("ab")
-        # gunicorn boots (imports Django) while prepare.py seeds the database: it touches the
-        # database only when asked, and the readiness probe waits for the association.
-        self.launch_server()
-        self.prepare()
-        self.wait_for_server()
+        try:
+            self.keystore = OwnKeyStore().start()
+            self.redis = OwnRedis()
+            self.postgres = OwnPostgres(self.root, source_url, dump)
+            # gunicorn boots (imports Django) while prepare.py seeds the database: it touches
+            # the database only when asked, and the readiness probe waits for the association.
+            self.launch_server()
+            self.prepare()
+            self.wait_for_server()
+        except BaseException:
+            self.close()  # nothing of a failed start is left running
+            raise
 
     def env(self) -> dict[str, str]:
         env = {
@@ -390,7 +397,12 @@ class Stack:
                     os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait(5)
         self._log.close()
-        self.postgres.close()
-        self.redis.stop()
-        self.keystore.stop()
+        stops = [
+            self.postgres.close if self.postgres else None,
+            self.redis.stop if self.redis else None,
+            self.keystore.stop if self.keystore else None,
+        ]
+        for stop_service in filter(None, stops):
+            with contextlib.suppress(Exception):
+                stop_service()
         shutil.rmtree(self.root, ignore_errors=True)
