@@ -30,6 +30,11 @@ class LoginForm(AuthenticationForm):
             "Too many failed attempts. Wait a few minutes before you try again, "
             "or reset your password."
         ),
+        # The counters' store (Redis) is down: sign-in fails closed rather than unlimited.
+        "limits_unavailable": _(
+            "Signing in is briefly unavailable for technical reasons. "
+            "Please try again in a few minutes."
+        ),
     }
 
 
@@ -85,16 +90,34 @@ class LoginView(auth_views.LoginView):
             get_usage(self.request, increment=True, **limit)
 
     def post(self, request, *args, **kwargs):
-        if self._limited():
-            # An unbound form: a blocked attempt must not cost a password hash.
-            form = self.form_class(request=request)
-            form.cleaned_data = {}
-            form.add_error(None, LoginForm.error_messages["rate_limited"])
-            return self.render_to_response(self.get_context_data(form=form), status=429)
+        from core.cache import redis_errors
+
+        try:
+            limited = self._limited()
+        except redis_errors():
+            # No counts, no limit: refuse rather than allow unlimited guessing.
+            return self._refuse("limits_unavailable", status=503)
+        if limited:
+            return self._refuse("rate_limited", status=429)
         return super().post(request, *args, **kwargs)
 
+    def _refuse(self, reason: str, *, status: int):
+        # An unbound form: a refused attempt must not cost a password hash.
+        form = self.form_class(request=self.request)
+        form.cleaned_data = {}
+        form.add_error(None, LoginForm.error_messages[reason])
+        response = self.render_to_response(self.get_context_data(form=form), status=status)
+        if status == 503:
+            response["Retry-After"] = "60"
+        return response
+
     def form_invalid(self, form):
-        self._count_failure()
+        from core.cache import redis_errors
+
+        try:
+            self._count_failure()
+        except redis_errors():
+            return self._refuse("limits_unavailable", status=503)
         return super().form_invalid(form)
 
 

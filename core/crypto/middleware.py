@@ -34,10 +34,16 @@ def unavailable_response(request, exception: ProviderUnavailable) -> HttpRespons
 
 
 def server_error(request, *args, **kwargs):
-    """``handler500``: the key store's outage is a 503 with its own page, anything else a 500."""
+    """``handler500``: the key store's outage is a 503 with its own page, so is a database or
+    Redis outage (core/outages.py), anything else a 500."""
+    from core import outages
+
     exception = sys.exc_info()[1]
     if isinstance(exception, ProviderUnavailable):
         return unavailable_response(request, exception)
+    kind = outages.classify(exception)
+    if kind is not None:
+        return outages.unavailable_response(request, kind)
     return defaults.server_error(request, *args, **kwargs)
 
 

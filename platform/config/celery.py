@@ -18,6 +18,7 @@ app.autodiscover_tasks(
     [
         "core",
         "core.crypto",
+        "core.idempotency",
         "associations",
         "signup",
         "console",

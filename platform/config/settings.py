@@ -139,6 +139,7 @@ TENANT_APPS = [
     "core.crypto",
     "core.access",
     "core.audit",
+    "core.idempotency",
     "tenants.portal",
     "tenants.residents",
     "tenants.imports",
@@ -202,6 +203,10 @@ MIDDLEWARE = [
     "billing.plans.middleware.PlanFeaturesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "core.crypto.middleware.KeyProviderUnavailableMiddleware",
+    # PostgreSQL or Redis unreachable in a view: a 503 page, not a 500 (core/outages.py).
+    "core.outages.DependencyUnavailableMiddleware",
+    # A change repeated with the same Idempotency-Key is made once (core/idempotency).
+    "core.idempotency.middleware.IdempotencyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -232,7 +237,12 @@ ASGI_APPLICATION = "config.asgi.application"
 # --- Database -------------------------------------------------------------------------------
 # DATABASE_URL is set by deploy/services.py for the embedded PostgreSQL, or by the operator.
 _database_url = os.environ.get("DATABASE_URL", "postgresql://postgres@localhost:5432/tszh")
-DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+# Connections are kept for a minute and checked before a request reuses one: after a restart of
+# PostgreSQL the first request of each thread opens a new connection instead of failing on the
+# dead one (docs/operations.md, "When a dependency is down").
+DATABASES = {
+    "default": dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True)
+}
 DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TSZH_TEST_DATABASE", "test_tszh")}
 # Every request in one transaction: a request that fails half-way (say, the key provider stops
@@ -251,28 +261,40 @@ if TEST_WORKER:
     _redis = urlsplit(REDIS_URL)
     _worker_number = int("".join(ch for ch in TEST_WORKER if ch.isdigit()) or "0")
     REDIS_URL = urlunsplit(_redis._replace(path=f"/{1 + _worker_number}"))
-# The cache (sessions, routes, memos) shares the worker's Redis database.
+# The cache (sessions, routes, memos) shares the worker's Redis database. Redis down, it answers
+# "not cached" and drops writes (core/cache.py): pages serve from the database. Short socket
+# timeouts, so a Redis that does not answer costs a request a second, not a minute.
 CACHE_URL = REDIS_URL
+_REDIS_TIMEOUTS = {"socket_connect_timeout": 1, "socket_timeout": 2}
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "core.cache.TolerantRedisCache",
         "LOCATION": CACHE_URL,
         # Prefix every key with the schema: one association's cache never answers another.
         "KEY_FUNCTION": "django_tenants.cache.make_key",
         "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+        "OPTIONS": _REDIS_TIMEOUTS,
     }
+}
+# Rate-limit counters: the same Redis database and keys, but errors propagate, so a limit fails
+# closed while Redis is down (the login refuses with a clear message) rather than letting
+# unlimited attempts through.
+CACHES["ratelimit"] = {
+    **CACHES["default"],
+    "BACKEND": "django.core.cache.backends.redis.RedisCache",
 }
 # Tenant routing (host → association, associations/routing.py): keyed by host, not by schema,
 # and by database, so two databases sharing a Redis (tests, benchmarks) never answer each other.
 CACHES["routing"] = {
     "BACKEND": "django.core.cache.backends.redis.RedisCache",
     "LOCATION": CACHE_URL,
+    "OPTIONS": _REDIS_TIMEOUTS,
     "KEY_PREFIX": "routing:{}:{}".format(
         DATABASES["default"].get("NAME") or "",
         DATABASES["default"]["TEST"]["NAME"] if TESTING else "",
     ),
 }
-RATELIMIT_USE_CACHE = "default"
+RATELIMIT_USE_CACHE = "ratelimit"
 # Behind a reverse proxy every request comes from the proxy's address: name how many trusted
 # proxies append to X-Forwarded-For, so rate limits count the visitor's own address.
 TSZH_PROXY_HOPS = int(os.environ.get("TSZH_PROXY_HOPS", "0"))
@@ -298,8 +320,20 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # The Redis broker gives an unacknowledged message to another worker after this many seconds: it
 # must exceed the longest task and the longest countdown (one hour); the tests that kill a worker
 # lower it so the message comes back in seconds.
+# Redis down, queueing a task from a request fails within a second instead of holding the request
+# (Celery's result store otherwise retries 20 times a second apart before it gives up). A task
+# that could not be queued is not lost: each is queued again by a periodic relay (the
+# notifications' outbox, a run still "queued"): docs/operations.md, "When a dependency is down".
+_QUICK_FAILURE = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = _QUICK_FAILURE
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": int(os.environ.get("TSZH_CELERY_VISIBILITY_TIMEOUT", "3600"))
+    "visibility_timeout": int(os.environ.get("TSZH_CELERY_VISIBILITY_TIMEOUT", "3600")),
+    "socket_connect_timeout": 1,
+}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "retry_policy": _QUICK_FAILURE,
+    "socket_connect_timeout": 1,
 }
 # Key jobs (rotation, destruction, sweeping) go to their own queue: in production its worker
 # alone holds the provisioning credential (docs/security.md).
@@ -324,6 +358,13 @@ CELERY_BEAT_SCHEDULE = BeatSchedule(
         "clear-expired-sessions-public": {
             "task": "core.tasks.clear_expired_sessions",
             "schedule": 86400.0,
+        },
+        # Idempotency-Key rows older than a day (core/idempotency/middleware.py).
+        "purge-idempotency-keys": {
+            "task": "core.tasks.fan_out",
+            "schedule": 3600.0,
+            "args": ("core.idempotency.tasks.purge",),
+            "kwargs": {"include_suspended": True},
         },
         # Erasures whose key is not confirmed destroyed yet (provider was down): in every
         # association, and in public (deleted associations' keys).

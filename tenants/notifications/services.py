@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 
 from core import extensions
 from core.audit import services as audit
+from core.crypto.errors import ProviderUnavailable
 from core.extensions import NotificationKind
 from tenants.notifications import tasks, tokens
 from tenants.notifications.models import (
@@ -376,11 +377,19 @@ def _claim(limit: int, now) -> list[OutboxMessage]:
         if not ids:
             return []
         OutboxMessage.objects.filter(pk__in=ids).update(status=OutboxStatus.SENDING, claimed_at=now)
-    return list(
-        OutboxMessage.objects.filter(pk__in=ids, status=OutboxStatus.SENDING)
-        .select_related("message", "user")
-        .order_by("created_at")
-    )
+    try:
+        return list(
+            OutboxMessage.objects.filter(pk__in=ids, status=OutboxStatus.SENDING)
+            .select_related("message", "user")
+            .order_by("created_at")
+        )
+    except ProviderUnavailable:
+        # The key store is down (the rows' texts cannot be opened): back to the queue, no
+        # attempt spent, rather than left "sending" until the lease fails them.
+        OutboxMessage.objects.filter(pk__in=ids, status=OutboxStatus.SENDING).update(
+            status=OutboxStatus.PENDING, claimed_at=None
+        )
+        raise
 
 
 def recover_abandoned(now=None) -> tuple[int, int]:
@@ -512,9 +521,16 @@ def _permanent(code: str) -> bool:
 
 
 def _send_batch(batch, where: Site, run: DeliveryRun, now) -> None:
-    texts = _texts(batch)
-    off = _switched_off(batch)
-    attaching = _attaching(batch)
+    try:
+        texts = _texts(batch)
+        off = _switched_off(batch)
+        attaching = _attaching(batch)
+    except ProviderUnavailable:
+        # The key store is down: nothing can be opened, nothing went out. The rows go back to
+        # the queue untouched (no attempt spent) and the periodic job tries again.
+        _release(batch)
+        run.connection_lost = True
+        return
     mail = get_connection(fail_silently=False)
     try:
         mail.open()
@@ -535,7 +551,12 @@ def _send_batch(batch, where: Site, run: DeliveryRun, now) -> None:
                 run.dropped += 1
                 continue
             attach = (row.user_id, row.message.kind) in attaching
-            email = compose(row, kind, texts[row.message_id], where, mail, attach=attach)
+            try:
+                email = compose(row, kind, texts[row.message_id], where, mail, attach=attach)
+            except ProviderUnavailable:  # see above: this row and the rest wait, untried
+                _release(batch[index:])
+                run.connection_lost = True
+                return
             OutboxMessage.objects.filter(pk=row.pk).update(handed_at=timezone.now())
             try:
                 sent = mail.send_messages([email])

@@ -148,8 +148,10 @@ class VaultStandIn:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}"
 
-    def start(self) -> VaultStandIn:
-        server = _Server(("127.0.0.1", 0), _Handler)
+    def start(self, port: int = 0) -> VaultStandIn:
+        """Listen on ``port`` (0: any free one); after ``stop()`` a restart on the same port
+        serves the same keys (the outage tests stop and start the key store)."""
+        server = _Server(("127.0.0.1", port), _Handler)
         server.standin = self  # type: ignore[attr-defined]
         self._server = server
         self._thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
