@@ -8,6 +8,8 @@ from core.access.roles import BOARD, Role
 from core.extensions import AppDeclaration, NotificationKind, PeriodicJob
 
 PAYMENT_DUE = "plans.payment_due"
+#: ``tenants.notifications``' declared hook that sends a kind to the people it concerns.
+NOTIFY_MEMBERS = "notifications.notify_members"
 
 declaration = AppDeclaration(
     audit_labels={
