@@ -19,6 +19,14 @@ def process_event(event_pk: int) -> str:
     return services.process_event(event_pk)
 
 
+@shared_task(name="plans.process_connect_event", acks_late=True)
+def process_connect_event(event_pk: int) -> str:
+    """A Connect event of the platform's endpoint, routed to its association's schema."""
+    from billing.plans import connect
+
+    return connect.process(event_pk)
+
+
 @shared_task(name="plans.daily")
 def daily() -> dict:
     """Issue the bank invoices that are due, mark the overdue ones, warn the boards."""

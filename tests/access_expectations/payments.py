@@ -18,6 +18,7 @@ from tests.access_expectations import (
     NOT_ALLOWED,
     NOT_FOUND,
     OK,
+    REDIRECT,
     TENANT_URLCONF,
     answers,
     everyone,
@@ -51,15 +52,28 @@ def payment_kwargs(_association):
     return {"pk": payment.pk}
 
 
+def return_kwargs(association):
+    from billing.payments import tokens
+
+    kwargs = payment_kwargs(association)
+    return {**kwargs, "token": tokens.make_token(kwargs["pk"])}
+
+
 EXPECTATIONS: dict[tuple[str, str], tuple] = {
     (TENANT_URLCONF, "payments:pay"): (account_kwargs, members_only(NOT_FOUND)),
     (TENANT_URLCONF, "payments:payment"): (payment_kwargs, readers(OK, members=NOT_FOUND)),
     (TENANT_URLCONF, "payments:confirm"): (payment_kwargs, members_only(NOT_ALLOWED)),
+    # The provider's return link: a member's own payment only (someone else's: 404).
+    (TENANT_URLCONF, "payments:return"): (return_kwargs, members_only(NOT_FOUND)),
     (TENANT_URLCONF, "payments:test-checkout"): (payment_kwargs, members_only(NOT_FOUND)),
     (TENANT_URLCONF, "payments:board"): ({}, readers()),
     (TENANT_URLCONF, "payments:reconcile"): ({}, answers(FORBIDDEN, accountant=NOT_ALLOWED)),
     (TENANT_URLCONF, "payments:refund"): (payment_kwargs, answers(FORBIDDEN, accountant=OK)),
     (TENANT_URLCONF, "payments:settings"): ({}, answers(FORBIDDEN, **dict.fromkeys(BOARD, OK))),
+    # Connect onboarding: the chairman alone (a POST; Stripe's refresh link is a GET that
+    # sends back to the settings, here with "Stripe is not set up" since the matrix has no key).
+    (TENANT_URLCONF, "payments:stripe-connect"): ({}, answers(FORBIDDEN, chairman=NOT_ALLOWED)),
+    (TENANT_URLCONF, "payments:stripe-refresh"): ({}, answers(FORBIDDEN, chairman=REDIRECT)),
     (TENANT_URLCONF, "payments:webhook-stripe"): ({}, everyone(NOT_ALLOWED)),
     (TENANT_URLCONF, "payments:webhook-tbank"): ({}, everyone(NOT_ALLOWED)),
     (TENANT_URLCONF, "payments:webhook-test"): ({}, everyone(NOT_ALLOWED)),
