@@ -175,6 +175,8 @@ def test_a_payment_return_link_of_alpha_does_nothing_on_beta(alpha, beta):
     twin = _twin(person, beta)
     waiting_payment(beta, twin)
     path = f"/money/online/{payment_id}/return/{token}/"
+    # The twin's first request notes beta's last activity (public schema), as any member's does.
+    visitor(host_of(beta), twin, beta).get("/")
 
     assert _refused_on(beta, "GET", path, user=twin).status == 404
     assert _refused_on(beta, "POST", path, user=twin).status == 405

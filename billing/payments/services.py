@@ -345,6 +345,8 @@ def payment_returned(*, payment: OnlinePayment) -> str:
     if payment.provider == Provider.TEST:
         return payment.status
     config = selectors.settings_row()
+    if config is None:
+        return payment.status
     try:
         remote = provider_for(config, payment.provider).state(payment.provider_ref)
     except ProviderError as error:

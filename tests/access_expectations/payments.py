@@ -20,7 +20,9 @@ from tests.access_expectations import (
     OK,
     REDIRECT,
     TENANT_URLCONF,
+    UNAUTHORIZED,
     answers,
+    api,
     everyone,
 )
 from tests.access_expectations.ledger import account_kwargs
@@ -38,6 +40,15 @@ def readers(answer=OK, members=FORBIDDEN):
         FORBIDDEN,
         **dict.fromkeys(BOARD, answer),
         accountant=answer,
+        **dict.fromkeys(MEMBERS, members),
+    )
+
+
+def api_readers(members=OK):
+    return api(
+        FORBIDDEN,
+        **dict.fromkeys(BOARD, OK),
+        accountant=OK,
         **dict.fromkeys(MEMBERS, members),
     )
 
@@ -74,6 +85,10 @@ EXPECTATIONS: dict[tuple[str, str], tuple] = {
     # sends back to the settings, here with "Stripe is not set up" since the matrix has no key).
     (TENANT_URLCONF, "payments:stripe-connect"): ({}, answers(FORBIDDEN, chairman=NOT_ALLOWED)),
     (TENANT_URLCONF, "payments:stripe-refresh"): ({}, answers(FORBIDDEN, chairman=REDIRECT)),
+    # The API: a member reads the payments of their own accounts and starts one; the board and
+    # the accountant read every one (someone else's payment: 404 for a member).
+    (TENANT_URLCONF, "payments:api-payments"): ({}, api_readers()),
+    (TENANT_URLCONF, "payments:api-payment"): (payment_kwargs, api_readers(members=NOT_FOUND)),
     (TENANT_URLCONF, "payments:webhook-stripe"): ({}, everyone(NOT_ALLOWED)),
     (TENANT_URLCONF, "payments:webhook-tbank"): ({}, everyone(NOT_ALLOWED)),
     (TENANT_URLCONF, "payments:webhook-test"): ({}, everyone(NOT_ALLOWED)),
@@ -84,4 +99,16 @@ EXPECTATIONS: dict[tuple[str, str], tuple] = {
 METHODS = {
     (TENANT_URLCONF, name): {"POST": dict.fromkeys(METHOD_ACTORS, 400)}
     for name in ("payments:webhook-stripe", "payments:webhook-tbank", "payments:webhook-test")
+}
+#: Starting a payment through the API: a member's empty body is a 400 naming the fields (nothing
+#: written); the board, the accountant and the dispatcher may read but not start (403); no
+#: session of this association: 401.
+METHODS[(TENANT_URLCONF, "payments:api-payments")] = {
+    "POST": {
+        **dict.fromkeys(METHOD_ACTORS, FORBIDDEN),
+        "anonymous": UNAUTHORIZED,
+        "beta_member": UNAUTHORIZED,
+        "beta_chairman": UNAUTHORIZED,
+        **dict.fromkeys(MEMBERS, 400),
+    }
 }
