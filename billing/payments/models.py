@@ -75,10 +75,14 @@ class ProviderSettings(EncryptedModel):
 
     @property
     def stripe_state(self) -> str:
-        """Stripe Connect onboarding: ``not_started``, ``pending`` or ``enabled``."""
+        """Stripe Connect onboarding: ``not_started``, ``pending`` (made by the platform, not
+        yet taking charges), ``entered`` (an ``acct_…`` typed in, no word from Stripe yet) or
+        ``enabled``."""
         if not self.stripe_account:
             return "not_started"
-        return "enabled" if self.stripe_charges_enabled else "pending"
+        if self.stripe_charges_enabled:
+            return "enabled"
+        return "pending" if self.stripe_onboarded else "entered"
 
 
 class Status(models.TextChoices):

@@ -108,7 +108,10 @@ def test_an_event_for_an_account_nobody_owns_is_stored_flagged_and_posts_nothing
 
 
 def test_an_account_of_one_association_is_refused_to_another(in_alpha, stripe_standin, alpha, beta):
-    services.save_settings(actor=None, provider="stripe_connect", stripe_account="acct_standin")
+    typed = services.save_settings(
+        actor=None, provider="stripe_connect", stripe_account="acct_standin"
+    )
+    assert typed.stripe_state == "entered"  # typed in: no onboarding button, no word yet
     connection.set_tenant(beta)
     with pytest.raises(ValidationError):
         services.save_settings(actor=None, provider="stripe_connect", stripe_account="acct_standin")
