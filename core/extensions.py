@@ -20,9 +20,10 @@ apps. A declaration says:
 * ``notification_kinds``: the kinds of message it sends through ``tenants.notifications``
   (``NotificationKind``: default on/off, whether a person may switch it off, whom it concerns,
   and the document an email of the kind may carry, made at delivery).
-* ``operator_hooks``: what the operators' console may do inside an association's schema,
-  by name (``operator_hook(name)``; the console runs it in the schema, e.g. naming a chairman's
-  successor), since a public-schema app never imports a tenant app.
+* ``operator_hooks``: what public-schema code (the operators' console, billing's plans) may do
+  inside an association's schema, by name (``operator_hook(name)``; the caller runs it in the
+  schema, e.g. the console naming a chairman's successor, billing's plans emailing the board
+  through the notifications), since a public-schema app never imports a tenant app.
 * ``discussions``: the kinds of its objects a discussion thread may be attached to
   (``DiscussionTarget``: an estimate, a meeting, a news item); the forum keeps (kind, id) and
   asks the declaration to find, check and link the object, so it never imports the app.
@@ -303,7 +304,8 @@ class AppDeclaration:
     demo: Callable[[], str] | None = None
     #: The kinds of message the app sends people (``tenants.notifications``).
     notification_kinds: tuple[NotificationKind, ...] = ()
-    #: What the operators' console may run inside the association's schema, by name.
+    #: What public-schema code (the console, billing's plans) may run inside the association's
+    #: schema, by name.
     operator_hooks: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
     #: The kinds of the app's objects a discussion thread may be attached to.
     discussions: tuple[DiscussionTarget, ...] = ()

@@ -8,8 +8,9 @@ matrix, ``tests/access_methods.py``), and ``alpha``'s token still works at home.
 
 Ids are checked by the matrix (``test_ids_of_another_association_are_refused``), which covers
 the ballot receipt (``voting:receipt``, ``voting:api-receipt``) and the chair's hand-over
-(``staff:handover-answer``): their links carry ids, not tokens. The payment return is not
-here yet: no payment provider's return URL exists.
+(``staff:handover-answer``): their links carry ids, not tokens. The payment return
+(``payments:return``, where the provider sends the member back) carries a token bound to the
+association's schema: below.
 """
 
 from __future__ import annotations
@@ -137,3 +138,52 @@ def test_a_new_portals_hand_over_of_alpha_does_not_sign_in_on_beta(alpha, beta):
     assert HandoverToken.objects.filter(schema_name=alpha.schema_name, used_at=None).exists()
     connection.set_tenant(alpha)
     assert visitor(host_of(alpha)).get(path).status_code == 302  # at home it signs in
+
+
+def test_a_payment_return_link_of_alpha_does_nothing_on_beta(alpha, beta):
+    """A twin in beta: the same member id and a waiting payment of the same id and provider
+    reference. The return link made in alpha is a 404 on beta's host, asks no provider and
+    changes nothing; at home it opens the payment."""
+    import uuid
+    from decimal import Decimal
+
+    from billing.payments import tokens
+    from billing.payments.models import OnlinePayment, Status
+    from tests.tenants.residents.factories import make_owner, make_premises
+
+    payment_id = uuid.uuid4()
+
+    def waiting_payment(association, user):
+        connection.set_tenant(association)
+        premises = make_premises()
+        make_owner(premises, user=user)
+        return OnlinePayment.objects.create(
+            id=payment_id,
+            account=premises.accounts.get(),
+            amount=Decimal("10.00"),
+            provider="stripe_connect",
+            status=Status.PENDING,
+            provider_ref="pi_twin",
+            created_by=user,
+        )
+
+    connection.set_tenant(alpha)
+    person = UserFactory(roles=[Role.OWNER])
+    waiting_payment(alpha, person)
+    connection.set_tenant(alpha)
+    token = tokens.make_token(payment_id)
+    twin = _twin(person, beta)
+    waiting_payment(beta, twin)
+    path = f"/money/online/{payment_id}/return/{token}/"
+    # The twin's first request notes beta's last activity (public schema), as any member's does.
+    visitor(host_of(beta), twin, beta).get("/")
+
+    assert _refused_on(beta, "GET", path, user=twin).status == 404
+    assert _refused_on(beta, "POST", path, user=twin).status == 405
+    connection.set_tenant(beta)
+    assert OnlinePayment.objects.get(pk=payment_id).status == Status.PENDING
+    assert not tokens.check_token(token, payment_id)
+    connection.set_tenant(alpha)
+    assert tokens.check_token(token, payment_id)
+    home = visitor(host_of(alpha), person, alpha).get(path)
+    assert home.status_code == 302 and home["Location"] == f"/money/online/{payment_id}/"

@@ -18,6 +18,11 @@ The rules (docs/architecture.md, Layout):
    counts in the graph of tenant apps, so the ledger it posts through cannot import it back),
    and it imports none of billing's public-schema code (``billing.plans``: the associations'
    plans).
+8. ``billing.plans`` (the associations' plans) is a shared app, in the public schema: it imports
+   no tenant app (``tenants.*``, ``billing.payments``), like a platform app (rule 3). What it runs
+   inside an association's schema (the board's email) comes through declared hooks
+   (``core.extensions.operator_hook``). The one exception is the receipt's QR encoder
+   (``tenants.ledger.receipts.qr``: pure functions, no models), which its invoices reuse.
 
 Imports inside functions count (rules 1-4 and 6), so a lazy import is no way around them.
 Migrations are left out (they name apps by label, frozen in time).
@@ -39,6 +44,9 @@ PLATFORM_APPS = frozenset({"associations", "signup", "console", "config"})
 PUBLIC_SCHEMA_APPS = PLATFORM_APPS
 #: Packages under ``billing/`` that live in each association's schema (rule 7).
 TENANT_BILLING = ("billing.payments",)
+#: Packages under ``billing/`` in the public schema (rule 8), and the tenant modules they may use.
+SHARED_BILLING = ("billing.plans",)
+SHARED_BILLING_MAY_USE = frozenset({"tenants.ledger.receipts.qr"})
 
 
 @dataclass(frozen=True)
@@ -142,6 +150,15 @@ def violations(found: list[Import]) -> list[str]:
             and target != "billing"
         ):
             problems.append(f"{where}: a tenant-schema billing app imports no public billing code")
+        if (
+            ".".join(source.split(".")[:2]) in SHARED_BILLING
+            and (top(target) == "tenants" or tenant_app(target) in TENANT_BILLING)
+            and not any(
+                target == allowed or target.startswith(allowed + ".")
+                for allowed in SHARED_BILLING_MAY_USE
+            )
+        ):
+            problems.append(f"{where}: a shared billing app reads tenant apps through hooks")
         if top(source) in PLATFORM_APPS - {"config"} and top(target) == "tenants":
             problems.append(f"{where}: a platform app reads tenant apps through declarations")
         if (
@@ -206,6 +223,10 @@ BAD_MODULES = {
     "tenants.residents.services.owners": "from ..selectors import current\nimport config.celery\n",
     "billing.payments.services": "from associations.models import Association\n",
     "billing.payments.views": "from billing.plans import services\n",
+    "billing.plans.tasks": (
+        "def warn_board():\n    from tenants.notifications.services import notify_members\n"
+    ),
+    "billing.plans.services": "from billing.payments.models import OnlinePayment\n",
 }
 
 
@@ -242,6 +263,8 @@ def test_the_checker_allows_the_arrows_that_point_the_right_way():
         ("config.urls_tenant", "from tenants.portal.urls import api_urlpatterns\n"),
         ("core.tasks", "from core import tenancy\nfrom celery import current_app\n"),
         ("billing.payments.services", "from tenants.ledger.payments import services\n"),
+        ("billing.plans.documents", "from tenants.ledger.receipts import qr\n"),
+        ("billing.plans.tasks", "def warn():\n    from core.extensions import operator_hook\n"),
     )
     for module, source in allowed:
         assert violations(imports_of(source, module)) == [], module

@@ -17,6 +17,17 @@ from core.extensions import (
 PAYMENT_KEEPERS = frozenset({Role.ACCOUNTANT})
 
 
+#: The hook the platform's Connect endpoint runs in this schema for an event of the
+#: association's connected account (``billing.plans.connect``).
+CONNECT_EVENT = "payments.connect_event"
+
+
+def _connect_event(payload: dict) -> str:
+    from billing.payments.services import connect_event
+
+    return connect_event(payload)
+
+
 def seed_demo() -> str:
     from billing.payments.demo import seed_demo as seed
 
@@ -53,7 +64,11 @@ declaration = AppDeclaration(
         "payments.refund_requested": _("Refund asked for"),
         "payments.event_flagged": _("Payment notification flagged"),
         "payments.reconciled": _("Online payments reconciled"),
+        "payments.stripe_connect_started": _("Stripe account created for the association"),
+        "payments.stripe_connect_enabled": _("Stripe account can take payments"),
+        "payments.stripe_connect_disabled": _("Stripe account can no longer take payments"),
     },
+    operator_hooks={CONNECT_EVENT: _connect_event},
     periodic_jobs=(PeriodicJob("payments-reconcile", "billing.payments.tasks.reconcile", 3600.0),),
     # The providers' notifications are a delivery record, and the settings hold secrets.
     export=ExportRules(

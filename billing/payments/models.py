@@ -44,8 +44,18 @@ class ProviderSettings(EncryptedModel):
     )
     #: Stripe: the association's connected account (``acct_…``).
     stripe_account = models.CharField(_("Stripe connected account"), max_length=64, blank=True)
-    #: Stripe: the signing secret of the association's Connect webhook endpoint (``whsec_…``).
+    #: Stripe: the signing secret of the association's own Connect webhook endpoint
+    #: (``whsec_…``), for an association that registered one; optional since the platform's
+    #: Connect endpoint routes every connected account's events (``billing.plans.connect``).
     stripe_webhook_secret = EncryptedTextField(_("Stripe webhook secret"), null=True, blank=True)
+    #: Stripe: the account can take charges (``account.updated``'s ``charges_enabled``).
+    stripe_charges_enabled = models.BooleanField(default=False)
+    #: Stripe: the onboarding form was submitted (``details_submitted``).
+    stripe_details_submitted = models.BooleanField(default=False)
+    #: The ``created`` of the last ``account.updated`` applied (an older one changes nothing).
+    stripe_account_state_at = models.BigIntegerField(default=0)
+    #: The account was made by the platform's onboarding (Account Links), not typed in.
+    stripe_onboarded = models.BooleanField(default=False)
     #: T-Bank: the terminal's key and password (the password signs requests and notifications).
     tbank_terminal_key = models.CharField(_("T-Bank terminal key"), max_length=64, blank=True)
     tbank_password = EncryptedTextField(_("T-Bank terminal password"), null=True, blank=True)
@@ -62,6 +72,17 @@ class ProviderSettings(EncryptedModel):
 
     def __str__(self) -> str:
         return f"ProviderSettings {self.provider or '-'}"
+
+    @property
+    def stripe_state(self) -> str:
+        """Stripe Connect onboarding: ``not_started``, ``pending`` (made by the platform, not
+        yet taking charges), ``entered`` (an ``acct_…`` typed in, no word from Stripe yet) or
+        ``enabled``."""
+        if not self.stripe_account:
+            return "not_started"
+        if self.stripe_charges_enabled:
+            return "enabled"
+        return "pending" if self.stripe_onboarded else "entered"
 
 
 class Status(models.TextChoices):

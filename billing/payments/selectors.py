@@ -72,11 +72,17 @@ def payment_for(user, pk) -> OnlinePayment:
 
 
 def payments_visible_to(user, limit: int = 200):
-    rows = OnlinePayment.objects.select_related("account").order_by("-created_at")
+    return payments_query(user)[:limit]
+
+
+def payments_query(user):
+    """The online payments a reader sees, newest first: every one for the board and the
+    accountant, a member's those of the accounts they hold or live on."""
+    rows = OnlinePayment.objects.select_related("account").order_by("-created_at", "id")
     if not reads_all(user):
         ids = [a.account.pk for a in payable_accounts(user)]
         rows = rows.filter(account_id__in=ids)
-    return rows[:limit]
+    return rows
 
 
 def flagged_events(limit: int = 50):

@@ -66,6 +66,8 @@ MAX_AMOUNT = Decimal("1000000.00")
 RECONCILE_DAYS = 7
 #: The hour of the association's own time after which the nightly reconciliation runs.
 RECONCILE_HOUR = 3
+#: Billing's plans' declared hook that keeps the platform's table of connected accounts.
+CONNECT_ACCOUNT_HOOK = "plans.connect_account"
 
 
 # -- the board's setting ------------------------------------------------------------------------
@@ -87,6 +89,7 @@ def save_settings(
         raise ValidationError({"provider": _("Choose a way to pay from the list.")})
     row = ProviderSettings.objects.select_for_update().order_by("updated_at").first()
     row = row or ProviderSettings()
+    saved_account = row.stripe_account
     stripe_account = (stripe_account or "").strip()
     tbank_terminal_key = (tbank_terminal_key or "").strip()
     row.stripe_account = stripe_account or row.stripe_account
@@ -95,17 +98,21 @@ def save_settings(
         row.stripe_webhook_secret = stripe_webhook_secret.strip()
     if tbank_password:
         row.tbank_password = tbank_password.strip()
-    if provider == Provider.STRIPE and not (
-        row.stripe_account.startswith("acct_") and row.stripe_webhook_secret
-    ):
+    if provider == Provider.STRIPE and not row.stripe_account.startswith("acct_"):
         raise ValidationError(
             {
                 "stripe_account": _(
-                    "Stripe needs the association's connected account (acct_…) and its "
-                    "webhook secret."
+                    "Stripe needs the association's connected account: connect it with "
+                    "Stripe, or enter its id (acct_…)."
                 )
             }
         )
+    if stripe_account and stripe_account != saved_account:
+        # A typed account: Stripe's events for it are routed here from now on (the platform's
+        # Connect endpoint); another association's account is refused.
+        _register_account(row.stripe_account)
+        row.stripe_charges_enabled = row.stripe_details_submitted = row.stripe_onboarded = False
+        row.stripe_account_state_at = 0
     if provider == Provider.TBANK and not (row.tbank_terminal_key and row.tbank_password):
         raise ValidationError(
             {"tbank_terminal_key": _("T-Bank needs the terminal's key and password.")}
@@ -118,6 +125,117 @@ def save_settings(
     row.save()
     record("payments.settings_changed", actor=actor, target=row, details={"provider": provider})
     return row
+
+
+def _register_account(account_id: str) -> None:
+    """Tell the platform's Connect router this association owns ``account_id`` (billing's
+    plans keep the table in the public schema; their declared hook, run in this schema)."""
+    from core.extensions import operator_hook
+
+    operator_hook(CONNECT_ACCOUNT_HOOK)(account_id)
+
+
+def _platform_gateway():
+    from billing.payments.providers import setting, stripe_connect
+
+    return stripe_connect.StripePlatformGateway(
+        api_key=setting("STRIPE_SECRET_KEY"), api_base=setting("STRIPE_API_BASE")
+    )
+
+
+def connect_stripe(*, actor, return_url: str, refresh_url: str) -> str:
+    """The chairman pressed "Connect with Stripe": the platform makes the association's
+    connected account (Express by default, ``TSZH_PAYMENTS_CONNECT_ACCOUNT_TYPE``) once, and a
+    fresh Account Link each time; returns the link's URL (Stripe's onboarding form).
+
+    The account is made with a deterministic idempotency key (the association's schema), so a
+    double press or a retry makes one account. Refused: no Stripe on this platform, Stripe not
+    answering."""
+    from billing.payments.providers import setting
+
+    if not setting("STRIPE_SECRET_KEY"):
+        raise ValidationError(_("Stripe is not set up on this platform: ask the operators."))
+    with transaction.atomic():
+        row = ProviderSettings.objects.select_for_update().order_by("updated_at").first()
+        row = row or ProviderSettings()
+        try:
+            gateway = _platform_gateway()
+            if not row.stripe_account:
+                kind = setting("TSZH_PAYMENTS_CONNECT_ACCOUNT_TYPE", "express")
+                account = gateway.create_account(
+                    kind=kind if kind in ("express", "standard") else "express",
+                    country=setting("TSZH_PAYMENTS_CONNECT_COUNTRY"),
+                    reference=connection.schema_name,
+                    idempotency_key=f"tszh-connect-{connection.schema_name}",
+                )
+                row.stripe_account = account["id"]
+                row.stripe_charges_enabled = bool(account.get("charges_enabled"))
+                row.stripe_details_submitted = bool(account.get("details_submitted"))
+                row.stripe_onboarded = True
+                row.updated_by = actor
+                row.updated_at = timezone.now()
+                row.save()
+                _register_account(row.stripe_account)
+                record(
+                    "payments.stripe_connect_started",
+                    actor=actor,
+                    target=row,
+                    details={"account": row.stripe_account},
+                )
+            link = gateway.create_account_link(
+                account=row.stripe_account, refresh_url=refresh_url, return_url=return_url
+            )
+        except ProviderError as error:
+            logger.warning("stripe connect onboarding refused (%s)", error)
+            raise ValidationError(
+                _("Stripe does not answer now. Nothing was changed; try again later.")
+            ) from None
+    return link["url"]
+
+
+def connect_event(payload: dict) -> str:
+    """A Connect event routed here by the platform's endpoint (``billing.plans.connect``), in
+    this association's schema, inside the routing task: ``account.updated`` flips the
+    onboarding's state; a payment's event is stored once under its id (the same id as through
+    the association's own endpoint) and processed at once."""
+    if payload.get("type") == "account.updated":
+        return _account_updated(payload)
+    from billing.payments.providers.stripe_connect import parse_event
+
+    rows, _new = _store(Provider.STRIPE, parse_event(payload), queue=False)
+    outcomes = [process_event(row.pk) for row in rows]
+    return ",".join(str(outcome) for outcome in outcomes) or "ignored"
+
+
+def _account_updated(payload: dict) -> str:
+    obj = (payload.get("data") or {}).get("object") or {}
+    created = int(payload.get("created") or 0)
+    row = ProviderSettings.objects.select_for_update().order_by("updated_at").first()
+    if row is None or not row.stripe_account or obj.get("id") != row.stripe_account:
+        return EventStatus.FLAGGED
+    if created < row.stripe_account_state_at:
+        return EventStatus.IGNORED  # an older state arriving late
+    was = row.stripe_charges_enabled
+    row.stripe_charges_enabled = bool(obj.get("charges_enabled"))
+    row.stripe_details_submitted = bool(obj.get("details_submitted"))
+    row.stripe_account_state_at = created
+    row.save(
+        update_fields=[
+            "stripe_charges_enabled",
+            "stripe_details_submitted",
+            "stripe_account_state_at",
+        ]
+    )
+    if was != row.stripe_charges_enabled:
+        record(
+            "payments.stripe_connect_enabled"
+            if row.stripe_charges_enabled
+            else "payments.stripe_connect_disabled",
+            actor=None,
+            target=row,
+            details={"account": row.stripe_account},
+        )
+    return EventStatus.PROCESSED
 
 
 # -- a member pays ------------------------------------------------------------------------------
@@ -236,6 +354,38 @@ def checkout(
     return payment.pay_url
 
 
+def payment_returned(*, payment: OnlinePayment) -> str:
+    """The member came back from the provider (the return link, checked by the view): a
+    payment still waiting asks the provider where it stands, and a final answer goes through
+    the same path as a notification (stored once as ``return:<ref>:<status>``, processed:
+    posted once whatever arrives after). The test provider answers by its own notifications;
+    a provider that cannot be asked leaves the payment waiting."""
+    if payment.status != Status.PENDING or not payment.provider_ref:
+        return payment.status
+    if payment.provider == Provider.TEST:
+        return payment.status
+    config = selectors.settings_row()
+    if config is None:
+        return payment.status
+    try:
+        remote = provider_for(config, payment.provider).state(payment.provider_ref)
+    except ProviderError as error:
+        logger.info("payment %s: the provider could not be asked on return (%s)", payment.pk, error)
+        return payment.status
+    if remote.status not in (p.SUCCEEDED, p.FAILED, p.CANCELLED):
+        return payment.status
+    event = p.Event(
+        event_id=f"return:{payment.provider_ref}:{remote.status}",
+        kind=remote.status,
+        provider_ref=payment.provider_ref,
+        payment_id=str(payment.pk),
+        amount=remote.amount,
+        raw_type=f"return.{remote.status}",
+    )
+    rows, _new = _store(payment.provider, [event], queue=False)
+    return process_event(rows[0].pk)
+
+
 # -- notifications ------------------------------------------------------------------------------
 
 
@@ -248,7 +398,12 @@ def receive(provider_name: str, body: bytes, headers) -> tuple[list[WebhookEvent
     if config is None or provider_name not in (Provider.TEST, Provider.STRIPE, Provider.TBANK):
         raise BadSignature("no such provider here")
     provider = provider_for(config, provider_name)
-    events = provider.events(body, headers)
+    return _store(provider_name, provider.events(body, headers))
+
+
+def _store(provider_name: str, events, *, queue: bool = True) -> tuple[list[WebhookEvent], int]:
+    """Keep each event once under ``(provider, event id)``; queue the new ones after the
+    commit (``queue``; the Connect router processes them itself, already in a task)."""
     stored, new = [], 0
     for event in events:
         with transaction.atomic():
@@ -262,7 +417,8 @@ def receive(provider_name: str, body: bytes, headers) -> tuple[list[WebhookEvent
                         data=event.as_data(),
                     )
                 new += 1
-                transaction.on_commit(lambda pk=row.pk: _queue(pk))
+                if queue:
+                    transaction.on_commit(lambda pk=row.pk: _queue(pk))
             except IntegrityError:
                 row = WebhookEvent.objects.get(provider=provider_name, event_id=event.event_id)
                 WebhookEvent.objects.filter(pk=row.pk).update(deliveries=F("deliveries") + 1)

@@ -15,9 +15,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
-from billing.payments import forms, selectors, services
+from billing.payments import forms, selectors, services, tokens
 from billing.payments.declaration import PAYMENT_KEEPERS
 from billing.payments.models import Provider, Status
 from billing.payments.providers import provider_for
@@ -25,7 +25,7 @@ from billing.payments.providers.base import BadSignature
 from billing.payments.providers.test import HEADER as TEST_HEADER
 from billing.payments.providers.test import sign
 from core.access.decorators import role_required
-from core.access.roles import ACCOUNT_READERS, BOARD, MEMBER_ROLES, has_role
+from core.access.roles import ACCOUNT_READERS, BOARD, MEMBER_ROLES, Role, has_role
 from core.sensitive import sensitive_post
 from core.ui.refusals import act, attempt, show_refusal, submit
 
@@ -96,7 +96,9 @@ def confirm(request, pk):
         lambda: services.checkout(
             actor=request.user,
             payment=found,
-            return_url=request.build_absolute_uri(reverse("payments:payment", args=[found.pk])),
+            return_url=request.build_absolute_uri(
+                reverse("payments:return", args=[found.pk, tokens.make_token(found.pk)])
+            ),
             notification_url=request.build_absolute_uri(
                 reverse(f"payments:webhook-{_endpoint(found.provider)}")
             ),
@@ -115,6 +117,21 @@ def confirm(request, pk):
         )
         return redirect("payments:payment", pk=found.pk)
     return redirect(outcome.result)
+
+
+@role_required(*MEMBER_ROLES)
+@require_GET
+def payment_return(request, pk, token):
+    """The provider sends the member back here. A link made for this association (its schema
+    is in the token's salt) asks the provider where the payment stands, so the outcome shows
+    even before the notification arrives; any other token is a 404 that changes nothing."""
+    if not tokens.check_token(token, pk):
+        raise Http404
+    found = selectors.payment_for(request.user, pk)
+    if found.created_by_id != request.user.pk:
+        raise Http404
+    services.payment_returned(payment=found)
+    return redirect("payments:payment", pk=found.pk)
 
 
 def _endpoint(provider: str) -> str:
@@ -223,12 +240,45 @@ def settings_page(request):
         {
             "form": form,
             "row": row,
+            "stripe_state": row.stripe_state if row else "not_started",
+            "may_connect": has_role(request.user, Role.CHAIRMAN),
             "endpoints": {
                 name: request.build_absolute_uri(reverse(f"payments:webhook-{name}"))
                 for name in ("stripe", "tbank")
             },
         },
     )
+
+
+def _onboarding(request):
+    """Stripe's onboarding form for the association's connected account (made on the first
+    press), coming back to the settings page; refused: back to the settings with the reason."""
+    settings_url = reverse("payments:settings")
+    outcome = attempt(
+        lambda: services.connect_stripe(
+            actor=request.user,
+            return_url=request.build_absolute_uri(settings_url + "?stripe=return"),
+            refresh_url=request.build_absolute_uri(reverse("payments:stripe-refresh")),
+        )
+    )
+    if outcome.refused:
+        messages.error(request, outcome.message)
+        return redirect(settings_url)
+    return redirect(outcome.result)
+
+
+@role_required(Role.CHAIRMAN)
+@require_POST
+def stripe_connect(request):
+    """The chairman presses "Connect with Stripe" (audited by the service)."""
+    return _onboarding(request)
+
+
+@role_required(Role.CHAIRMAN)
+@require_GET
+def stripe_refresh(request):
+    """Stripe's ``refresh_url``: the link expired or was used; a fresh one (the same account)."""
+    return _onboarding(request)
 
 
 # -- webhooks -----------------------------------------------------------------------------------

@@ -8,6 +8,18 @@ from core.access.roles import BOARD, Role
 from core.extensions import AppDeclaration, NotificationKind, PeriodicJob
 
 PAYMENT_DUE = "plans.payment_due"
+#: The hook the association's online payment settings run (in its schema) when it connects a
+#: Stripe account: the platform's Connect endpoint routes that account's events to it.
+CONNECT_ACCOUNT = "plans.connect_account"
+#: ``tenants.notifications``' declared hook that sends a kind to the people it concerns.
+NOTIFY_MEMBERS = "notifications.notify_members"
+
+
+def _connect_account(account_id: str):
+    from billing.plans.connect import register_account
+
+    return register_account(account_id)
+
 
 declaration = AppDeclaration(
     audit_labels={
@@ -28,4 +40,5 @@ declaration = AppDeclaration(
     ),
     periodic_jobs=(PeriodicJob("plans-daily", "plans.daily", 24 * 3600, fan_out=False),),
     demo=seed_demo,
+    operator_hooks={CONNECT_ACCOUNT: _connect_account},
 )

@@ -229,9 +229,15 @@ def set_default_payment_method(*, customer_id: str, setup_intent_id: str) -> Non
         )
 
 
-def verify_event(payload: bytes, signature: str) -> dict:
-    """The event of a webhook whose signature (on the raw body) is good; ``ValueError`` if not."""
-    secret = getattr(settings, "STRIPE_WEBHOOK_SECRET", "")
+def verify_event(
+    payload: bytes,
+    signature: str,
+    *,
+    secret_setting: str = "STRIPE_WEBHOOK_SECRET",  # noqa: S107 - a setting's name
+) -> dict:
+    """The event of a webhook whose signature (on the raw body) is good; ``ValueError`` if not.
+    ``secret_setting``: the endpoint's own secret (the platform's, or the Connect endpoint's)."""
+    secret = getattr(settings, secret_setting, "")
     if not secret:
         raise ValueError("no webhook secret")
     try:

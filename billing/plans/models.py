@@ -226,3 +226,26 @@ class WebhookEvent(models.Model):
 
     def __str__(self) -> str:
         return f"WebhookEvent {self.provider} {self.event_id}"
+
+
+class ConnectedAccount(models.Model):
+    """A Stripe connected account (``acct_…``) and the association that owns it.
+
+    The platform's one Connect webhook endpoint (``billing.plans.connect``) routes each event by
+    its ``account`` through this table to the association's schema. Kept by the association's
+    online payment settings (``billing.payments``) through the declared hook
+    ``plans.connect_account`` when the board connects or enters an account.
+    """
+
+    account_id = models.CharField(_("connected account"), max_length=64, unique=True)
+    association = models.ForeignKey(
+        "associations.Association", on_delete=models.CASCADE, related_name="+"
+    )
+    connected_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("connected account")
+        verbose_name_plural = _("connected accounts")
+
+    def __str__(self) -> str:
+        return f"ConnectedAccount {self.account_id}"

@@ -19,6 +19,14 @@ def process_event(event_pk: int) -> str:
     return services.process_event(event_pk)
 
 
+@shared_task(name="plans.process_connect_event", acks_late=True)
+def process_connect_event(event_pk: int) -> str:
+    """A Connect event of the platform's endpoint, routed to its association's schema."""
+    from billing.plans import connect
+
+    return connect.process(event_pk)
+
+
 @shared_task(name="plans.daily")
 def daily() -> dict:
     """Issue the bank invoices that are due, mark the overdue ones, warn the boards."""
@@ -47,15 +55,19 @@ def warn_overdue() -> int:
 
 
 def warn_board() -> None:
-    """The board's email (through the association's notifications, kind ``plans.payment_due``)."""
+    """The board's email (through the association's notifications, kind ``plans.payment_due``).
+
+    A shared app imports no tenant app: the notifications offer the send as a declared hook
+    (``core.extensions.operator_hook``), run here inside the association's schema.
+    """
     from django.urls import reverse
     from django.utils.translation import gettext as _
 
-    from billing.plans.declaration import PAYMENT_DUE
-    from tenants.notifications.services import notify_members
+    from billing.plans.declaration import NOTIFY_MEMBERS, PAYMENT_DUE
+    from core.extensions import operator_hook
 
+    notify_members = operator_hook(NOTIFY_MEMBERS)
     notify_members(
-        actor=None,
         kind=PAYMENT_DUE,
         subject=_("The portal's plan is not paid"),
         body=_(

@@ -627,6 +627,9 @@ STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")  # localstripe in tests
 STRIPE_CHECKOUT_API_BASE = os.environ.get("STRIPE_CHECKOUT_API_BASE", "")
 # The platform endpoint's own signing secret (/billing/stripe/webhook/).
 STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+# The platform's Connect endpoint's own signing secret (/billing/stripe/connect/webhook/): the
+# events of every association's connected account, routed by ``account`` (docs/payments.md).
+STRIPE_CONNECT_WEBHOOK_SECRET = os.environ.get("STRIPE_CONNECT_WEBHOOK_SECRET", "")
 # Days an overdue association keeps the board's paid features before falling back to free.
 TSZH_BILLING_GRACE_DAYS = int(os.environ.get("TSZH_BILLING_GRACE_DAYS", "14"))
 # The platform's own legal and bank details on its invoices (JSON; demo values by default).

@@ -20,6 +20,9 @@ from core.extensions import (
 ANNOUNCEMENT = "notifications.announcement"
 #: Emergencies (no water, a burst pipe, a gas leak): always sent.
 EMERGENCY = "notifications.emergency"
+#: The hook public-schema code runs inside an association's schema to tell the people a kind
+#: concerns (billing's plans: the board's "plan not paid" email), since it imports no tenant app.
+NOTIFY_MEMBERS = "notifications.notify_members"
 
 
 def forget_notifications(erasure: HolderErasure) -> dict[str, int]:
@@ -59,6 +62,13 @@ def _demo() -> str:
         path="/",
     )
     return "a welcome notice to every member" if message else ""
+
+
+def _notify_members(*, kind: str, subject: str, body: str = "", path: str = ""):
+    """``services.notify_members`` for public-schema code, run in the association's schema."""
+    from tenants.notifications.services import notify_members
+
+    return notify_members(actor=None, kind=kind, subject=subject, body=body, path=path)
 
 
 declaration = AppDeclaration(
@@ -104,6 +114,7 @@ declaration = AppDeclaration(
         ),
     ),
     demo=_demo,
+    operator_hooks={NOTIFY_MEMBERS: _notify_members},
     notification_kinds=(
         NotificationKind(
             ANNOUNCEMENT,

@@ -18,8 +18,11 @@ from tests.access_expectations import (
     NOT_ALLOWED,
     NOT_FOUND,
     OK,
+    REDIRECT,
     TENANT_URLCONF,
+    UNAUTHORIZED,
     answers,
+    api,
     everyone,
 )
 from tests.access_expectations.ledger import account_kwargs
@@ -41,6 +44,15 @@ def readers(answer=OK, members=FORBIDDEN):
     )
 
 
+def api_readers(members=OK):
+    return api(
+        FORBIDDEN,
+        **dict.fromkeys(BOARD, OK),
+        accountant=OK,
+        **dict.fromkeys(MEMBERS, members),
+    )
+
+
 def payment_kwargs(_association):
     from billing.payments.models import OnlinePayment
     from tests.tenants.residents.factories import make_premises
@@ -51,15 +63,32 @@ def payment_kwargs(_association):
     return {"pk": payment.pk}
 
 
+def return_kwargs(association):
+    from billing.payments import tokens
+
+    kwargs = payment_kwargs(association)
+    return {**kwargs, "token": tokens.make_token(kwargs["pk"])}
+
+
 EXPECTATIONS: dict[tuple[str, str], tuple] = {
     (TENANT_URLCONF, "payments:pay"): (account_kwargs, members_only(NOT_FOUND)),
     (TENANT_URLCONF, "payments:payment"): (payment_kwargs, readers(OK, members=NOT_FOUND)),
     (TENANT_URLCONF, "payments:confirm"): (payment_kwargs, members_only(NOT_ALLOWED)),
+    # The provider's return link: a member's own payment only (someone else's: 404).
+    (TENANT_URLCONF, "payments:return"): (return_kwargs, members_only(NOT_FOUND)),
     (TENANT_URLCONF, "payments:test-checkout"): (payment_kwargs, members_only(NOT_FOUND)),
     (TENANT_URLCONF, "payments:board"): ({}, readers()),
     (TENANT_URLCONF, "payments:reconcile"): ({}, answers(FORBIDDEN, accountant=NOT_ALLOWED)),
     (TENANT_URLCONF, "payments:refund"): (payment_kwargs, answers(FORBIDDEN, accountant=OK)),
     (TENANT_URLCONF, "payments:settings"): ({}, answers(FORBIDDEN, **dict.fromkeys(BOARD, OK))),
+    # Connect onboarding: the chairman alone (a POST; Stripe's refresh link is a GET that
+    # sends back to the settings, here with "Stripe is not set up" since the matrix has no key).
+    (TENANT_URLCONF, "payments:stripe-connect"): ({}, answers(FORBIDDEN, chairman=NOT_ALLOWED)),
+    (TENANT_URLCONF, "payments:stripe-refresh"): ({}, answers(FORBIDDEN, chairman=REDIRECT)),
+    # The API: a member reads the payments of their own accounts and starts one; the board and
+    # the accountant read every one (someone else's payment: 404 for a member).
+    (TENANT_URLCONF, "payments:api-payments"): ({}, api_readers()),
+    (TENANT_URLCONF, "payments:api-payment"): (payment_kwargs, api_readers(members=NOT_FOUND)),
     (TENANT_URLCONF, "payments:webhook-stripe"): ({}, everyone(NOT_ALLOWED)),
     (TENANT_URLCONF, "payments:webhook-tbank"): ({}, everyone(NOT_ALLOWED)),
     (TENANT_URLCONF, "payments:webhook-test"): ({}, everyone(NOT_ALLOWED)),
@@ -70,4 +99,16 @@ EXPECTATIONS: dict[tuple[str, str], tuple] = {
 METHODS = {
     (TENANT_URLCONF, name): {"POST": dict.fromkeys(METHOD_ACTORS, 400)}
     for name in ("payments:webhook-stripe", "payments:webhook-tbank", "payments:webhook-test")
+}
+#: Starting a payment through the API: a member's empty body is a 400 naming the fields (nothing
+#: written); the board, the accountant and the dispatcher may read but not start (403); no
+#: session of this association: 401.
+METHODS[(TENANT_URLCONF, "payments:api-payments")] = {
+    "POST": {
+        **dict.fromkeys(METHOD_ACTORS, FORBIDDEN),
+        "anonymous": UNAUTHORIZED,
+        "beta_member": UNAUTHORIZED,
+        "beta_chairman": UNAUTHORIZED,
+        **dict.fromkeys(MEMBERS, 400),
+    }
 }

@@ -63,6 +63,7 @@ EXPECTATIONS: dict[tuple[str, str], tuple] = {
     (TENANT_URLCONF, "plans:invoice-pdf"): (open_invoice, readers()),
     (TENANT_URLCONF, "plans:act-pdf"): (paid_invoice, readers()),
     (PUBLIC_URLCONF, "plans_webhooks:stripe"): ({}, everyone_public(NOT_ALLOWED)),
+    (PUBLIC_URLCONF, "plans_webhooks:stripe-connect"): ({}, everyone_public(NOT_ALLOWED)),
     (PUBLIC_URLCONF, "plans_console:index"): ({}, operators(OK)),
     (PUBLIC_URLCONF, "plans_console:association"): (alpha_pk, operators(OK)),
     (PUBLIC_URLCONF, "plans_console:grant"): (alpha_pk, operators(NOT_ALLOWED)),
@@ -76,4 +77,5 @@ EXPECTATIONS: dict[tuple[str, str], tuple] = {
 #: 400 for everyone, and stores nothing (the matrix counts the rows around it).
 METHODS = {
     (PUBLIC_URLCONF, "plans_webhooks:stripe"): {"POST": dict.fromkeys(PUBLIC_ACTORS, 400)},
+    (PUBLIC_URLCONF, "plans_webhooks:stripe-connect"): {"POST": dict.fromkeys(PUBLIC_ACTORS, 400)},
 }

@@ -183,6 +183,56 @@ class StripeConnectGateway:
             raise ProviderError(f"stripe: list refused ({type(error).__name__})") from error
 
 
+def parse_event(event: dict) -> list[Event]:
+    """A verified Stripe event (plain dicts) in the providers' common words. The same for the
+    association's own endpoint and the platform's Connect endpoint (which trims the event to
+    ids, amounts and statuses before it hands it on)."""
+    kind_name = event["type"]
+    obj = event["data"]["object"]
+    account = event.get("account") or ""
+    common = {"event_id": event["id"], "account_ref": account, "raw_type": kind_name}
+    if kind_name.startswith("payment_intent."):
+        kind = {
+            "payment_intent.succeeded": SUCCEEDED,
+            "payment_intent.payment_failed": FAILED,
+            "payment_intent.canceled": CANCELLED,
+        }.get(kind_name, OTHER)
+        error = obj.get("last_payment_error") or {}
+        return [
+            Event(
+                kind=kind,
+                provider_ref=obj["id"],
+                payment_id=_metadata(obj).get("tszh_payment", ""),
+                amount=from_minor(obj.get("amount_received") or obj.get("amount") or 0),
+                failure_code=str(error.get("code") or error.get("decline_code") or "")[:40],
+                **common,
+            )
+        ]
+    if kind_name == "checkout.session.expired":
+        ref = obj.get("payment_intent") or ""
+        return [
+            Event(
+                kind=CANCELLED,
+                provider_ref=ref if isinstance(ref, str) else ref.get("id", ""),
+                payment_id=_metadata(obj).get("tszh_payment", ""),
+                **common,
+            )
+        ]
+    if kind_name in ("refund.created", "refund.updated") and obj.get("status") == "succeeded":
+        ref = obj.get("payment_intent") or ""
+        return [
+            Event(
+                kind=REFUNDED,
+                provider_ref=ref if isinstance(ref, str) else ref.get("id", ""),
+                payment_id=_metadata(obj).get("tszh_payment", ""),
+                refund_ref=obj["id"],
+                refund_amount=from_minor(obj.get("amount") or 0),
+                **common,
+            )
+        ]
+    return [Event(kind=OTHER, **common)]
+
+
 def _plain(obj) -> dict:
     """A Stripe object as plain dicts and lists (the library's objects are not dicts)."""
     return obj.to_dict() if hasattr(obj, "to_dict") else dict(obj)
@@ -205,6 +255,54 @@ def _state(intent) -> RemoteState:
     return RemoteState(
         intent["id"], status, amount, refunded, _metadata(intent).get("tszh_payment", "")
     )
+
+
+class StripePlatformGateway:
+    """The platform's own calls to Connect (no ``Stripe-Account`` header): onboarding an
+    association's connected account through Stripe-hosted Account Links."""
+
+    def __init__(self, *, api_key: str, api_base: str = ""):
+        if not api_key:
+            raise ProviderError("stripe: no platform key")
+        bases = {"api": api_base} if api_base else None
+        self.client = stripe.StripeClient(api_key, base_addresses=bases, max_network_retries=0)
+
+    def create_account(self, *, kind: str, country: str, reference: str, idempotency_key: str):
+        """``POST /v1/accounts``: an Express (or Standard) account, card payments requested."""
+        params: dict = {
+            "type": kind,
+            "capabilities": {
+                "card_payments": {"requested": True},
+                "transfers": {"requested": True},
+            },
+            "metadata": {"tszh_association": reference},
+        }
+        if country:
+            params["country"] = country
+        if kind == "standard":
+            params.pop("capabilities")
+        try:
+            return _plain(
+                self.client.v1.accounts.create(params, options={"idempotency_key": idempotency_key})
+            )
+        except stripe.StripeError as error:
+            raise ProviderError(f"stripe: account refused ({type(error).__name__})") from error
+
+    def create_account_link(self, *, account: str, refresh_url: str, return_url: str):
+        """``POST /v1/account_links`` (``account_onboarding``): a single-use onboarding URL."""
+        try:
+            return _plain(
+                self.client.v1.account_links.create(
+                    {
+                        "account": account,
+                        "refresh_url": refresh_url,
+                        "return_url": return_url,
+                        "type": "account_onboarding",
+                    }
+                )
+            )
+        except stripe.StripeError as error:
+            raise ProviderError(f"stripe: account link refused ({type(error).__name__})") from error
 
 
 class StripeConnectProvider:
@@ -267,51 +365,7 @@ class StripeConnectProvider:
             )
         except (stripe.SignatureVerificationError, ValueError, UnicodeDecodeError) as error:
             raise BadSignature("stripe: signature does not match") from error
-        event = _plain(event)
-        kind_name = event["type"]
-        obj = event["data"]["object"]
-        account = event.get("account") or ""
-        common = {"event_id": event["id"], "account_ref": account, "raw_type": kind_name}
-        if kind_name.startswith("payment_intent."):
-            kind = {
-                "payment_intent.succeeded": SUCCEEDED,
-                "payment_intent.payment_failed": FAILED,
-                "payment_intent.canceled": CANCELLED,
-            }.get(kind_name, OTHER)
-            error = obj.get("last_payment_error") or {}
-            return [
-                Event(
-                    kind=kind,
-                    provider_ref=obj["id"],
-                    payment_id=_metadata(obj).get("tszh_payment", ""),
-                    amount=from_minor(obj.get("amount_received") or obj.get("amount") or 0),
-                    failure_code=str(error.get("code") or error.get("decline_code") or "")[:40],
-                    **common,
-                )
-            ]
-        if kind_name == "checkout.session.expired":
-            ref = obj.get("payment_intent") or ""
-            return [
-                Event(
-                    kind=CANCELLED,
-                    provider_ref=ref if isinstance(ref, str) else ref.get("id", ""),
-                    payment_id=_metadata(obj).get("tszh_payment", ""),
-                    **common,
-                )
-            ]
-        if kind_name in ("refund.created", "refund.updated") and obj.get("status") == "succeeded":
-            ref = obj.get("payment_intent") or ""
-            return [
-                Event(
-                    kind=REFUNDED,
-                    provider_ref=ref if isinstance(ref, str) else ref.get("id", ""),
-                    payment_id=_metadata(obj).get("tszh_payment", ""),
-                    refund_ref=obj["id"],
-                    refund_amount=from_minor(obj.get("amount") or 0),
-                    **common,
-                )
-            ]
-        return [Event(kind=OTHER, **common)]
+        return parse_event(_plain(event))
 
     def owns(self, event: Event) -> bool:
         return not event.account_ref or event.account_ref == self.account

@@ -76,6 +76,10 @@ class _Server:
 # -- Stripe ---------------------------------------------------------------------------------------
 
 
+#: The platform's own Connect calls (no ``Stripe-Account`` header): onboarding.
+PLATFORM_PATHS = ("/v1/accounts", "/v1/account_links")
+
+
 def _form(body: bytes) -> dict:
     return dict(urllib.parse.parse_qsl(body.decode(), keep_blank_values=True))
 
@@ -89,6 +93,9 @@ class StripeStandIn(_Server):
         self.sessions: dict[str, dict] = {}
         self.refunds: dict[str, dict] = {}
         self.replays: dict[tuple, tuple] = {}
+        #: Connected accounts made through ``POST /v1/accounts`` (Connect onboarding).
+        self.made_accounts: dict[str, dict] = {}
+        self.links: list[dict] = []
         super().__init__()
 
     def _error(self, status, message, kind="invalid_request_error"):
@@ -100,7 +107,8 @@ class StripeStandIn(_Server):
             if headers.get("Authorization") != f"Bearer {self.API_KEY}":
                 return self._error(401, "Invalid API Key provided", "authentication_error")
             account = headers.get("Stripe-Account", "")
-            if account not in self.accounts:
+            platform_call = urllib.parse.urlsplit(path).path in PLATFORM_PATHS
+            if account not in self.accounts and not (platform_call and not account):
                 return self._error(403, "No such connected account (Stripe-Account).")
             key = headers.get("Idempotency-Key")
             if method == "POST" and key:
@@ -139,6 +147,45 @@ class StripeStandIn(_Server):
         return view
 
     def _route(self, method, path, query, form, account):
+        if method == "POST" and path == "/v1/accounts":
+            if form.get("type") not in ("express", "standard", "custom"):
+                return self._error(400, "Invalid type: must be one of custom, express, standard")
+            made = {
+                "id": _id("acct"),
+                "object": "account",
+                "type": form["type"],
+                "country": form.get("country", "US"),
+                "charges_enabled": False,
+                "details_submitted": False,
+                "payouts_enabled": False,
+                "metadata": {
+                    k.split("[")[-1].rstrip("]"): v
+                    for k, v in form.items()
+                    if k.startswith("metadata[")
+                },
+                "created": int(time.time()),
+            }
+            self.made_accounts[made["id"]] = made
+            self.accounts.add(made["id"])
+            return 200, made
+        if method == "POST" and path == "/v1/account_links":
+            if form.get("account") not in self.made_accounts:
+                return self._error(400, "No such account")
+            if form.get("type") not in ("account_onboarding", "account_update"):
+                return self._error(400, "Invalid type")
+            for name in ("refresh_url", "return_url"):
+                if not form.get(name):
+                    return self._error(400, f"Missing required param: {name}.")
+            link = {
+                "object": "account_link",
+                "created": int(time.time()),
+                "expires_at": int(time.time()) + 300,
+                "url": f"{self.url}/setup/e/{form['account']}/{len(self.links) + 1}",
+                "return_url": form["return_url"],
+                "refresh_url": form["refresh_url"],
+            }
+            self.links.append(link)
+            return 200, link
         if method == "POST" and path == "/v1/checkout/sessions":
             if form.get("mode") != "payment":
                 return self._error(400, "mode must be payment")
@@ -235,6 +282,21 @@ class StripeStandIn(_Server):
             intent["status"] = "succeeded"
             intent["amount_received"] = intent["amount"]
             return dict(intent)
+
+    def finish_onboarding(self, account: str, *, enabled: bool = True, event_id=None) -> dict:
+        """The association's form is filled in and Stripe checked it: ``account.updated``."""
+        with self.lock:
+            made = self.made_accounts[account]
+            made.update(charges_enabled=enabled, details_submitted=True, payouts_enabled=enabled)
+            return {
+                "id": event_id or _id("evt"),
+                "object": "event",
+                "type": "account.updated",
+                "account": account,
+                "api_version": "2024-06-20",
+                "created": int(time.time()),
+                "data": {"object": dict(made)},
+            }
 
     def intent_event(self, ref: str, kind: str = "payment_intent.succeeded", event_id=None) -> dict:
         intent = self.intents[ref]
