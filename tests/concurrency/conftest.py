@@ -3,8 +3,8 @@ serving this test run's database, and an association of its own made for the mod
 
 The association (``concurrency``) is provisioned and populated for real (committed: the server
 is another process) by ``tests.perf.mix_seed``, and removed afterwards with its schema and keys.
-Every test here carries the ``xdist_group("concurrency")`` mark: one worker runs them, one server
-at a time.
+Every module here carries ``pytestmark = pytest.mark.xdist_group("concurrency")``: one worker
+runs them all, one server at a time.
 """
 
 from __future__ import annotations
@@ -12,19 +12,11 @@ from __future__ import annotations
 import os
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
 SLUG = "concurrency"
 MEMBERS = 50
-
-
-def pytest_collection_modifyitems(config, items):
-    here = Path(__file__).parent
-    for item in items:
-        if here in Path(str(item.fspath)).parents:
-            item.add_marker(pytest.mark.xdist_group("concurrency"))
 
 
 def _server_env(database_name: str) -> dict[str, str]:

@@ -31,6 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from fractions import Fraction
 
+import pytest
 from django.db import connection, transaction
 from django_tenants.utils import tenant_context
 
@@ -38,6 +39,8 @@ ROUNDS = 4
 CLIENTS = 16
 CHOICES = ("for", "against", "abstain")
 RECEIPT = re.compile(r"/voting/[0-9a-f-]{36}/receipts/(\d+)/$")
+
+pytestmark = pytest.mark.xdist_group("concurrency")
 
 
 def _send(port, host, method, path, *, cookie="", fields=None, body=None, headers=None):

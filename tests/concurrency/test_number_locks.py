@@ -13,6 +13,8 @@ from django.db import OperationalError, connection, connections, transaction
 from tenants.dispatch import services as dispatch
 from tenants.voting import services as voting
 
+pytestmark = pytest.mark.xdist_group("concurrency")
+
 
 @pytest.mark.parametrize("next_number", [dispatch._next_number, voting._next_number])
 def test_a_number_lock_holds_one_association_only(
