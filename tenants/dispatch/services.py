@@ -68,10 +68,17 @@ def _text(value, *, limit: int) -> str:
     return (value or "").strip()[:limit] if isinstance(value, str) else ""
 
 
+#: The advisory lock class that hands out request numbers, one association at a time.
+NUMBER_LOCK = 0x64697370  # "disp"
+
+
 def _next_number() -> int:
-    """The next request number of this association, serialised by a transaction-level lock."""
+    """The next request number of this association, serialised by a transaction-level lock
+    keyed by the schema: two associations filing at once never wait for each other."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('dispatch_request_number'))")
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, hashtext(current_schema()))", [NUMBER_LOCK]
+        )
     top = Request.objects.aggregate(top=Max("number"))["top"] or 0
     return top + 1
 

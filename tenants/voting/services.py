@@ -53,7 +53,7 @@ from tenants.voting.models import (
 from tenants.voting.purposes import PAPER_DECISION, PROXY_DOCUMENT
 from tenants.voting.rules import MeetingForm, MeetingKind
 
-#: The advisory lock that hands out meeting numbers one at a time.
+#: The advisory lock class that hands out meeting numbers, one association at a time.
 NUMBER_LOCK = 0x766F7465  # "vote"
 MAX_QUESTIONS = 50
 NOTICE_KIND = "voting.notice"
@@ -150,8 +150,12 @@ def _check_building(kind: str, building) -> None:
 
 
 def _next_number() -> int:
+    """The next meeting number of this association, under a transaction-level lock keyed by
+    the schema (another association's meetings never wait for it)."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [NUMBER_LOCK])
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, hashtext(current_schema()))", [NUMBER_LOCK]
+        )
     return (Meeting.objects.aggregate(last=Max("number"))["last"] or 0) + 1
 
 
