@@ -155,6 +155,8 @@ def messages(sent: Sent) -> list[str]:
     """What the answer says is wrong: the API's error strings, or a page's error places."""
     if sent.flashed:
         return sent.flashed
+    if sent.content_type.startswith("text/plain"):
+        return [sent.text]  # the portal's ceiling on bodies answers before any page
     if "json" in sent.content_type:
         try:
             return list(_strings(json.loads(sent.text)))
