@@ -40,3 +40,65 @@ class LimitedUpload(FileUploadHandler):
 
     def file_complete(self, file_size):
         return None
+
+
+#: The largest request body the portal takes anywhere (the dispatch desk's ten photos, 50 MB,
+#: and the form around them); ``TSZH_MAX_REQUEST_BYTES`` in the settings overrides it.
+MAX_REQUEST_BYTES = 50 * 1024 * 1024 + FORM_OVERHEAD
+
+
+def max_request_bytes() -> int:
+    from django.conf import settings
+
+    return int(getattr(settings, "TSZH_MAX_REQUEST_BYTES", MAX_REQUEST_BYTES))
+
+
+def _too_large_answer(request):
+    from django.http import HttpResponse, JsonResponse
+    from django.utils.translation import gettext as _
+
+    message = _("The request is too large: at most %(size)d MB.") % {
+        "size": max_request_bytes() // (1024 * 1024)
+    }
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"detail": message}, status=413, json_dumps_params={"ensure_ascii": False}
+        )
+    return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+
+
+class RequestBodyCeiling:
+    """Middleware: a request declaring a body over ``max_request_bytes()`` is answered 413
+    before anything reads it, whatever view it is for (an API view without a file field still
+    parses a multipart body into temporary files). Views that take files set lower limits of
+    their own with ``LimitedUpload``; the reverse proxy should refuse such bodies first."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > max_request_bytes():
+            return _too_large_answer(request)
+        return self.get_response(request)
+
+
+class CeilingUpload(FileUploadHandler):
+    """The first of the default upload handlers: a body sent without a declared length (chunked)
+    is cut off once its files pass ``max_request_bytes()`` in all."""
+
+    def __init__(self, request=None):
+        super().__init__(request)
+        self.total = 0
+
+    def receive_data_chunk(self, raw_data, start):
+        self.total += len(raw_data)
+        if self.total > max_request_bytes():
+            raise StopUpload(connection_reset=True)
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None

@@ -187,6 +187,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Language before tenant routing, so the unknown-host 404 is in the visitor's language too.
     "core.ui.middleware.LanguageMiddleware",
+    # A body over the portal's largest upload is refused before anything reads it (core/uploads).
+    "core.uploads.RequestBodyCeiling",
     # django-tenants' routing, answered from process memory and Redis (associations/routing.py).
     "associations.routing.CachedTenantMiddleware",
     "core.access.middleware.AssociationContextMiddleware",
@@ -507,6 +509,15 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
 
 # --- REST API -------------------------------------------------------------------------------
+# Uploads: every body is cut off past the portal's largest upload (core/uploads.py); views that
+# take files put their own, lower limit in front (``LimitedUpload``). Files over 2.5 MB go to a
+# temporary file, never to memory.
+FILE_UPLOAD_HANDLERS = [
+    "core.uploads.CeilingUpload",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["core.access.api.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

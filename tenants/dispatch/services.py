@@ -206,12 +206,10 @@ def _store_photos(request: Request, photos, *, actor) -> list[Photo]:
             {"photos": _("At most %(count)d photos per request.") % {"count": MAX_PHOTOS}}
         )
     now = _now()
-    stored = []
-    for index, upload in enumerate(photos, start=1):
+    checked = []
+    for index, upload in enumerate(photos, start=1):  # all checked before the first is stored
         try:
-            kept = files.store(
-                upload, purpose=REQUEST_PHOTO, actor=actor, holding_id=request.holding_id
-            )
+            checked.append(files.check(upload, purpose=REQUEST_PHOTO))
         except ValidationError as error:
             raise ValidationError(
                 {
@@ -221,7 +219,17 @@ def _store_photos(request: Request, photos, *, actor) -> list[Photo]:
                     ]
                 }
             ) from None
-        stored.append(Photo(request=request, file=kept, added_by=actor, added_at=now))
+    stored = [
+        Photo(
+            request=request,
+            file=files.store(
+                each, purpose=REQUEST_PHOTO, actor=actor, holding_id=request.holding_id
+            ),
+            added_by=actor,
+            added_at=now,
+        )
+        for each in checked
+    ]
     Photo.objects.bulk_create(stored)
     return stored
 

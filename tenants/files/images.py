@@ -9,6 +9,7 @@ EXIF orientation is applied to the pixels first, so a phone photo keeps its way 
 from __future__ import annotations
 
 import io
+import math
 import warnings
 
 from django.core.exceptions import ValidationError
@@ -16,6 +17,12 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from tenants.files.purposes import FileKind, FilePurpose
+
+#: Pillow's own guard, for every image the portal opens (this module is imported by the file
+#: store at start-up): it warns past this many pixels and refuses past twice as many, before
+#: decoding. A purpose's ``max_pixels`` (at most 60 million) is checked first, so this only
+#: tightens Pillow's default of ~89 million for code that opens images some other way.
+Image.MAX_IMAGE_PIXELS = 64_000_000
 
 _SAVE_OPTIONS = {
     "PNG": {"optimize": True},
@@ -53,8 +60,7 @@ def clean_image(data: bytes, kind: FileKind, purpose: FilePurpose) -> bytes:
                     )
                 probe.verify()
             with Image.open(io.BytesIO(data)) as image:
-                image.load()
-                clean = ImageOps.exif_transpose(image)
+                return _encoded(image, kind, purpose)
     except ValidationError:
         raise
     except (
@@ -67,6 +73,20 @@ def clean_image(data: bytes, kind: FileKind, purpose: FilePurpose) -> bytes:
         EOFError,
     ):
         raise _unreadable() from None
+
+
+def _encoded(image: Image.Image, kind: FileKind, purpose: FilePurpose) -> bytes:
+    """The opened image's pixels, decoded once, turned upright, scaled down to the longest
+    side kept and encoded afresh (no second full-size copy along the way)."""
+    if kind.image_format == "JPEG":
+        # A JPEG is decoded at 1/2, 1/4 or 1/8 of its size when that still covers the longest
+        # side kept: a 48-megapixel photo never becomes 144 MB of pixels.
+        width, height = image.size
+        ratio = min(1.0, purpose.max_side / max(width, height, 1))
+        image.draft(image.mode, (math.ceil(width * ratio), math.ceil(height * ratio)))
+    image.load()
+    ImageOps.exif_transpose(image, in_place=True)
+    clean = image
     if max(clean.size) > purpose.max_side:
         clean.thumbnail((purpose.max_side, purpose.max_side), Image.Resampling.LANCZOS)
     fmt = kind.image_format

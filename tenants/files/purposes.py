@@ -68,15 +68,47 @@ IMAGES = frozenset({"png", "jpeg", "webp"})
 OFFICE = frozenset({"docx", "xlsx", "odt", "ods"})
 #: The most entries an office document's ZIP directory may list before it is refused unread.
 MAX_ARCHIVE_ENTRIES = 10_000
+#: What an office document may unpack to in all (its directory's declared sizes): a long report
+#: with pictures unpacks to some tens of megabytes.
+MAX_ARCHIVE_UNPACKED = 200 * MB
+#: Office XML packs 5-20 times; a deflate bomb packs about a thousand times. Members smaller
+#: than ``RATIO_FLOOR`` are not judged by their ratio (a tiny part may pack very well).
+MAX_ARCHIVE_RATIO = 100
+RATIO_FLOOR = 1 * MB
 _ODF_TYPES = {
     b"application/vnd.oasis.opendocument.text": ODT,
     b"application/vnd.oasis.opendocument.spreadsheet": ODS,
 }
 
 
+class ArchiveRefused(Exception):
+    """A ZIP container that would unpack into far more than a document holds (an archive bomb),
+    or whose directory lies about its members' sizes. Never unpacked to find out: judged by
+    the directory alone."""
+
+
+def _check_archive(entries: list[zipfile.ZipInfo]) -> None:
+    if len(entries) > MAX_ARCHIVE_ENTRIES:
+        raise ArchiveRefused("too many members")
+    unpacked = 0
+    for entry in entries:
+        unpacked += entry.file_size
+        # Deflate never makes data much larger: a member packed bigger than it unpacks to lies
+        # about its size (its data may inflate to anything).
+        if entry.compress_size > entry.file_size + entry.file_size // 100 + 1024:
+            raise ArchiveRefused("a member's size is false")
+        if entry.file_size > RATIO_FLOOR and entry.file_size > MAX_ARCHIVE_RATIO * max(
+            entry.compress_size, 1
+        ):
+            raise ArchiveRefused("a member packs like a bomb")
+    if unpacked > MAX_ARCHIVE_UNPACKED:
+        raise ArchiveRefused("unpacks to too much")
+
+
 def _office_kind(data: bytes) -> FileKind | None:
     """The office kind of a ZIP container, from its directory (and, for OpenDocument, the
-    ``mimetype`` entry the format stores first and uncompressed); None if it is neither."""
+    ``mimetype`` entry the format stores first and uncompressed); None if it is neither.
+    ``ArchiveRefused`` for an office document that is an archive bomb."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             entries = archive.infolist()
@@ -84,21 +116,28 @@ def _office_kind(data: bytes) -> FileKind | None:
                 return None
             names = {entry.filename for entry in entries}
             if entries and entries[0].filename == "mimetype" and entries[0].file_size <= 100:
-                return _ODF_TYPES.get(archive.read(entries[0]).strip())
+                found = _ODF_TYPES.get(archive.read(entries[0]).strip())
+                if found is not None:
+                    _check_archive(entries)
+                return found
     except (zipfile.BadZipFile, ValueError, OSError, NotImplementedError, RuntimeError):
         return None
     if "[Content_Types].xml" not in names:
         return None
+    found = None
     if "word/document.xml" in names:
-        return DOCX
-    if "xl/workbook.xml" in names:
-        return XLSX
-    return None
+        found = DOCX
+    elif "xl/workbook.xml" in names:
+        found = XLSX
+    if found is not None:
+        _check_archive(entries)
+    return found
 
 
 def kind_of(data: bytes) -> FileKind | None:
     """The kind a file's bytes show (its first bytes; for a ZIP container, its directory), or
-    None. Give the whole file when office kinds may be accepted."""
+    None. Give the whole file when office kinds may be accepted. ``ArchiveRefused`` for an
+    office document that would unpack into far too much (see ``_check_archive``)."""
     found = next((kind for kind in KINDS.values() if kind.matches(data[:16])), None)
     if found is None and data.startswith(b"PK\x03\x04"):
         found = _office_kind(data)

@@ -1,9 +1,12 @@
 """Storing and deleting private files: the one way every app keeps files.
 
 ``store()`` checks the upload against its purpose (size first, then the kind its first bytes
-show; images decoded and encoded again without metadata), seals the bytes under a fresh content
-key and writes them to the private storage; the row (name and content key sealed under the
-owner's key) and its audit entry commit with the caller's transaction. ``delete()`` and the
+show; office documents' ZIP directories against archive bombs; images decoded and encoded again
+without metadata), seals the bytes under a fresh content key and writes them to the private
+storage; the row (name and content key sealed under the owner's key) and its audit entry commit
+with the caller's transaction. ``check()`` does the checking alone: an app that keeps several
+files at once checks them all before it stores the first (``store()`` takes what ``check()``
+gave), so a bad file beside good ones leaves no bytes behind. ``delete()`` and the
 erasure hook remove rows at once and the bytes after the commit.
 
 A transaction that rolls back after ``store()`` leaves sealed bytes whose content key never
@@ -18,6 +21,7 @@ import os
 import tempfile
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
@@ -28,7 +32,7 @@ from django.utils.translation import gettext as _
 from core.audit import services as audit
 from tenants.files import images, sealing
 from tenants.files.models import StoredFile
-from tenants.files.purposes import FileKind, FilePurpose, kind_of
+from tenants.files.purposes import OFFICE, ArchiveRefused, FileKind, FilePurpose, kind_of
 from tenants.files.storage import private_storage
 
 #: Bytes read to recognise a file's kind.
@@ -55,12 +59,29 @@ def _too_large(purpose: FilePurpose) -> ValidationError:
     )
 
 
+def _archive_bomb() -> ValidationError:
+    return ValidationError(
+        _(
+            "This document unpacks into far more data than a document of its size holds (or "
+            "its contents are damaged), so it was refused. Save it again from the office "
+            "program and upload it."
+        ),
+        code="archive_bomb",
+    )
+
+
 def _check(data: bytes, purpose: FilePurpose) -> FileKind:
     if not data:
         raise ValidationError(_("The file is empty."), code="empty")
     if len(data) > purpose.max_bytes:
         raise _too_large(purpose)
-    kind = kind_of(data)
+    try:
+        kind = kind_of(data)
+    except ArchiveRefused:
+        if not purpose.kinds & OFFICE:
+            kind = None  # no office document is welcome here anyway
+        else:
+            raise _archive_bomb() from None
     if kind is None or kind.key not in purpose.kinds:
         raise ValidationError(
             _("This type of file is not accepted here. Accepted: %(kinds)s.")
@@ -77,6 +98,30 @@ def _clean_name(name: str, kind: FileKind) -> str:
     return f"{stem or 'file'}.{kind.extension}"
 
 
+@dataclass(frozen=True)
+class Checked:
+    """An upload that passed its purpose's checks: the bytes to keep (images already cleaned),
+    their kind and the name to keep."""
+
+    purpose: FilePurpose
+    data: bytes
+    kind: FileKind
+    name: str
+
+
+def check(upload, *, purpose: FilePurpose, name: str | None = None) -> Checked:
+    """Check ``upload`` against ``purpose`` without storing anything; refusals are
+    ``ValidationError``s."""
+    declared = getattr(upload, "size", None)
+    if declared is not None and declared > purpose.max_bytes:
+        raise _too_large(purpose)
+    data = _read_limited(upload, purpose.max_bytes)
+    kind = _check(data, purpose)
+    if kind.image_format:
+        data = images.clean_image(data, kind, purpose)
+    return Checked(purpose, data, kind, _clean_name(name or getattr(upload, "name", ""), kind))
+
+
 def store(
     upload,
     *,
@@ -86,21 +131,19 @@ def store(
     name: str | None = None,
 ) -> StoredFile:
     """Keep ``upload`` (an uploaded file, or any object with ``read()``/``chunks()`` and a
-    ``name``) as a private file of ``purpose``; refusals are ``ValidationError``s."""
-    declared = getattr(upload, "size", None)
-    if declared is not None and declared > purpose.max_bytes:
-        raise _too_large(purpose)
-    data = _read_limited(upload, purpose.max_bytes)
-    kind = _check(data, purpose)
-    if kind.image_format:
-        data = images.clean_image(data, kind, purpose)
+    ``name``, or what ``check()`` gave for this purpose) as a private file of ``purpose``;
+    refusals are ``ValidationError``s."""
+    if isinstance(upload, Checked) and upload.purpose.name == purpose.name:
+        checked = upload
+    else:
+        checked = check(upload, purpose=purpose, name=name)
     return store_bytes(
-        data,
+        checked.data,
         purpose=purpose,
-        kind=kind,
+        kind=checked.kind,
         actor=actor,
         holding_id=holding_id,
-        name=_clean_name(name or getattr(upload, "name", ""), kind),
+        name=checked.name,
     )
 
 

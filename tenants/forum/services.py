@@ -157,11 +157,14 @@ def _attach(post, uploads, actor) -> int:
             },
             code="too_many",
         )
-    for upload in uploads:
+    checked = []
+    for upload in uploads:  # every file checked before the first is stored: all or nothing
         try:
-            stored = files.store(upload, purpose=ATTACHMENT, actor=actor)
+            checked.append(files.check(upload, purpose=ATTACHMENT))
         except ValidationError as error:
             raise ValidationError({"attachments": error.messages}, code=error.code) from None
+    for each in checked:
+        stored = files.store(each, purpose=ATTACHMENT, actor=actor)
         Attachment.objects.create(post=post, file=stored)
     return len(uploads)
 

@@ -11,11 +11,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.access.decorators import role_required
 from core.access.roles import ACCOUNT_READERS
 from core.ui.refusals import act, submit
+from core.uploads import LimitedUpload
 from tenants.meters import accounting, accounting_forms, accounting_services, periods
 from tenants.meters import reading_import as importing
 from tenants.meters.models import ReadingImport
@@ -140,9 +142,27 @@ def norms(request):
     return render(request, "meters/accounting/norms.html", context, status=status)
 
 
+@csrf_exempt  # checked by ``_import_form`` once the size limit is in place
 @role_required(*ACCOUNT_READERS)
 @require_http_methods(["GET", "POST"])
 def import_upload(request):
+    """The size limit goes in front of the body's parsing: a file over it is refused unread
+    (the CSRF check reads the body, so it waits until the limit is in place)."""
+    if request.method == "POST":
+        limit = LimitedUpload(importing.spreadsheet.MAX_FILE_BYTES, request)
+        request.upload_handlers.insert(0, limit)
+        request.POST  # noqa: B018 - parse now, under the limit
+        if limit.exceeded:
+            form = accounting_forms.ImportForm({}, {})
+            form.full_clean()
+            form.errors.clear()
+            form.add_error("file", importing.spreadsheet.FileRefused("too_large").message)
+            return render(request, "meters/accounting/import.html", {"form": form}, status=413)
+    return _import_form(request)
+
+
+@csrf_protect
+def _import_form(request):
     form = accounting_forms.ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
