@@ -193,6 +193,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Idle and absolute session limits (core/access/sessions.py).
+    "core.access.sessions.SessionExpiryMiddleware",
     "core.access.middleware.SecondFactorMiddleware",
     "core.access.suspension.SuspendedAssociationMiddleware",
     # Throttled "last activity" of an association for the operators' console.
@@ -349,7 +351,11 @@ SESSION_COOKIE_DOMAIN = None
 CSRF_COOKIE_DOMAIN = None
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
+# A session ends after SESSION_IDLE_SECONDS without a request and SESSION_ABSOLUTE_SECONDS after
+# the sign-in whatever happens (core/access/sessions.py); the cookie lives no longer than that.
+SESSION_IDLE_SECONDS = int(os.environ.get("TSZH_SESSION_IDLE_SECONDS", str(2 * 60 * 60)))
+SESSION_ABSOLUTE_SECONDS = int(os.environ.get("TSZH_SESSION_ABSOLUTE_SECONDS", str(12 * 60 * 60)))
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
 # Sessions read from Redis (schema-prefixed keys), written through to the database: a request
 # reads no session row (the second factor's confirmation is in the session too).
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
