@@ -455,8 +455,15 @@ if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
+    # Every association is a subdomain of the base domain: HSTS must cover them all.
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = True
+    # Preload (docs/security.md, "Hygiene"): on by default, since the platform owns its base
+    # domain and serves every subdomain over HTTPS only. An operator whose base domain shares its
+    # registrable domain with plain-HTTP services sets DJANGO_HSTS_PRELOAD=false, and the check
+    # that asks for preload (security.W021) is then silenced for that reason alone.
+    SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS.append("security.W021")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
