@@ -338,7 +338,12 @@ CELERY_BEAT_SCHEDULE = BeatSchedule(
 
 # --- Passwords and sessions -----------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    # Our user has no username or first/last name: compare with the email and the full name.
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("email", "full_name")},
+    },
+    # 8 characters (NIST SP 800-63B's minimum), with the common-password list below.
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -358,7 +363,8 @@ SESSION_ABSOLUTE_SECONDS = int(os.environ.get("TSZH_SESSION_ABSOLUTE_SECONDS", s
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
 # Sessions read from Redis (schema-prefixed keys), written through to the database: a request
 # reads no session row (the second factor's confirmation is in the session too).
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Redis unreachable: the database answers (core/access/session_store.py).
+SESSION_ENGINE = "core.access.session_store"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 
 # --- Internationalisation -------------------------------------------------------------------
