@@ -20,6 +20,7 @@ chart sets them from the image tag and its ``environment`` value).
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -36,6 +37,8 @@ _PHONE = re.compile(
     r"|(?<!\w)\+\d[\d\s().-]{8,16}\d(?!\w)"
     r"|(?<![\w-])\d{10,12}(?![\w-])"
 )
+# A Russian passport's series and number as people type them: "4509 123456", "45 09 123456".
+_PASSPORT = re.compile(r"(?<![\w-])\d{2}\s?\d{2}\s\d{6}(?![\w-])")
 # "Иванов Иван Иванович", "Анна", "Иванов И. И.", "И.И. Иванов": any capitalised Cyrillic word,
 # with the capitalised words and initials next to it. Our own messages are English, so a
 # Cyrillic capitalised word in an exception or log message came from someone's data.
@@ -66,8 +69,19 @@ def scrub_text(text: str) -> str:
         return text
     text = _PERSONAL_PAIR.sub(lambda m: f"{m[1]}{m[2]}{m[3]}{REDACTED}", text)
     text = _EMAIL.sub("[email]", text)
+    text = _PASSPORT.sub("[passport]", text)
     text = _PHONE.sub("[phone]", text)
     return _NAME.sub("[name]", text)
+
+
+class PersonalDataFormatter(logging.Formatter):
+    """The log handlers' formatter: each formatted line (message and traceback) goes through
+    ``scrub_text``. Exception messages can carry what a person typed (a validation error, a failed
+    lookup), and the request logger prints them with their traceback. The record itself is left
+    as it is for other handlers."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return scrub_text(super().format(record))
 
 
 def _mask_url(url: str) -> str:

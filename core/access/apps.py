@@ -8,4 +8,5 @@ class AccessConfig(AppConfig):
     verbose_name = _("Access")
 
     def ready(self):
-        from core.access import schema  # noqa: F401  (registers the OpenAPI extension)
+        # The OpenAPI extension, and the signal receivers of the audit log and session limits.
+        from core.access import events, schema, sessions  # noqa: F401

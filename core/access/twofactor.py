@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from core.access.models import SecondFactor
 from core.access.roles import SECOND_FACTOR_ROLES, roles_of
+from core.audit import services as audit
 
 SESSION_KEY = "second_factor_verified"
 ISSUER = "TSZh Portal"
@@ -79,8 +80,11 @@ def verify_code(factor: SecondFactor, code: str, *, at: float | None = None) -> 
         counter = int(moment // totp.interval)
         if counter > factor.last_counter and totp.at(moment) == code:
             factor.last_counter = counter
-            if factor.confirmed_at is None:
+            enrolled = factor.confirmed_at is None
+            if enrolled:
                 factor.confirmed_at = timezone.now()
             factor.save(update_fields=["last_counter", "confirmed_at"])
+            if enrolled:
+                audit.record("access.second_factor_enabled", actor=factor.user, target=factor.user)
             return True
     return False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 
 from django import forms
 from django.conf import settings
@@ -19,7 +20,10 @@ from django_ratelimit.core import get_usage
 from core.access import twofactor
 from core.access.models import SecondFactor
 from core.access.tokens import password_reset_token
+from core.audit import services as audit
 from core.sensitive import sensitive_post
+
+logger = logging.getLogger(__name__)
 
 
 class LoginForm(AuthenticationForm):
@@ -78,16 +82,20 @@ class LoginView(auth_views.LoginView):
         ]
 
     def _limited(self) -> bool:
-        """True once either the address or the account has used up its failed attempts."""
+        """True once either the address or the account has used up its failed attempts.
+
+        Fails closed: when the counters cannot be read (Redis unreachable) every attempt is
+        refused, since a limit nobody can check would let guessing run free.
+        """
         for limit in self._limits():
-            usage = get_usage(self.request, increment=False, **limit)
-            if usage and usage["count"] >= usage["limit"]:
+            usage = _usage(self.request, increment=False, **limit)
+            if usage is None or usage["count"] >= usage["limit"]:
                 return True
         return False
 
     def _count_failure(self) -> None:
         for limit in self._limits():
-            get_usage(self.request, increment=True, **limit)
+            _usage(self.request, increment=True, **limit)
 
     def post(self, request, *args, **kwargs):
         from core.cache import redis_errors
@@ -121,6 +129,18 @@ class LoginView(auth_views.LoginView):
         return super().form_invalid(form)
 
 
+def _usage(request, **limit) -> dict | None:
+    """``get_usage`` of a limit, or None when its counter cannot be reached (callers refuse)."""
+    try:
+        usage = get_usage(request, **limit)
+    except Exception as error:  # Redis down or unreachable: the caller fails closed
+        logger.warning("rate-limit counters unavailable (%s)", type(error).__name__)
+        return None
+    if usage is None or usage.get("limit") == 0:  # django-ratelimit's own "cache failed"
+        return None
+    return usage
+
+
 class LogoutView(auth_views.LogoutView):
     pass
 
@@ -144,8 +164,9 @@ class PasswordResetView(auth_views.PasswordResetView):
             {"group": "reset-ip", "key": "ip", "rate": settings.PASSWORD_RESET_RATE},
             {"group": "reset-account", "key": _reset_key, "rate": settings.PASSWORD_RESET_RATE},
         ]
-        usages = [get_usage(self.request, increment=True, **limit) for limit in limits]
-        if any(usage and usage["count"] > usage["limit"] for usage in usages):
+        usages = [_usage(self.request, increment=True, **limit) for limit in limits]
+        # Counters out of reach: no letter either (fails closed, the page says the same).
+        if any(usage is None or usage["count"] > usage["limit"] for usage in usages):
             return redirect(self.get_success_url())
         return super().form_valid(form)
 
@@ -164,6 +185,11 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "access/password_reset_confirm.html"
     token_generator = password_reset_token
     success_url = reverse_lazy("access:password_reset_complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        audit.record("access.password_reset", actor=form.user, target=form.user)
+        return response
 
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
@@ -217,12 +243,13 @@ def _next_url(request) -> str:
 
 
 def _second_factor_limited(request) -> bool:
-    usage = get_usage(request, group="second-factor", key="user", rate=settings.LOGIN_FAILURE_RATE)
-    return bool(usage and usage["count"] >= usage["limit"])
+    """Wrong codes used up, or the counter out of reach (fails closed, as the sign-in)."""
+    usage = _usage(request, group="second-factor", key="user", rate=settings.LOGIN_FAILURE_RATE)
+    return usage is None or usage["count"] >= usage["limit"]
 
 
 def _count_second_factor_failure(request) -> None:
-    get_usage(
+    _usage(
         request,
         group="second-factor",
         key="user",

@@ -91,11 +91,17 @@ def settings_history():
 
 def logo_id() -> str:
     """The logo's file id ("" when none): cached, since the header of every page asks."""
-    value = cache.get(LOGO_CACHE_KEY)
+    try:
+        value = cache.get(LOGO_CACHE_KEY)
+    except Exception:  # Redis unreachable: pages still serve, from the database
+        value, reachable = None, False
+    else:
+        reachable = True
     if value is None:
         value = str(
             Profile.objects.filter(logo__isnull=False).values_list("logo_id", flat=True).first()
             or ""
         )
-        cache.set(LOGO_CACHE_KEY, value, 3600)
+        if reachable:
+            cache.set(LOGO_CACHE_KEY, value, 3600)
     return value

@@ -57,6 +57,7 @@ declaration = AppDeclaration(
         ),
     ),
     audit_labels={
+        "residents.register_exported": _("Register of members downloaded"),
         "residents.premises_created": _("Premises registered"),
         "residents.premises_changed": _("Premises details changed"),
         "residents.account_opened": _("Personal account opened"),

@@ -133,6 +133,7 @@ def _filename(on: datetime.date, extension: str) -> str:
 @registry_required
 def register_csv(request):
     on = _day(request)
+    member_services.record_register_export(on, actor=request.user, file_format="csv")
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")
     writer.writerow(export_header())
@@ -148,6 +149,7 @@ def register_xlsx(request):
     from openpyxl import Workbook
 
     on = _day(request)
+    member_services.record_register_export(on, actor=request.user, file_format="xlsx")
     book = Workbook()
     sheet = book.active
     sheet.title = _("Members")[:31]

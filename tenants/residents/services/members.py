@@ -189,3 +189,15 @@ def end_membership(
         details={"person": str(membership.person_id)},
     )
     return membership
+
+
+def record_register_export(on: datetime.date, *, actor, file_format: str) -> None:
+    """Audit a download of the register of members with contacts (personal data leaves the
+    portal: 152-ФЗ ст. 19 asks that such processing be recorded). Ids and the format only.
+
+    Runs in the request's transaction (ATOMIC_REQUESTS): one INSERT, no savepoint of its own."""
+    record(
+        "residents.register_exported",
+        actor=actor,
+        details={"on": on.isoformat(), "format": file_format},
+    )

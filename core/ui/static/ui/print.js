@@ -1,4 +1,4 @@
-// The work order's print button (no inline scripts: the portal's CSP forbids them).
+// Print buttons (`data-print`): no inline scripts or handlers, the portal's CSP forbids them.
 document.querySelectorAll("[data-print]").forEach(function (button) {
   button.addEventListener("click", function () { window.print(); });
 });
