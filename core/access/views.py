@@ -81,31 +81,22 @@ class LoginView(auth_views.LoginView):
             {"group": "login-account", "key": _account_key, "rate": rate},
         ]
 
-    def _limited(self) -> bool:
-        """True once either the address or the account has used up its failed attempts.
-
-        Fails closed: when the counters cannot be read (Redis unreachable) every attempt is
-        refused, since a limit nobody can check would let guessing run free.
-        """
-        for limit in self._limits():
-            usage = _usage(self.request, increment=False, **limit)
-            if usage is None or usage["count"] >= usage["limit"]:
-                return True
-        return False
+    def _limit_usages(self) -> list[dict | None]:
+        """Each limit's usage; None where its counter cannot be read (Redis unreachable)."""
+        return [_usage(self.request, increment=False, **limit) for limit in self._limits()]
 
     def _count_failure(self) -> None:
         for limit in self._limits():
             _usage(self.request, increment=True, **limit)
 
     def post(self, request, *args, **kwargs):
-        from core.cache import redis_errors
-
-        try:
-            limited = self._limited()
-        except redis_errors():
-            # No counts, no limit: refuse rather than allow unlimited guessing.
+        # Fails closed: a limit nobody can check would let guessing run free, so while the
+        # counters are out of reach every attempt is refused (503, "try later"), before any
+        # password is hashed; a used-up limit is a 429.
+        usages = self._limit_usages()
+        if any(usage is None for usage in usages):
             return self._refuse("limits_unavailable", status=503)
-        if limited:
+        if any(usage["count"] >= usage["limit"] for usage in usages):
             return self._refuse("rate_limited", status=429)
         return super().post(request, *args, **kwargs)
 
@@ -120,12 +111,7 @@ class LoginView(auth_views.LoginView):
         return response
 
     def form_invalid(self, form):
-        from core.cache import redis_errors
-
-        try:
-            self._count_failure()
-        except redis_errors():
-            return self._refuse("limits_unavailable", status=503)
+        self._count_failure()  # a counter out of reach is refused at the next attempt
         return super().form_invalid(form)
 
 
