@@ -8,4 +8,13 @@ class AccessConfig(AppConfig):
     verbose_name = _("Access")
 
     def ready(self):
-        from core.access import schema  # noqa: F401  (registers the OpenAPI extension)
+        from django.db.models.signals import post_delete, post_save
+
+        from core.access import (
+            schema,  # noqa: F401  (registers the OpenAPI extension)
+            usercache,
+        )
+
+        user = self.get_model("User")
+        post_save.connect(usercache.on_user_saved, sender=user, dispatch_uid="usercache-save")
+        post_delete.connect(usercache.on_user_deleted, sender=user, dispatch_uid="usercache-del")

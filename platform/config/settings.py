@@ -192,7 +192,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The signed-in user's row from the shared cache, not the database (core.access.usercache).
+    "core.access.middleware.CachedAuthenticationMiddleware",
     "core.access.middleware.SecondFactorMiddleware",
     "core.access.suspension.SuspendedAssociationMiddleware",
     # Throttled "last activity" of an association for the operators' console.
