@@ -6,12 +6,13 @@ fields, compiled templates), then the second GET is counted. A count that differ
 and many is an N+1; a count that changes at all means a page now asks more (or less) of the
 database: look at what changed before moving the number.
 
-Every signed-in page of a portal starts from the same 4 queries: the user, the savepoint and its
-release around the view (``ATOMIC_REQUESTS``), and the bell's unread count in the header (not in
-the API's answers: 3). The association is routed from memory or Redis (``associations.routing``),
-the session is read from the cache (``cached_db``), and the search path stays set on a connection
-that served the same association last (a warm GET asks none of them of the database). The
-console's pages (public schema) start from the same 3, without the bell.
+Every signed-in page of a portal starts from the same 2 queries: the savepoint and its release
+around the view (``ATOMIC_REQUESTS``). The association is routed from memory or Redis
+(``associations.routing``), the session is read from the cache (``cached_db``), the user's row and
+the bell's unread count come from the shared cache in one ``MGET`` (``core.access.usercache``,
+``core.stamped``: ciphertext as stored, a new stamp on every change), and the search path stays set
+on a connection that served the same association last (a warm GET asks none of them of the
+database). The API's answers and the console's pages (public schema, no bell) start from the same 2.
 """
 
 from __future__ import annotations

@@ -5,7 +5,19 @@ from django.contrib.auth.base_user import BaseUserManager
 from core.crypto.fields import EncryptedQuerySet, blind_index_for
 
 
-class UserManager(BaseUserManager.from_queryset(EncryptedQuerySet)):
+class UserQuerySet(EncryptedQuerySet):
+    def update(self, **kwargs):
+        """A bulk change of users (roles, ``is_active``) reaches the cached rows too
+        (``core.access.usercache``): their entries get new stamps."""
+        from core.access import usercache
+
+        ids = list(self.values_list("pk", flat=True))
+        changed = super().update(**kwargs)
+        usercache.forget(ids)
+        return changed
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
     use_in_migrations = True
 
     def _create(self, email: str, password: str | None, **fields):

@@ -195,7 +195,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The signed-in user's row from the shared cache, not the database (core.access.usercache).
+    "core.access.middleware.CachedAuthenticationMiddleware",
     # Idle and absolute session limits (core/access/sessions.py).
     "core.access.sessions.SessionExpiryMiddleware",
     "core.access.middleware.SecondFactorMiddleware",

@@ -11,10 +11,10 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import BooleanField, ExpressionWrapper, Q, Sum
 from django.http import Http404
 from django.utils import timezone
 
@@ -166,6 +166,59 @@ class Month:
     paid: Decimal = ZERO
     other: Decimal = ZERO
     entries: list = field(default_factory=list)
+    #: The entries as the account page shows them (``Row``), made by ``account_page``.
+    rows: list = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One entry's line on the account page, its words and figures already made: the page
+    shows a year of a dozen services' entries, and a template tag, a filter or a
+    ``get_kind_display`` per line was most of its time (docs/performance.md)."""
+
+    label: str
+    hint: str
+    href: str
+    corrects: str
+    amount: str
+
+
+_ENTRY_SENTINEL = 987654321
+
+
+def _rows(entries) -> list[Row]:
+    """``Row``s of ``entries`` (with their ``service`` and ``has_calculation``): the kinds'
+    labels, the months' names, the link's pattern worked out once per page, not per line."""
+    from django.urls import reverse
+    from django.utils.formats import date_format
+    from django.utils.translation import gettext
+
+    from core.ui.templatetags.money import money
+
+    kinds = {value: str(label) for value, label in EntryKind.choices}
+    link = reverse("ledger:entry", args=[_ENTRY_SENTINEL]).replace(str(_ENTRY_SENTINEL), "{}")
+    word_for = gettext("for")
+    months: dict = {}
+    rows = []
+    for e in entries:
+        kind = kinds.get(e.kind, e.kind)
+        service = e.service.name if e.service_id else ""
+        explained = e.has_calculation or e.kind == EntryKind.TRANSFER or bool(e.reason)
+        corrects = ""
+        if e.corrects_period:
+            if e.corrects_period not in months:
+                months[e.corrects_period] = date_format(e.corrects_period, "F Y")
+            corrects = f"{word_for} {months[e.corrects_period]}"
+        rows.append(
+            Row(
+                label=service or kind,
+                hint=kind if e.service_id else "",
+                href=link.format(e.pk) if explained else "",
+                corrects=corrects,
+                amount=money(e.amount),
+            )
+        )
+    return rows
 
 
 @dataclass
@@ -189,6 +242,8 @@ class AccountPage:
     months: list[Month]
     bars: list[Bar]
     chart_height: int
+    #: Names the months' content (``months_cache_key``): the page's HTML of them is cached too.
+    cache_key: str = ""
 
 
 def due_date(month: datetime.date) -> tuple[datetime.date | None, str]:
@@ -235,17 +290,75 @@ def chart(months: list[Month]) -> list[Bar]:
     return bars
 
 
-def account_page(access: AccountAccess) -> AccountPage:
-    """Balance, due date, months with their entries and the chart: a fixed number of queries
-    whatever the number of months and entries."""
-    entries = list(access.entries().select_related("service").order_by("-period", "kind", "id"))
-    if access.holding_ids is None:
-        balance = (
-            Balance.objects.filter(account=access.account).values_list("amount", flat=True).first()
-            or ZERO
-        )
-    else:
-        balance = sum((e.amount for e in entries), ZERO)
+#: Bump when what a cached month holds (``Month``, ``Row``) or how it is made changes.
+MONTHS_CACHE_VERSION = 1
+MONTHS_CACHE_SECONDS = 24 * 3600
+
+
+@dataclass(frozen=True)
+class JournalSummary:
+    """What one aggregate query says of the entries a reader sees of an account."""
+
+    count: int
+    last_id: int | None
+    total: Decimal
+    last_charge: datetime.date | None
+    services: str
+
+    def fingerprint(self) -> str:
+        """Names this exact set of entries: the journal is append-only (``EntryQuerySet``
+        refuses updates and deletes), so (count, last id) changes with every new entry; the
+        services' names shown on the lines are part of it."""
+        import hashlib
+
+        digest = hashlib.sha256(self.services.encode()).hexdigest()[:16]
+        return f"{self.count}.{self.last_id}.{digest}"
+
+
+def journal_summary(access: AccountAccess) -> JournalSummary:
+    from django.contrib.postgres.aggregates import StringAgg
+    from django.db.models import Count, Max
+
+    found = access.entries().aggregate(
+        count=Count("pk"),
+        last_id=Max("pk"),
+        total=Sum("amount"),
+        last_charge=Max("period", filter=Q(kind=EntryKind.CHARGE)),
+        services=StringAgg("service__name", "|", distinct=True, ordering="service__name"),
+    )
+    return JournalSummary(
+        count=found["count"] or 0,
+        last_id=found["last_id"],
+        total=found["total"] or ZERO,
+        last_charge=found["last_charge"],
+        services=found["services"] or "",
+    )
+
+
+def months_cache_key(access: AccountAccess, summary: JournalSummary) -> str:
+    """The months of ``access`` as the active language shows them, for this set of entries."""
+    from django.utils.translation import get_language
+
+    scope = "all" if access.holding_ids is None else ",".join(sorted(map(str, access.holding_ids)))
+    import hashlib
+
+    scope_digest = hashlib.sha256(scope.encode()).hexdigest()[:16]
+    return (
+        f"ledger:months:v{MONTHS_CACHE_VERSION}:{access.account.pk}:{scope_digest}:"
+        f"{summary.fingerprint()}:{get_language() or ''}"
+    )
+
+
+def _months(access: AccountAccess) -> list[Month]:
+    """The months of the entries ``access`` reads, oldest first, with their lines (``Row``)."""
+    entries = list(
+        access.entries()
+        .select_related("service")
+        # Only whether an entry has a calculation to explain, not the calculation itself.
+        .defer("calculation")
+        .annotate(has_calculation=ExpressionWrapper(~Q(calculation={}), BooleanField()))
+        .order_by("-period", "kind", "id")
+    )
     months: dict = {}
     for entry in entries:
         month = months.setdefault(entry.period, Month(entry.period))
@@ -257,10 +370,41 @@ def account_page(access: AccountAccess) -> AccountPage:
         else:
             month.other += entry.amount
     ordered = sorted(months.values(), key=lambda m: m.period)
+    for month in ordered:
+        month.rows = _rows(month.entries)
+    return ordered
+
+
+def account_page(access: AccountAccess, *, summary: JournalSummary | None = None) -> AccountPage:
+    """Balance, due date, months with their lines and the chart: a fixed number of queries
+    whatever the number of months and entries.
+
+    The months (their sums and lines, in the active language) are kept in the shared cache
+    under ``months_cache_key``: the key names the exact set of entries (``journal_summary``,
+    one aggregate query), so a new entry or a renamed service is a new key and nothing needs
+    invalidating. ``Month.entries`` is empty for months read from the cache."""
+    from django.core.cache import cache
+
+    summary = summary or journal_summary(access)
+    key = months_cache_key(access, summary)
+    ordered = cache.get(key) if summary.count else []
+    if ordered is None:
+        ordered = _months(access)
+        cache.set(
+            key,
+            [replace(month, entries=[]) for month in ordered],
+            MONTHS_CACHE_SECONDS,
+        )
+    if access.holding_ids is None:
+        balance = (
+            Balance.objects.filter(account=access.account).values_list("amount", flat=True).first()
+            or ZERO
+        )
+    else:
+        balance = summary.total
     # The month whose charge falls due next: the last one with a charge (a penalty's
     # recalculation booked in the current month does not make it a charged month).
-    charged_months = sorted({e.period for e in entries if e.kind == EntryKind.CHARGE})
-    due_month = charged_months[-1] if charged_months else None
+    due_month = summary.last_charge
     due_on, basis = due_date(due_month) if due_month else (None, "")
     return AccountPage(
         access=access,
@@ -271,6 +415,7 @@ def account_page(access: AccountAccess) -> AccountPage:
         months=list(reversed(ordered)),
         bars=chart(ordered),
         chart_height=CHART_HEIGHT,
+        cache_key=key,
     )
 
 

@@ -6,11 +6,14 @@ sees (someone else's account or entry is a 404)."""
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -46,11 +49,25 @@ def _statement_months(page) -> tuple[str, str]:
     return min(months[:12] or months).strftime("%Y-%m"), max(months).strftime("%Y-%m")
 
 
+def _months_html(page) -> str:
+    """The "month by month" part of the account page: a year of a dozen services' lines, the
+    page's costliest part to render, kept in the cache under the key that names its entries
+    and language (``selectors.months_cache_key``: a new entry is a new key)."""
+    key = f"{page.cache_key}:html"
+    html = cache.get(key) if page.cache_key else None
+    if html is None:
+        html = render_to_string("ledger/_months.html", {"page": page})
+        if page.cache_key:
+            cache.set(key, html, selectors.MONTHS_CACHE_SECONDS)
+    return mark_safe(html)  # noqa: S308 - our own template's output, escaped when rendered
+
+
 def _account_page(request, access, *, refusal: str = "", status: int = 200):
     page = selectors.account_page(access)
     first, last = _statement_months(page)
     context = {
         "page": page,
+        "months_html": _months_html(page),
         "statement_from": request.GET.get("from") or first,
         "statement_to": request.GET.get("to") or last,
         "refusal": refusal,

@@ -8,3 +8,9 @@ class NotificationsConfig(AppConfig):
     name = "tenants.notifications"
     label = "notifications"
     verbose_name = _("Notifications")
+
+    def ready(self):
+        from core.access import usercache
+        from tenants.notifications.selectors import UNREAD_KIND
+
+        usercache.prefetch_with_user(UNREAD_KIND)

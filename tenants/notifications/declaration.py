@@ -29,12 +29,22 @@ def forget_notifications(erasure: HolderErasure) -> dict[str, int]:
     """Delete what was written about the erased holding (its key is shredded anyway) and every
     notification, email and preference of the logins the erasure closed."""
     from tenants.notifications.models import InboxItem, Message, OutboxMessage, Preference
+    from tenants.notifications.services import forget_unread
 
+    # The bell's counts of everyone who held a copy (unread ones go with the messages).
+    forget_unread(
+        set(
+            InboxItem.objects.filter(
+                message__holding_id=erasure.holding_id, read_at__isnull=True
+            ).values_list("user_id", flat=True)
+        )
+    )
     about, _counts = Message.objects.filter(holding_id=erasure.holding_id).delete()
     # By id: the closed logins are anonymised before the hooks run, so their email indexes
     # no longer find them.
     users = list(erasure.closed_login_ids)
     inbox, _counts = InboxItem.objects.filter(user_id__in=users).delete()
+    forget_unread(users)
     outbox, _counts = OutboxMessage.objects.filter(user_id__in=users).delete()
     Preference.objects.filter(user_id__in=users).delete()
     return {"notifications_about_holding": about, "notifications_of_closed_logins": inbox + outbox}

@@ -5,15 +5,23 @@ from __future__ import annotations
 from django.db.models import Count, Q
 
 from core import extensions
+from core.access import usercache
 from core.access.roles import roles_of
 from core.extensions import NotificationKind
 from tenants.notifications.models import InboxItem, OutboxMessage, OutboxStatus, Preference
+
+#: The bell's count per user in the shared cache (``core.stamped``), read with the user's row in
+#: one ``MGET`` (``core.access.usercache``); every write of inbox items gives it a new stamp
+#: (``services.forget_unread``).
+UNREAD_KIND = "notifications.unread"
 
 
 def unread_count(user) -> int:
     if user is None or not user.is_authenticated:
         return 0
-    return InboxItem.objects.filter(user=user, read_at__isnull=True).count()
+    return usercache.entry_for(user, UNREAD_KIND).get(
+        lambda: InboxItem.objects.filter(user=user, read_at__isnull=True).count()
+    )
 
 
 def inbox(user):

@@ -31,11 +31,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from core import extensions
+from core import extensions, stamped
 from core.audit import services as audit
 from core.crypto.errors import ProviderUnavailable
 from core.extensions import NotificationKind
-from tenants.notifications import tasks, tokens
+from tenants.notifications import selectors, tasks, tokens
 from tenants.notifications.models import (
     InboxItem,
     Message,
@@ -280,6 +280,7 @@ def _write(
             InboxItem.objects.bulk_create(
                 [InboxItem(message=message, user_id=user_id) for user_id in chunk]
             )
+            forget_unread(chunk)
             OutboxMessage.objects.bulk_create(
                 [OutboxMessage(message=message, user_id=user_id) for user_id in chunk]
             )
@@ -689,9 +690,17 @@ def mark_read(*, actor, items) -> int:
     ids = [item.pk for item in items if item.user_id == actor.pk and item.read_at is None]
     if not ids:
         return 0
-    return InboxItem.objects.filter(pk__in=ids, user=actor, read_at__isnull=True).update(
+    marked = InboxItem.objects.filter(pk__in=ids, user=actor, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+    forget_unread([actor.pk])
+    return marked
+
+
+def forget_unread(user_ids) -> None:
+    """The bell's cached count of these people is out of date (``selectors.unread_count``):
+    call it wherever inbox items are created, read or deleted."""
+    stamped.invalidate(selectors.UNREAD_KIND, user_ids)
 
 
 # -- housekeeping -------------------------------------------------------------------------------
@@ -716,7 +725,9 @@ def purge(now=None) -> dict[str, int]:
     failed, _ = OutboxMessage.objects.filter(
         status=OutboxStatus.FAILED, finished_at__lt=now - timedelta(days=failed_days)
     ).delete()
-    inbox, _ = InboxItem.objects.filter(created_at__lt=now - timedelta(days=inbox_days)).delete()
+    old_items = InboxItem.objects.filter(created_at__lt=now - timedelta(days=inbox_days))
+    forget_unread(set(old_items.filter(read_at__isnull=True).values_list("user_id", flat=True)))
+    inbox, _ = old_items.delete()
     orphans, _ = (
         Message.objects.filter(created_at__lt=now - timedelta(hours=1))
         .exclude(Exists(InboxItem.objects.filter(message=OuterRef("pk"))))

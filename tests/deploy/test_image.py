@@ -148,8 +148,11 @@ def test_entry_points_run_the_right_queues_and_commands():
     assert "VAULT_PROVISIONING_K8S_ROLE" in read["keys-worker"]
     assert "celery -A config beat" in read["beat"]
     assert "migrate_schemas --shared" in read["migrate"]
-    assert "--tenant" in read["migrate-tenants"]
-    assert "prepare_provisioning" in read["migrate-tenants"]
+    # The fast tenant step (associations/upgrades.py): schemas at head skipped, the rest in
+    # parallel, then the template and spares; never django-tenants' per-schema migrate_schemas.
+    assert "manage.py migrate_tenants --jobs" in read["migrate-tenants"]
+    assert "migrate_schemas" not in read["migrate-tenants"]
+    assert "--skip-template" not in read["migrate-tenants"]
     dispatch = (ENTRYPOINTS / "dispatch").read_text()
     for process in PROCESSES:
         assert process in dispatch
@@ -217,13 +220,7 @@ def run_entry(fake_tools, *args, **env):
                 "python manage.py bootstrap_platform",
             ],
         ),
-        (
-            "migrate-tenants",
-            [
-                "python manage.py migrate_schemas --tenant --noinput --executor=multiprocessing",
-                "python manage.py prepare_provisioning",
-            ],
-        ),
+        ("migrate-tenants", ["python manage.py migrate_tenants --jobs 2"]),
     ],
 )
 def test_each_entry_point_runs_its_command(fake_tools, process, expected):
@@ -256,3 +253,20 @@ def test_secrets_rendered_by_vault_agent_reach_the_process(fake_tools, tmp_path)
     assert result.returncode == 0 and "[FROM_VAULT=it's $ecret `x`]" in result.stdout
     missing = run_entry(fake_tools, "web", TSZH_ENV_FILE=str(tmp_path / "absent"))
     assert missing.returncode != 0 and "cannot be read" in missing.stderr
+
+
+def test_the_tenant_step_takes_its_processes_and_extra_arguments(fake_tools):
+    result = run_entry(
+        fake_tools, "migrate-tenants", "--schema", "demo", TSZH_MIGRATION_PROCESSES="6"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("python manage.py migrate_tenants --jobs 6 --schema demo")
+
+
+def test_the_tenant_steps_arguments_are_the_commands_own():
+    """What the entry point passes is accepted by ``migrate_tenants``' own parser."""
+    from associations.management.commands.migrate_tenants import Command
+
+    parser = Command().create_parser("manage.py", "migrate_tenants")
+    options = parser.parse_args(["--jobs", "2", "--schema", "demo"])
+    assert options.jobs == 2 and options.schema_names == ["demo"]

@@ -22,4 +22,4 @@ def test_the_first_steps(alpha, in_alpha, make_user, client_of):
             make_premises(building, number=str(n + 1))
 
     found = counts_at((1, 20), grow_to, lambda: query_count(client, "/welcome/first-steps/"))
-    assert found == {1: 7, 20: 7}
+    assert found == {1: 5, 20: 5}

@@ -36,10 +36,10 @@ def _grow_documents(people):
         # 8 + the reader's groups (an owner's membership is read from the register: their
         # shares, the owner records, the shares on the day, the membership flags) + the
         # documents; the board and a resident need no register.
-        ("owner", 9),
-        ("member", 9),
-        ("chairman", 5),
-        ("resident", 5),
+        ("owner", 7),
+        ("member", 7),
+        ("chairman", 3),
+        ("resident", 3),
     ],
 )
 def test_the_documents_list(people, who, pinned):
@@ -57,7 +57,7 @@ def test_a_document_with_its_history(people):
         for _n in range(document.versions.count(), size):
             services.add_version(actor=people.chairman, document=document, upload=_pdf())
 
-    for who, pinned in (("owner", 10), ("chairman", 8)):
+    for who, pinned in (("owner", 8), ("chairman", 6)):
         client = getattr(people, f"{who}_client")
         document.versions.filter(number__gt=1).delete()
         Document.objects.filter(pk=document.pk).update(current=document.versions.get(number=1))
@@ -79,7 +79,7 @@ def test_the_news(people):
             services.publish_news(actor=people.chairman, kind="news", title=f"Новость {n}")
 
     found = counts_at((1, 20), grow_to, lambda: query_count(people.member_client, url))
-    assert found == {1: 7, 20: 7}, queries_text(people.member_client, url)
+    assert found == {1: 5, 20: 5}, queries_text(people.member_client, url)
 
 
 def test_the_143_1_page(people):
@@ -87,4 +87,4 @@ def test_the_143_1_page(people):
     found = counts_at(
         (1, 20), _grow_documents(people), lambda: query_count(people.owner_client, url)
     )
-    assert found == {1: 6, 20: 6}, queries_text(people.owner_client, url)
+    assert found == {1: 4, 20: 4}, queries_text(people.owner_client, url)

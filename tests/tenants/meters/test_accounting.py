@@ -262,4 +262,4 @@ def test_query_counts_do_not_grow(accountant, client_of, alpha, today):
     )
     found = counts_at((1, 12), grow_to, lambda: tuple(query_count(client, path) for path in pages))
     assert found[1] == found[12], [queries_text(client, path) for path in pages]
-    assert found[1] == (9, 6, 5), found
+    assert found[1] == (7, 4, 3), found

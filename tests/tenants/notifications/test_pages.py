@@ -56,3 +56,36 @@ def test_board_sees_failed_deliveries_without_addresses(
 
 def test_bell_is_absent_for_visitors(in_alpha, client_of, alpha):
     assert "data-unread" not in client_of(alpha).get("/accounts/login/").content.decode()
+
+
+def test_the_bells_count_is_cached_and_follows_every_change(announce, owner, client_of, alpha):
+    """``selectors.unread_count`` from the shared cache (read with the user's row): a warm page
+    counts nothing in the database; a new notification, reading the list, the purge of old items
+    each show at once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_of(alpha, owner)
+    page = "/notifications/settings/"
+    assert 'data-unread="0"' in client.get(page).content.decode()
+    with CaptureQueriesContext(connection) as captured:
+        assert 'data-unread="0"' in client.get(page).content.decode()
+    assert not any("notifications_inboxitem" in q["sql"] for q in captured.captured_queries)
+
+    announce([owner])
+    assert 'data-unread="1"' in client.get(page).content.decode()
+    announce([owner], subject="Второе")
+    assert 'data-unread="2"' in client.get(page).content.decode()
+    # the list marks them read and its own bell says so at once
+    assert 'data-unread="0"' in client.get("/notifications/").content.decode()
+    assert 'data-unread="0"' in client.get(page).content.decode()
+
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    announce([owner], subject="Старое")
+    assert 'data-unread="1"' in client.get(page).content.decode()
+    connection.set_tenant(alpha)
+    services.purge(now=timezone.now() + timedelta(days=400))
+    assert 'data-unread="0"' in client.get(page).content.decode()

@@ -24,7 +24,7 @@ def grow_to(announce, owner):
 
 
 @pytest.mark.parametrize(
-    ("path", "pinned"), [("/notifications/", 6), ("/notifications/settings/", 5)]
+    ("path", "pinned"), [("/notifications/", 4), ("/notifications/settings/", 3)]
 )
 def test_the_persons_pages(alpha, owner, grow_to, client_of, path, pinned):
     client = client_of(alpha, owner)
@@ -38,4 +38,4 @@ def test_the_failed_deliveries(alpha, chairman, grow_to, client_of):
     board = client_of(alpha, chairman)
     found = counts_at((1, 20), grow_to, lambda: query_count(board, "/notifications/deliveries/"))
     assert OutboxMessage.objects.filter(status="failed").count() == 20
-    assert found == {1: 7, 20: 7}
+    assert found == {1: 5, 20: 5}

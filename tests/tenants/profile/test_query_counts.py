@@ -27,12 +27,12 @@ def grow_to(size):
 @pytest.mark.parametrize(
     ("path", "pinned"),
     [
-        (lambda: "/settings/profile/", 9),
-        (lambda: f"/settings/profile/recipients/{PaymentRecipient.objects.first().pk}/", 5),
-        (lambda: "/settings/profile/legal/", 5),
-        (lambda: "/settings/profile/contacts/", 5),
-        (lambda: "/settings/profile/operations/", 6),
-        (lambda: "/settings/profile/logo/", 5),
+        (lambda: "/settings/profile/", 7),
+        (lambda: f"/settings/profile/recipients/{PaymentRecipient.objects.first().pk}/", 3),
+        (lambda: "/settings/profile/legal/", 3),
+        (lambda: "/settings/profile/contacts/", 3),
+        (lambda: "/settings/profile/operations/", 4),
+        (lambda: "/settings/profile/logo/", 3),
     ],
     ids=["index", "recipient", "legal", "contacts", "operations", "logo"],
 )

@@ -57,10 +57,10 @@ def test_the_ballot_page(monkeypatch, in_alpha, alpha, client_of):
         return query_count(client, f"/voting/{state['meeting'].pk}/ballot/")
 
     found = counts_at((1, 4), grow_to, measure)
-    # The signed-in base of 4, the meeting, the reader's owner records, their lines, their
+    # The signed-in base of 2, the meeting, the reader's owner records, their lines, their
     # current decisions, the agenda.
     assert found[1] == found[4], queries_text(client, f"/voting/{state['meeting'].pk}/ballot/")
-    assert found == {1: 9, 4: 9}, queries_text(client, f"/voting/{state['meeting'].pk}/ballot/")
+    assert found == {1: 7, 4: 7}, queries_text(client, f"/voting/{state['meeting'].pk}/ballot/")
 
 
 @pytest.mark.parametrize("page", ["register", "results"])
@@ -92,12 +92,12 @@ def test_the_boards_register_and_results(monkeypatch, in_alpha, alpha, client_of
         return query_count(client, f"/voting/{state['meeting'].pk}/{page}/")
 
     found = counts_at((2, 12), grow_to, measure)
-    # The signed-in base of 4, the meeting, then: the register's lines, their owner records (one
+    # The signed-in base of 2, the meeting, then: the register's lines, their owner records (one
     # key wave, warm), who took part, the accepted representatives; the results' register
     # weights, agenda (twice: the count and the rows), the current decisions and the joint
     # owners' decisions, the opinions' count (with its joint owners' decisions too) where
     # online does not bind.
-    expected = {"register": 9, "results": 14}[page]
+    expected = {"register": 7, "results": 12}[page]
     assert found == {2: expected, 12: expected}, queries_text(
         client, f"/voting/{state['meeting'].pk}/{page}/"
     )

@@ -39,14 +39,17 @@ def test_the_account_page_explains_and_stays_constant(alpha, in_alpha, client_of
     client = client_of(alpha, owner)
     url = reverse("ledger:account", args=[account.pk])
     services.accrue(datetime.date(2025, 1, 1), actor=None)
-    client.get(url)  # the session's and the menu's caches warmed
+    client.get(url)  # the session's, the menu's and the months' caches warmed
     one = _queries(client, url)
     for month in list(_months(5))[1:]:
         services.accrue(month, actor=None)
     five = _queries(client, url)
-    # pinned: constant in months and entries (the 11th asks whether online payment is on,
-    # for the "Pay online" button: billing.payments)
-    assert one == five == 11
+    # pinned: constant in months and entries. A warm page reads the months from the cache
+    # under the key the journal's summary names (one aggregate query) and never the entries;
+    # the 9th asks whether online payment is on, for the "Pay online" button
+    # (billing.payments). After new entries the months are read once from the journal: +1.
+    assert one == 9 and five == 10
+    assert _queries(client, url) == 9
     page = client.get(url).content.decode()
     assert "1\xa0708,82" in page and "<svg" in page  # Russian by default: grouped, a comma
     entry = Entry.objects.filter(account=account, service__name="Вывоз ТКО").first()
@@ -70,3 +73,38 @@ def test_the_members_page_speaks_russian_and_names_a_personal_account(
     assert f"Лицевой счёт {account.number}" in page
     assert "Учётная запись" not in page.split("<main", 1)[-1]
     assert "Payments and balance" not in page and "You owe" not in page
+
+
+def months_of(page: str) -> str:
+    return page[page.index('<details class="ledger-month"') : page.index("</main>")]
+
+
+def test_the_cached_months_follow_entries_names_and_language(alpha, in_alpha, client_of, make_user):
+    """The months of the account page come from the cache under a key naming their entries
+    (``selectors.months_cache_key``): a new entry, a renamed service and the other language
+    each show at once; the lines and sums stay those of the journal."""
+    from tenants.ledger.models import Service
+
+    owner = make_user(alpha, roles=["owner"])
+    premises = make_premises(area="54.30", registered_residents=2)
+    make_owner(premises, user=owner)
+    account = premises.accounts.get()
+    service = add_service(Method.AREA, "31.47", name="Содержание")
+    client = client_of(alpha, owner)
+    url = reverse("ledger:account", args=[account.pk])
+    services.accrue(datetime.date(2025, 1, 1), actor=None)
+    first = client.get(url).content.decode()
+    assert "Содержание" in first and "январь 2025" in first.lower()
+    assert months_of(client.get(url).content.decode()) == months_of(first)  # from the cache
+
+    services.accrue(datetime.date(2025, 2, 1), actor=None)
+    second = client.get(url).content.decode()
+    assert "февраль 2025" in second.lower() and "3\xa0417,64" in second  # 2 × 1 708,82
+
+    connection.set_tenant(alpha)
+    Service.objects.filter(pk=service.pk).update(name="Содержание жилья")
+    assert "Содержание жилья" in client.get(url).content.decode()
+
+    client.cookies["django_language"] = "en"
+    english = client.get(url).content.decode()
+    assert "January 2025" in english and "1,708.82" in english
