@@ -115,3 +115,14 @@ def _plain(data):
     import json
 
     return json.loads(json.dumps(data))
+
+
+@pytest.mark.django_db
+def test_a_path_no_api_pattern_takes_is_a_json_404_and_a_page_stays_a_page(alpha, client_of):
+    client = client_of(alpha)
+    response = client.get("/api/v1/meters/-1/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert set(response.json()) == {"detail"}
+    page = client.get("/no-such-page/")
+    assert page.status_code == 404 and page["Content-Type"].startswith("text/html")
