@@ -197,6 +197,11 @@ class PremisesViewSet(RegistryViewSet):
 
 class OwnershipSerializer(serializers.ModelSerializer):
     share = ShareField(read_only=True)
+    # Declared: a read-only model field loses ``allow_blank``, and the schema then refused the
+    # empty kind of an ownership entered without its document.
+    document_kind = serializers.ChoiceField(
+        choices=DocumentKind.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = Ownership
