@@ -52,6 +52,12 @@ def test_every_operation_documents_its_error_answers(schema):
     assert seen > 50  # the API's whole surface was described
 
 
+def test_a_paginated_list_documents_404_for_a_page_past_the_end(schema):
+    """Found by tests/fuzz: ``?page=5656328507`` answered an undocumented 404."""
+    for path in ("/api/v1/dispatch/requests/", "/api/v1/forum/search/"):
+        assert "404" in schema["paths"][path]["get"]["responses"], path
+
+
 def test_uploads_document_413(schema):
     photos = schema["paths"]["/api/v1/dispatch/requests/{id}/photos/"]["post"]
     assert "413" in photos["responses"]
