@@ -282,3 +282,19 @@ def test_the_schema_allows_an_ownership_without_its_document_kind():
     kind = schema["components"]["schemas"]["Ownership"]["properties"]["document_kind"]
     refs = {choice.get("$ref", "").rsplit("/", 1)[-1] for choice in kind.get("oneOf", [])}
     assert "BlankEnum" in refs, kind
+
+
+def test_an_account_without_premises_still_names_its_building_as_null():
+    """Found by tests/fuzz: ``building_name`` was left out of an account without premises."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    from tenants.residents.api import AccountSerializer
+    from tenants.residents.models import PersonalAccount
+
+    account = PersonalAccount(number="1", premises=None)
+    fields = AccountSerializer().fields
+    schema = SchemaGenerator(urlconf="config.urls_tenant").get_schema(request=None, public=True)
+    properties = schema["components"]["schemas"]["Account"]["properties"]
+    for name in ("building_name", "premises_number", "premises_kind"):
+        assert fields[name].get_attribute(account) is None, name
+        assert properties[name].get("nullable") or "null" in str(properties[name]), name
