@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench messages migrate
+.PHONY: run test lint format bench fuzz messages migrate
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed (set PYTHON=...)"; exit 1; }
@@ -34,6 +34,17 @@ PYTEST_WORKERS ?= auto
 test: lint messages
 	TSZH_ENV=test $(PY) -m deploy.services exec -- \
 		$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+
+# The API fuzzed against its own schema (/api/schema/) as every role, with more examples than
+# `make test`'s bounded pass, invalid data too, on the demo's data; the summary (a line per role)
+# closes the run (docs/development.md, "The API's error answers and fuzzing it").
+FUZZ_EXAMPLES ?= 25
+FUZZ_MODES ?= positive,negative
+FUZZ_FILL ?= demo
+fuzz: $(STAMP) messages
+	TSZH_ENV=test TSZH_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) TSZH_FUZZ_MODES=$(FUZZ_MODES) \
+		TSZH_FUZZ_FILL=$(FUZZ_FILL) $(PY) -m deploy.services exec -- \
+		$(PY) -m pytest tests/fuzz -n 0 -q $(PYTEST_ARGS)
 
 # Every req/s figure is measured with wrk (Debian's package, installed here if missing); the run
 # says which load client it used (the Python fallback competes with the server for the cores).

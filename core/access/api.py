@@ -4,16 +4,38 @@ from __future__ import annotations
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import authentication, exceptions, permissions
+from django.db import IntegrityError
+from django.http import JsonResponse
+from django.utils.translation import gettext_lazy as _
+from django.views import defaults
+from rest_framework import authentication, exceptions, permissions, status
 from rest_framework.settings import api_settings
 
 from core.access.roles import has_role
 from core.ui.refusals import field_errors
 
 
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = _("Someone changed this at the same moment. Reload and try again.")
+    default_code = "conflict"
+
+
+#: PostgreSQL's unique_violation: a concurrent request wrote the same row first.
+UNIQUE_VIOLATION = "23505"
+
+
 def exception_handler(exc, context):
-    """DRF's answers, plus a service's refusal (Django's ``ValidationError``) as a 400 that names
-    the fields, like a serializer's own errors (``REST_FRAMEWORK["EXCEPTION_HANDLER"]``)."""
+    """DRF's answers in the shapes the schema documents (``core.access.schema``), plus
+    (``REST_FRAMEWORK["EXCEPTION_HANDLER"]``):
+
+    - a service's refusal (Django's ``ValidationError``) as a 400 that names the fields, like a
+      serializer's own errors;
+    - a 400 is always an object: a list of messages (``ValidationError([...])`` raised by a
+      view) goes under ``non_field_errors``;
+    - a uniqueness race lost to a concurrent request (``IntegrityError``, unique_violation) as a
+      409; the request's transaction is rolled back. Other integrity errors stay 500s (bugs).
+    """
     # Imported here: DRF's views import the authentication class of this module.
     from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -22,7 +44,27 @@ def exception_handler(exc, context):
         if not hasattr(exc, "error_dict"):
             errors = {api_settings.NON_FIELD_ERRORS_KEY: errors[NON_FIELD_ERRORS]}
         exc = exceptions.ValidationError(errors)
-    return drf_exception_handler(exc, context)
+    elif isinstance(exc, IntegrityError) and _is_unique_violation(exc):
+        exc = Conflict()
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(response.data, list):
+        response.data = {api_settings.NON_FIELD_ERRORS_KEY: response.data}
+    return response
+
+
+def _is_unique_violation(error: IntegrityError) -> bool:
+    return getattr(error.__cause__, "sqlstate", None) == UNIQUE_VIOLATION
+
+
+def not_found(request, exception=None):
+    """``handler404``: under ``/api/`` a JSON ``{"detail": ...}`` as the schema documents (a path
+    no URL pattern takes, say ``/api/v1/meters/-1/``), elsewhere the portal's page."""
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse({"detail": str(exceptions.NotFound.default_detail)}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+API_PREFIX = "/api/"
 
 
 class SessionAuthentication(authentication.SessionAuthentication):

@@ -541,7 +541,7 @@ FILE_UPLOAD_HANDLERS = [
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["core.access.api.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.access.schema.ErrorAnswersSchema",
     "DEFAULT_VERSIONING_CLASS": None,
     # A service's refusal (Django's ValidationError) answers 400 with the fields it names.
     "EXCEPTION_HANDLER": "core.access.api.exception_handler",

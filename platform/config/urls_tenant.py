@@ -38,3 +38,5 @@ urlpatterns = [
 
 # The key store down is a 503 even when it fails inside middleware (core/crypto/middleware.py).
 handler500 = "core.crypto.middleware.server_error"
+# A path under /api/ that no pattern takes is a JSON 404, as the API's schema documents.
+handler404 = "core.access.api.not_found"
