@@ -14,7 +14,7 @@ import warnings
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from tenants.files.purposes import FileKind, FilePurpose
 
@@ -45,6 +45,10 @@ def _unreadable() -> ValidationError:
 
 def clean_image(data: bytes, kind: FileKind, purpose: FilePurpose) -> bytes:
     """The image's pixels encoded afresh in its own format, without metadata."""
+    # WeasyPrint (imported lazily by the PDFs) turns Pillow's LOAD_TRUNCATED_IMAGES on for the
+    # whole process when it is first imported; a photo cut short must stay refused here, so the
+    # flag is put back before every decode (our PDFs embed only images the portal made).
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

@@ -170,6 +170,7 @@ def scratch(django_db_setup, django_db_blocker):
     (schema, keys, domains), as an operator deletes one."""
     from associations.services import create_association
     from console import services as console
+    from core.crypto import keyring
     from tests.factories import UserFactory
 
     slug = f"out2-{uuid.uuid4().hex[:6]}"
@@ -190,7 +191,13 @@ def scratch(django_db_setup, django_db_blocker):
                 console.suspend_association(association, reason="cleanup", actor=operator)
             console.delete_association(association, confirmation=slug, actor=operator)
             connection.set_schema_to_public()
+            # The key job, as after a real deletion: no destruction request is left for the
+            # console's tests on this worker's database to count.
+            keyring.destroy_requested_keys()
             Session.objects.exclude(session_key__in=sessions_before).delete()
             with connection.cursor() as cursor:
+                # The cleanup's own public audit entries (suspended, deleted) go with its
+                # operator: the console's tests on this worker's database count those actions.
+                cursor.execute("DELETE FROM audit_auditentry WHERE actor_id = %s", [operator.pk])
                 cursor.execute("DELETE FROM access_user WHERE id = %s", [operator.pk])
             cache.clear()
