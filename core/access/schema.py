@@ -9,8 +9,8 @@ declares (``REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"]`` is ``ErrorAnswersSchema``),
   makes every 400 an object (a service's refusal, a view's list of messages).
 - **401** (``WWW-Authenticate`` challenge) and **403** ``Error``: on every operation that needs a
   signed-in caller (all of them today); 403 also answers a missing CSRF token.
-- **404** ``Error``: where the operation names an object, in its path or in its body (someone
-  else's object is a 404 by construction), and on paginated lists (a page past the end).
+- **404** ``Error``: where the operation names an object, in its path, its body or its query
+  (someone else's object is a 404 by construction), and on paginated lists (a page past the end).
 - **409** ``Error``: on every changing operation (a uniqueness race lost to a concurrent request,
   ``exception_handler``).
 - **413** ``Error``: on operations that take uploads (multipart).
@@ -107,7 +107,13 @@ class ErrorAnswersSchema(AutoSchema):
         view = self.view
         # A page past the end of a paginated list is a 404 too (DRF's "Invalid page").
         paginated = self._is_list_view() and self._get_paginator() is not None
-        names_object = "{" in self.path or self.method in {"POST", "PUT", "PATCH"} or paginated
+        # A query parameter may name an object too (``?account=``: someone else's is a 404).
+        names_object = (
+            "{" in self.path
+            or self.method in {"POST", "PUT", "PATCH"}
+            or paginated
+            or bool(self._query_parameters())
+        )
         takes_input = self.method in CHANGING or bool(self._query_parameters())
         needs_caller = not all(
             isinstance(permission, permissions.AllowAny) for permission in view.get_permissions()

@@ -58,6 +58,14 @@ def test_a_paginated_list_documents_404_for_a_page_past_the_end(schema):
         assert "404" in schema["paths"][path]["get"]["responses"], path
 
 
+def test_a_list_filtered_by_an_object_documents_404(schema):
+    """Found by make fuzz: ``/api/v1/ledger/receipts/?account=<not yours>`` answered an
+    undocumented 404 (someone else's account is a 404, as on the pages)."""
+    receipts = schema["paths"]["/api/v1/ledger/receipts/"]["get"]
+    assert any(p["name"] == "account" for p in receipts.get("parameters", []))
+    assert "404" in receipts["responses"]
+
+
 def test_uploads_document_413(schema):
     photos = schema["paths"]["/api/v1/dispatch/requests/{id}/photos/"]["post"]
     assert "413" in photos["responses"]
