@@ -111,7 +111,7 @@ class Workers:
         self.logs.append(log)
         return process, mark
 
-    def wait_hanging(self, process, mark: Path, timeout: float = 60) -> None:
+    def wait_hanging(self, process, mark: Path, timeout: float = 180) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if mark.exists():
@@ -152,7 +152,7 @@ def workers(tmp_path, scratch):
         _purge_broker()
 
 
-def wait_until(check, *, timeout: float = 60, what: str = "", workers: Workers | None = None):
+def wait_until(check, *, timeout: float = 180, what: str = "", workers: Workers | None = None):
     """Poll ``check()`` until it returns something true; return it."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
