@@ -17,6 +17,7 @@ import pyotp
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.phone import settled_scroll_width
 from tests.factories import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -236,10 +237,10 @@ def test_from_a_draft_to_the_tariffs_and_the_chart(
     sign_in(phone, alpha_url, browser_owner.email)
     phone.goto(estimate_url)
     expect(phone.locator("main")).to_contain_text("132000,00 ₽")
-    scroll_width = phone.evaluate("document.documentElement.scrollWidth")
+    scroll_width = settled_scroll_width(phone)
     assert scroll_width <= 375, f"horizontal scroll at 375 px: scrollWidth is {scroll_width}"
     phone.screenshot(path=SCREENSHOT, full_page=True)
     phone.goto(f"{estimate_url}execution/")
     phone.screenshot(path="/tmp/budget-execution-375.png", full_page=True)
-    scroll_width = phone.evaluate("document.documentElement.scrollWidth")
+    scroll_width = settled_scroll_width(phone)
     assert scroll_width <= 375, f"horizontal scroll at 375 px: scrollWidth is {scroll_width}"

@@ -21,6 +21,7 @@ from playwright.sync_api import expect
 
 from core.access.models import SecondFactor
 from core.access.roles import Role
+from tests.browser.phone import settled_scroll_width
 from tests.factories import TEST_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.browser
@@ -122,7 +123,7 @@ def test_an_operator_suspends_and_reactivates_and_members_see_the_banner(
     expect(banner).to_be_visible()
     expect(banner).to_contain_text(REASON)
     member.screenshot(path="/tmp/portal-suspended-375.png", full_page=True)
-    scroll_width = member.evaluate("document.documentElement.scrollWidth")
+    scroll_width = settled_scroll_width(member)
     assert scroll_width <= 375, f"horizontal scroll at 375 px: scrollWidth is {scroll_width}"
     # A change is refused with the reason (the language switch stays open, sign-out too).
     member.goto(f"{portal_url}accounts/password-reset/")

@@ -12,6 +12,7 @@ import pyotp
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.phone import settled_scroll_width
 from tests.factories import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -100,7 +101,7 @@ def _sign_in(page, base_url: str, email: str, secret: str | None = None) -> None
 
 
 def _fits_the_phone(page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
+    width = settled_scroll_width(page)
     assert width <= PHONE["width"], f"{page.url}: horizontal scroll ({width}px)"
 
 

@@ -18,6 +18,7 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
+from tests.browser.phone import settled_scroll_width
 from tests.factories import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -122,7 +123,7 @@ def test_the_chairman_publishes_an_emergency_and_a_member_sees_it_on_top(
         box = banner.bounding_box()
         heading = phone.locator("main h1").first.bounding_box()
         assert box["y"] < heading["y"], path
-        width = phone.evaluate("document.documentElement.scrollWidth")
+        width = settled_scroll_width(phone)
         assert width <= 375, f"horizontal scroll at 375 px on {path}: {width}"
     phone.locator(".emergency-banner a").click()
     expect(phone.locator("h1")).to_have_text(TITLE)
@@ -153,7 +154,7 @@ def test_a_member_opens_a_pdf_in_the_browsers_own_viewer(
     expect(phone).to_have_url(f"{alpha_url}/")
     for path in ("/documents/disclosure/", "/news/", "/documents/"):
         phone.goto(f"{alpha_url}{path}")
-        width = phone.evaluate("document.documentElement.scrollWidth")
+        width = settled_scroll_width(phone)
         assert width <= 375, f"horizontal scroll at 375 px on {path}: {width}"
     expect(phone.locator(".doc-title", has_text="Устав ТСЖ")).to_be_visible()
     assert phone.locator("iframe, embed, object").count() == 0

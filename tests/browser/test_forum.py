@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.phone import settled_scroll_width
 from tests.factories import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -56,7 +57,7 @@ def thread(db_unblocked, alpha, browser_owner):
 
 
 def _no_horizontal_scroll(page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
+    width = settled_scroll_width(page)
     assert width <= 375, f"horizontal scroll at 375 px: scrollWidth is {width}"
 
 

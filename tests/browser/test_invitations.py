@@ -21,6 +21,7 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
+from tests.browser.phone import settled_scroll_width
 from tests.factories import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -130,7 +131,7 @@ def sign_in_as_chairman(page, base_url: str, world: World) -> None:
 
 
 def assert_no_horizontal_scroll(page, width: int = 375) -> None:
-    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    scroll_width = settled_scroll_width(page)
     assert scroll_width <= width, f"horizontal scroll at {width} px: scrollWidth is {scroll_width}"
 
 

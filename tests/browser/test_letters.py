@@ -12,6 +12,7 @@ import pyotp
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.phone import settled_scroll_width
 from tests.factories import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -96,7 +97,7 @@ def test_a_member_asks_from_a_phone_and_the_chairman_answers(
     expect(suggestions).to_contain_text("Возможно, на это уже ответили")
     expect(suggestions).to_contain_text("Протечка с крыши после дождя")
 
-    scroll_width = phone.evaluate("document.documentElement.scrollWidth")
+    scroll_width = settled_scroll_width(phone)
     assert scroll_width <= 375, f"horizontal scroll at 375 px: scrollWidth is {scroll_width}"
     phone.screenshot(path=SCREENSHOT, full_page=True)
 
@@ -104,7 +105,7 @@ def test_a_member_asks_from_a_phone_and_the_chairman_answers(
     expect(phone).to_have_url(re.compile(r"/letters/questions/[0-9a-f-]+/$"))
     expect(phone.locator(".messages")).to_contain_text("Ваш вопрос отправлен председателю")
     question_url = phone.url
-    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    assert settled_scroll_width(phone) <= 375
 
     board = new_page()
     sign_in(board, alpha_url, CHAIRMAN_EMAIL)

@@ -9,6 +9,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.phone import settled_scroll_width
 from tests.factories import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -76,7 +77,7 @@ def test_a_member_sends_four_meters_from_a_phone(
         output = page.locator(f'output[for="{field.get_attribute("id")}"]')
         expect(output).to_have_text(re.compile(r"^3[.,]5 "))
 
-    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    scroll_width = settled_scroll_width(page)
     assert scroll_width <= 375, f"horizontal scroll at 375 px: scrollWidth is {scroll_width}"
     page.screenshot(path=SCREENSHOT, full_page=True)
     page.get_by_role("button", name="Отправить показания").click()

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.phone import settled_scroll_width
 from tests.factories import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -93,7 +94,7 @@ def test_a_member_reads_their_bill_and_takes_the_statement(
     march = page.locator("details.ledger-month").first
     expect(march).to_contain_text("Март 2025")
     expect(march).to_contain_text("1\u00a0000,00 ₽")
-    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    scroll_width = settled_scroll_width(page)
     assert scroll_width <= 375, f"horizontal scroll at 375 px: scrollWidth is {scroll_width}"
     page.screenshot(path=SCREENSHOT, full_page=True)
 

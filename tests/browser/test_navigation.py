@@ -14,6 +14,7 @@ import pyotp
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.phone import settled_scroll_width
 from tests.factories import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -96,7 +97,7 @@ def sign_in(page, base_url: str, email: str, secret: str | None = None) -> None:
 
 
 def fits_the_phone(page) -> None:
-    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    scroll_width = settled_scroll_width(page)
     assert scroll_width <= PHONE["width"], f"{page.url}: horizontal scroll ({scroll_width}px)"
 
 

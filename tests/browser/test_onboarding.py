@@ -26,6 +26,7 @@ from playwright.sync_api import expect
 
 from tenants.imports.models import ImportJob
 from tenants.residents.models import Building, Premises
+from tests.browser.phone import settled_scroll_width
 from tests.factories import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -222,7 +223,7 @@ def fill_the_template(template_path, target_path) -> None:
 
 
 def fits_the_phone(page) -> None:
-    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    scroll_width = settled_scroll_width(page)
     assert scroll_width <= PHONE["width"], f"horizontal scroll: scrollWidth is {scroll_width}"
     widest = page.evaluate(
         "Math.max(...[...document.querySelectorAll('body *')]"

@@ -9,6 +9,7 @@ import datetime
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.phone import settled_scroll_width
 from tests.browser.test_money import MONTHS, _clean_ledger
 from tests.factories import TEST_PASSWORD
 
@@ -60,7 +61,7 @@ def owing_home(db_unblocked, alpha, browser_owner):
 
 
 def _no_horizontal_scroll(page):
-    width = page.evaluate("document.documentElement.scrollWidth")
+    width = settled_scroll_width(page)
     assert width <= 375, f"horizontal scroll at 375 px: scrollWidth is {width}"
 
 

@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.billing.plans import support
+from tests.browser.phone import settled_scroll_width
 
 pytestmark = pytest.mark.browser
 
@@ -114,4 +115,4 @@ def test_the_chairman_upgrades_the_plan(new_page, alpha_url, plans_chairman):
     expect(page.locator("[data-current-plan]")).to_contain_text("Квартал")
 
     page.set_viewport_size({"width": 375, "height": 812})
-    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert settled_scroll_width(page) <= 375

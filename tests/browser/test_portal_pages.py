@@ -7,6 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.phone import settled_scroll_width
 from tests.factories import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -50,7 +51,7 @@ def test_dashboard_fits_a_375px_phone(new_page, alpha_url, browser_owner):
     expect(page).to_have_url(f"{alpha_url}/")
     expect(page.locator(".card").first).to_be_visible()
 
-    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    scroll_width = settled_scroll_width(page)
     assert scroll_width <= 375, f"horizontal scroll at 375 px: scrollWidth is {scroll_width}"
     widest = page.evaluate(
         "Math.max(...[...document.querySelectorAll('body *')]"

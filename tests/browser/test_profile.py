@@ -12,6 +12,7 @@ import pyotp
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.phone import settled_scroll_width
 from tests.factories import TEST_PASSWORD
 from tests.tenants.files.images import jpeg_with_location
 from tests.tenants.profile.test_validators import with_key
@@ -130,4 +131,4 @@ def test_chairman_fixes_a_wrong_control_key_and_sets_a_logo(
 
     # At 375 px the page does not scroll sideways.
     page.set_viewport_size({"width": 375, "height": 812})
-    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert settled_scroll_width(page) <= 375

@@ -10,6 +10,7 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
+from tests.browser.phone import settled_scroll_width
 from tests.factories import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -52,7 +53,7 @@ def made_here():
 
 def assert_no_horizontal_scroll(page) -> None:
     width = page.viewport_size["width"]
-    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    scroll_width = settled_scroll_width(page)
     assert scroll_width <= width, f"horizontal scroll: scrollWidth is {scroll_width}"
 
 

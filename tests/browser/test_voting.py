@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.phone import settled_scroll_width
 from tests.factories import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -73,7 +74,7 @@ def test_a_member_votes_from_a_phone_and_reads_the_vote_receipt(
     page.goto(f"{alpha_url}/voting/{snt_meeting.pk}/")
     expect(page.locator("h1")).to_contain_text("Годовое собрание")
     expect(page.locator(".vote-ok")).to_contain_text("голоса этого собрания")
-    width = page.evaluate("document.documentElement.scrollWidth")
+    width = settled_scroll_width(page)
     assert width <= 375, f"horizontal scroll on the meeting page: {width}"
 
     page.click("text=Открыть бюллетень")
@@ -82,7 +83,7 @@ def test_a_member_votes_from_a_phone_and_reads_the_vote_receipt(
     expect(questions).to_have_count(2)
     questions.nth(0).locator("label", has_text="За").click()
     questions.nth(1).locator("label", has_text="Против").click()
-    width = page.evaluate("document.documentElement.scrollWidth")
+    width = settled_scroll_width(page)
     assert width <= 375, f"horizontal scroll on the ballot: {width}"
     page.screenshot(path=SCREENSHOT, full_page=True)
     page.click("button[type=submit].primary")
@@ -93,5 +94,5 @@ def test_a_member_votes_from_a_phone_and_reads_the_vote_receipt(
     with schema_context(alpha.schema_name):
         entry_hash = snt_meeting.chain.get().entry_hash
     expect(page.locator(".vote-hash").first).to_have_text(entry_hash)
-    width = page.evaluate("document.documentElement.scrollWidth")
+    width = settled_scroll_width(page)
     assert width <= 375, f"horizontal scroll on the vote receipt: {width}"

@@ -12,6 +12,7 @@ import pyotp
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.phone import settled_scroll_width
 from tests.factories import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -78,7 +79,7 @@ def tszh_board(db_unblocked, alpha, monkeypatch):
 
 
 def fits(page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
+    width = settled_scroll_width(page)
     assert width <= 375, f"{page.url}: horizontal scroll ({width}px)"
 
 
@@ -158,6 +159,7 @@ def test_a_chairman_runs_a_mixed_owners_meeting_on_paper(new_page, alpha_url, ts
     expect(page.locator(".badge").first).to_have_text("Голосование")
 
     page.click("text=Внести письменное решение")
+    expect(page.locator("select[name=voter]")).to_be_visible()
     fits(page)
     for number, choice in (("1", "За"), ("2", "Против")):
         page.select_option("select[name=voter]", label=f"Дом на Садовой, Квартира {number} · 1")

@@ -10,6 +10,7 @@ import pyotp
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.phone import settled_scroll_width
 from tests.browser.test_voting_board import fetch, pdf_text
 from tests.factories import TEST_PASSWORD
 
@@ -131,7 +132,7 @@ def test_an_snt_votes_online_from_three_phones(new_page, alpha_url, snt_people, 
         phone.locator(".vote-question label", has_text=choice).click()
         phone.click("button[type=submit].primary")
         expect(phone.locator("h1")).to_have_text("Подтверждение голоса")
-        width = phone.evaluate("document.documentElement.scrollWidth")
+        width = settled_scroll_width(phone)
         assert width <= 375, f"horizontal scroll on a member's phone: {width}"
 
     board.goto(f"{alpha_url}/voting/{meeting.pk}/results/")
