@@ -160,7 +160,8 @@ def sentry_options(dsn: str, environment: str, release: str | None = None) -> di
             RedisIntegration(),
         ],
         "include_local_variables": False,
-        "send_default_pii": False,
+        # send_default_pii stays at its default (off); naming it is deprecated since the SDK's
+        # data_collection option, and the scrubbing below is what keeps personal data out anyway.
         "max_request_body_size": "never",
         "max_breadcrumbs": 0,
         "before_breadcrumb": _no_breadcrumb,

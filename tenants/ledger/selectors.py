@@ -324,7 +324,7 @@ def journal_summary(access: AccountAccess) -> JournalSummary:
         last_id=Max("pk"),
         total=Sum("amount"),
         last_charge=Max("period", filter=Q(kind=EntryKind.CHARGE)),
-        services=StringAgg("service__name", "|", distinct=True, ordering="service__name"),
+        services=StringAgg("service__name", "|", distinct=True, order_by="service__name"),
     )
     return JournalSummary(
         count=found["count"] or 0,

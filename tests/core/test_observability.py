@@ -114,7 +114,7 @@ def test_sentry_options_integrations_and_privacy_switches():
     kinds = {type(integration) for integration in options["integrations"]}
     assert {DjangoIntegration, CeleryIntegration, RedisIntegration} <= kinds
     assert options["include_local_variables"] is False
-    assert options["send_default_pii"] is False
+    assert not options.get("send_default_pii", False)
     assert options["max_request_body_size"] == "never"
     assert options["before_send"] is _scrub
     assert options["release"] == "v1" and options["environment"] == "production"
