@@ -167,21 +167,26 @@ def _secret_field():
     return SecondFactor._meta.get_field("secret")
 
 
+def _holder(user_id, nonce: str) -> SecondFactor:
+    """An unsaved row to seal the pending seed with: its id is made from the login's id, so the
+    sealed seed opens for that login only (the id is part of the associated data)."""
+    return SecondFactor(id=uuid.uuid5(uuid.UUID(str(user_id)), nonce), user_id=user_id)
+
+
 def seal_pending(user, secret: str) -> dict:
     """The pending seed as the session keeps it: sealed under the association's key, bound to
-    a row id of its own and to this login."""
-    holder = SecondFactor(id=uuid.uuid4(), user_id=user.pk)
-    token = _secret_field().seal(holder, secret).token
-    return {"id": str(holder.id), "user": str(user.pk), "token": token}
+    this login."""
+    nonce = uuid.uuid4().hex
+    token = _secret_field().seal(_holder(user.pk, nonce), secret).token
+    return {"nonce": nonce, "token": token}
 
 
 def open_pending(user, pending) -> str | None:
     """The seed ``seal_pending`` sealed for ``user``; None when there is none (or not theirs)."""
-    if not isinstance(pending, dict) or pending.get("user") != str(user.pk):
+    if not isinstance(pending, dict):
         return None
     try:
-        holder = SecondFactor(id=uuid.UUID(pending["id"]), user_id=user.pk)
-        return _secret_field().open(holder, pending["token"])
+        return _secret_field().open(_holder(user.pk, pending["nonce"]), pending["token"])
     except Exception as error:  # noqa: BLE001 - a broken or foreign entry: start afresh
         logger.warning("pending second factor unreadable (%s)", type(error).__name__)
         return None
@@ -214,8 +219,12 @@ def replace_second_factor(*, actor, secret: str, code: str) -> SecondFactor:
     counter = code_matches(secret, code)
     if counter is None:
         raise ValidationError(
-            _("The code is wrong or has expired. Enter the one the new phone shows now."),
-            code="wrong_code",
+            {
+                "code": ValidationError(
+                    _("The code is wrong or has expired. Enter the one the new phone shows now."),
+                    code="wrong_code",
+                )
+            }
         )
     with transaction.atomic():
         old = SecondFactor.objects.select_for_update().filter(user=actor).first()

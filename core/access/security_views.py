@@ -68,6 +68,7 @@ def _count_wrong_code(request) -> None:
 
 def _refused(request, template: str, context: dict, form, refusal: tuple[str, int]):
     message, status = refusal
+    form.cleaned_data = {}  # an unbound form takes an error only so
     form.add_error(None, message)
     response = render(request, template, {**context, "form": form}, status=status)
     if status == 503:
