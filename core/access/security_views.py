@@ -27,6 +27,10 @@ from core.sensitive import sensitive_post
 from core.ui.refusals import show_refusal
 
 WRONG_PASSWORD = _("The current password is wrong. Nothing was changed.")
+UNAVAILABLE = _(
+    "The password cannot be checked just now for technical reasons. Nothing was changed; "
+    "please try again in a few minutes."
+)
 
 
 # -- limits on the current password ------------------------------------------------------------
@@ -44,7 +48,7 @@ def _password_refusal(request) -> tuple[str, int] | None:
     """Why the current password may not be checked now (message, status), or None."""
     usages = [_usage(request, increment=False, **limit) for limit in _password_limits()]
     if any(usage is None for usage in usages):
-        return LoginForm.error_messages["limits_unavailable"], 503
+        return UNAVAILABLE, 503
     if any(usage["count"] >= usage["limit"] for usage in usages):
         return LoginForm.error_messages["rate_limited"], 429
     return None

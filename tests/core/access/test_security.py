@@ -323,3 +323,17 @@ def test_the_menu_links_to_the_security_page(alpha, client_of, make_user):
     owner = make_user(alpha, roles=[Role.OWNER])
     page = client_of(alpha, owner).get("/")
     assert 'href="/accounts/security/"' in page.content.decode()
+
+
+def test_the_password_is_not_checked_while_the_counters_are_out_of_reach(
+    alpha, client_of, make_user, monkeypatch
+):
+    from core.access import security_views
+
+    owner = make_user(alpha, roles=[Role.OWNER])
+    client = client_of(alpha, owner)
+    monkeypatch.setattr(security_views, "_usage", lambda request, **limit: None)
+    response = change(client)
+    assert response.status_code == 503 and response["Retry-After"] == "60"
+    assert "Сейчас нельзя проверить пароль" in response.content.decode()
+    assert reload(owner).check_password(TEST_PASSWORD)
