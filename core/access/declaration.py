@@ -1,9 +1,10 @@
 """What the logins tell the platform (see ``core.extensions``): the export leaves out their
-secrets (password hashes, operator flags, second-factor seeds)."""
+secrets (password hashes, operator flags, second-factor seeds). "Your password was changed" is
+a notification nobody can switch off (core/access/security.py)."""
 
 from django.utils.translation import gettext_lazy as _
 
-from core.extensions import AppDeclaration, ExportRules
+from core.extensions import AppDeclaration, ExportRules, NotificationKind
 
 declaration = AppDeclaration(
     audit_labels={
@@ -14,7 +15,19 @@ declaration = AppDeclaration(
         "access.second_factor_enabled": _("Second factor enabled"),
         "access.user_created": _("Login created"),
         "access.handover_used": _("Hand-over link used"),
+        "access.password_changed": _("Password changed"),
+        "access.other_sessions_ended": _("Signed out everywhere else"),
+        "access.second_factor_replaced": _("Second factor moved to a new phone"),
+        "access.second_factor_disabled": _("Second factor turned off"),
     },
+    notification_kinds=(
+        NotificationKind(
+            "access.password_changed",
+            _("Password changed"),
+            _("A letter when the password of your login is changed: always sent."),
+            can_opt_out=False,
+        ),
+    ),
     export=ExportRules(
         skip_models=frozenset({"secondfactor"}),
         skip_fields={"user": frozenset({"password", "is_superuser", "is_staff"})},

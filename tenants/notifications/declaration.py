@@ -23,6 +23,9 @@ EMERGENCY = "notifications.emergency"
 #: The hook public-schema code runs inside an association's schema to tell the people a kind
 #: concerns (billing's plans: the board's "plan not paid" email), since it imports no tenant app.
 NOTIFY_MEMBERS = "notifications.notify_members"
+#: The hook code that imports no tenant app (core: "your password was changed") runs to tell
+#: some logins of this association something; ``services.notify``'s arguments.
+NOTIFY = "notifications.notify"
 
 
 def forget_notifications(erasure: HolderErasure) -> dict[str, int]:
@@ -81,6 +84,13 @@ def _notify_members(*, kind: str, subject: str, body: str = "", path: str = ""):
     return notify_members(actor=None, kind=kind, subject=subject, body=body, path=path)
 
 
+def _notify(**kwargs):
+    """``services.notify`` for code that imports no tenant app (core/access/security.py)."""
+    from tenants.notifications.services import notify
+
+    return notify(**kwargs)
+
+
 declaration = AppDeclaration(
     sections=(
         DashboardSection(
@@ -124,7 +134,7 @@ declaration = AppDeclaration(
         ),
     ),
     demo=_demo,
-    operator_hooks={NOTIFY_MEMBERS: _notify_members},
+    operator_hooks={NOTIFY_MEMBERS: _notify_members, NOTIFY: _notify},
     notification_kinds=(
         NotificationKind(
             ANNOUNCEMENT,
