@@ -41,15 +41,16 @@ from tenants.ledger.models import Method
 from tenants.profile.models import PaymentRecipient
 from tests.factories import UserFactory
 from tests.tenants.ledger.accruals.support import add_service
-from tests.tenants.residents.factories import make_premises
+from tests.tenants.residents.factories import BuildingFactory, make_premises
 
 PaymentRecipient.objects.create(
     title="relay", recipient_name="ТСЖ «Авария»", account="40703810938000000001",
     bank_name="ПАО Сбербанк", bic="044525225", corr_account="30101810400000000225",
     is_main=True,
 )
+house = BuildingFactory(name="Дом «Реле»", address="г. Москва, ул. Релейная, д. 1")
 for n in range(3):
-    make_premises(area=f"{{41 + n}}.00")
+    make_premises(house, number=f"{{n + 1}}", area=f"{{41 + n}}.00", account=f"R-{{n + 1}}")
 add_service(Method.AREA, "10.00")
 this_month = timezone.localdate().replace(day=1)
 last_month = (this_month - datetime.timedelta(days=1)).replace(day=1)
