@@ -53,6 +53,7 @@ from billing.payments.models import (
 from billing.payments.providers import base as p
 from billing.payments.providers import new_secret, provider_for
 from billing.payments.providers.base import BadSignature, ProviderError
+from core import relay
 from core.audit.services import record
 from tenants.ledger.money import month_of
 from tenants.ledger.payments import services as ledger_payments
@@ -427,12 +428,11 @@ def _store(provider_name: str, events, *, queue: bool = True) -> tuple[list[Webh
 
 
 def _queue(event_pk) -> None:
+    """A broker that is down keeps the job for the relay (core.relay); the reconciliation's
+    sweep of events still "received" is a second net."""
     from billing.payments.tasks import process_event
 
-    try:
-        process_event.delay(str(event_pk))
-    except Exception:  # noqa: BLE001 - the broker down: the reconciliation's sweep retries it
-        logger.exception("webhook event %s: the task could not be queued", event_pk)
+    relay.send(process_event, str(event_pk))
 
 
 def _find_payment(provider_name: str, event: p.Event) -> OnlinePayment | None:

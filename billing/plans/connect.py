@@ -35,6 +35,7 @@ from django_tenants.utils import schema_context
 
 from billing.plans import gateway
 from billing.plans.models import ConnectedAccount, WebhookEvent
+from core import relay
 from core.extensions import operator_hook
 
 logger = logging.getLogger(__name__)
@@ -120,12 +121,10 @@ def store(event: dict) -> tuple[WebhookEvent, bool]:
 
 
 def _queue(event_pk) -> None:
+    """A broker that is down keeps the job for the relay (core.relay)."""
     from billing.plans import tasks
 
-    try:
-        tasks.process_connect_event.delay(event_pk)
-    except Exception:  # noqa: BLE001 - the broker down: the event stays unprocessed, kept
-        logger.exception("connect: event %s could not be queued", event_pk)
+    relay.send(tasks.process_connect_event, event_pk)
 
 
 def process(event_pk) -> str:

@@ -34,6 +34,7 @@ from billing.plans.models import (
     SubscriptionStatus,
     WebhookEvent,
 )
+from core import relay
 from core.audit.services import record
 
 logger = logging.getLogger(__name__)
@@ -524,9 +525,12 @@ def store_event(event: dict, *, provider: str = STRIPE_PROVIDER) -> tuple[Webhoo
 
 
 def _queue(event_pk) -> None:
+    """A broker that is down keeps the job for the relay (core.relay): the provider's repeated
+    delivery finds the event stored and queues nothing, so without it the event would wait
+    unprocessed."""
     from billing.plans import tasks
 
-    tasks.process_event.delay(event_pk)
+    relay.send(tasks.process_event, event_pk)
 
 
 STRIPE_STATUSES = {

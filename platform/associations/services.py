@@ -37,6 +37,7 @@ from associations.models import (
     ProvisioningStep,
 )
 from associations.tasks import maintain_spare_schemas
+from core import relay
 from core.access.roles import FOUNDER_ROLES
 from core.audit.services import record
 from core.crypto import keyring
@@ -414,7 +415,7 @@ def _queue_pool_refill() -> None:
     """After a spare was used: make another in the background (nothing happens without a pool)."""
     if getattr(settings, "SIGNUP_SPARE_SCHEMAS", 0) <= 0:
         return
-    maintain_spare_schemas.delay()
+    relay.send(maintain_spare_schemas)  # beat's maintain-spare-schemas is the other net
 
 
 # --- Entry points kept for the seed, the tests and the console ---------------------------------

@@ -19,6 +19,7 @@ app.autodiscover_tasks(
         "core",
         "core.crypto",
         "core.idempotency",
+        "core.relay",
         "associations",
         "signup",
         "console",

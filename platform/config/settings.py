@@ -126,6 +126,7 @@ SHARED_APPS = [
     "core.crypto",
     "core.access",
     "core.audit",
+    "core.relay",
     "core.ui",
     "django_htmx",
     "rest_framework",
@@ -327,8 +328,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # lower it so the message comes back in seconds.
 # Redis down, queueing a task from a request fails within a second instead of holding the request
 # (Celery's result store otherwise retries 20 times a second apart before it gives up). A task
-# that could not be queued is not lost: each is queued again by a periodic relay (the
-# notifications' outbox, a run still "queued"): docs/operations.md, "When a dependency is down".
+# that could not be queued is not lost: it is kept in the public schema and sent again by the
+# every-minute relay (core/relay; the notifications' outbox has its own): docs/architecture.md,
+# "Tasks while the broker is down".
 _QUICK_FAILURE = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY_POLICY = _QUICK_FAILURE
@@ -382,6 +384,12 @@ CELERY_BEAT_SCHEDULE = BeatSchedule(
         "destroy-requested-keys-public": {
             "task": "core.crypto.tasks.destroy_requested_keys",
             "schedule": 900.0,
+        },
+        # Tasks the broker refused while Redis was down, sent again once it is back (core/relay;
+        # docs/architecture.md, "Tasks while the broker is down"). Public, not fanned out.
+        "relay-deferred-tasks": {
+            "task": "core.relay.tasks.relay",
+            "schedule": 60.0,
         },
         # Public-schema housekeeping (not fanned out): expired data exports are withdrawn.
         "purge-expired-exports": {

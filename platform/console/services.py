@@ -24,7 +24,7 @@ from django_tenants.utils import schema_context
 from associations.models import Association, AssociationStatus, Domain
 from console import tasks
 from console.models import EXPORT_IN_PROGRESS, AssociationExport, ExportChunk, ExportStatus
-from core import extensions
+from core import extensions, relay
 from core.audit.services import record
 from core.crypto import keyring
 from core.crypto.models import WrappedDataKey
@@ -183,8 +183,9 @@ def request_export(association: Association, *, actor) -> AssociationExport:
 
         def enqueue():
             # The task carries the association's schema (tenant_schemas_celery) and runs there.
+            # Redis down: kept for the relay (core.relay), sent from the same schema.
             with schema_context(schema):
-                tasks.build_export.delay(export_id)
+                relay.send(tasks.build_export, export_id)
 
         transaction.on_commit(enqueue)
     return export

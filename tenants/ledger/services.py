@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from core import relay
 from core.audit.services import record
 from tenants.ledger import calculation
 from tenants.ledger.models import (
@@ -450,10 +451,9 @@ def start_run(period: datetime.date, *, actor, queue: bool = True) -> AccrualRun
 
 
 def _queue(task, run_id) -> None:
-    try:
-        task.delay(str(run_id))
-    except Exception:  # noqa: BLE001 - a broker down leaves the run queued; it can be retried
-        logger.exception("ledger run %s: the task could not be queued", run_id)
+    """A broker that is down keeps the job for the relay (core.relay): the run stays queued and
+    goes on once Redis is back."""
+    relay.send(task, run_id)
 
 
 def _set_progress(run_id, done: int, total: int) -> None:

@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from core import extensions
+from core import extensions, relay
 from core.access.roles import BOARD, has_role
 from core.audit import services as audit
 from core.crypto.fields import blind_index_for
@@ -530,14 +530,12 @@ def close_meeting(meeting: Meeting, *, actor, now=None) -> Meeting:
 
 
 def queue_outcomes(meeting_id) -> None:
-    """Queue ``tasks.offer_outcomes`` (ids only). A broker that is down leaves the outcomes
-    unoffered; ``manage.py``/the shell can run ``offer_outcomes`` again at any time."""
+    """Queue ``tasks.offer_outcomes`` (ids only). A broker that is down keeps the job for the
+    relay (core.relay), which sends it once Redis is back (``offer_outcomes`` offers each
+    question once, however often it runs)."""
     from tenants.voting.tasks import offer_outcomes as task
 
-    try:
-        task.delay(str(meeting_id))
-    except Exception:  # noqa: BLE001 - the meeting is closed either way; the offer can be retried
-        logger.exception("meeting %s: the outcomes could not be queued", meeting_id)
+    relay.send(task, meeting_id)
 
 
 def offer_outcomes(meeting_id) -> int:

@@ -7,6 +7,7 @@ import logging
 
 from django.utils.translation import gettext_lazy as _
 
+from core import relay
 from tenants.imports.models import RowStatus
 from tenants.imports.planning import PlanRow
 
@@ -95,9 +96,7 @@ def _counts(rows: list[PlanRow]) -> dict:
 
 
 def _queue(task, job_id) -> None:
-    """Send a task once the transaction committed; a broker that is down leaves the job queued
-    (it can be started again later, see ``ImportJob.can_restart``) rather than failing the page."""
-    try:
-        task.delay(str(job_id))
-    except Exception:  # noqa: BLE001 - the broker's errors are many; the job stays as it is
-        logger.exception("import %s: the task could not be queued", job_id)
+    """Send a task once the transaction committed; a broker that is down keeps the job for the
+    relay (core.relay), which sends it once Redis is back, rather than failing the page (it can
+    be started again by hand too, see ``ImportJob.can_restart``)."""
+    relay.send(task, job_id)

@@ -16,6 +16,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import relay
 from core.audit import services as audit
 from tenants.ledger.receipts import selectors
 from tenants.ledger.receipts.models import BatchStatus, ReceiptBatch, ReceiptNotice
@@ -48,9 +49,11 @@ def start_batch(*, actor, period: datetime.date) -> ReceiptBatch:
 
 
 def _queue(batch_id) -> None:
+    """Queue the rendering; a broker that is down keeps the job for the relay (core.relay): the
+    batch stays "queued" and is rendered once Redis is back."""
     from tenants.ledger.receipts import tasks
 
-    tasks.build_batch.delay(str(batch_id))
+    relay.send(tasks.build_batch, batch_id)
 
 
 @contextlib.contextmanager
