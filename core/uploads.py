@@ -6,8 +6,8 @@ parsed at all (its body is never read), and a body that turns out longer than de
 off at the limit. The view then answers with a clear message (413); in production the reverse
 proxy should refuse bodies over ~21 MB before they reach the app (see docs/development.md).
 
-Used by every view that takes a file: the registry import, the file store's uploads (the
-association's logo).
+Used by every view that takes a file (the registry import, the file store's uploads, the
+association's logo...), most through ``upload_too_large(request, max_file_bytes)``.
 """
 
 from __future__ import annotations
@@ -40,6 +40,18 @@ class LimitedUpload(FileUploadHandler):
 
     def file_complete(self, file_size):
         return None
+
+
+def upload_too_large(request, max_file_bytes: int) -> bool:
+    """Parse ``request``'s body now, with ``LimitedUpload(max_file_bytes)`` in front of its
+    upload handlers: True when it was over the limit (what was over was never read).
+
+    A view calls it before anything else reads the body (the CSRF check does: such a view is
+    ``csrf_exempt`` and checks the token itself once this has run)."""
+    limit = LimitedUpload(max_file_bytes, request)
+    request.upload_handlers.insert(0, limit)
+    request.POST  # noqa: B018 - parse now, under the limit
+    return limit.exceeded
 
 
 #: The largest request body the portal takes anywhere (the dispatch desk's ten photos, 50 MB,

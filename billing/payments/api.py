@@ -15,12 +15,11 @@ Anonymous → 401; a role that opens none of it → 403.
 
 from __future__ import annotations
 
-import datetime
 from decimal import Decimal
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -29,6 +28,7 @@ from billing.payments import selectors, services
 from billing.payments.models import OnlinePayment
 from core.access.api import HasRole
 from core.access.roles import ACCOUNT_READERS, MEMBER_ROLES
+from core.api_fields import MonthField
 
 #: Members read their own and start payments; the board and the accountant read every one.
 ACCESS = HasRole.of(*ACCOUNT_READERS, *MEMBER_ROLES, write=MEMBER_ROLES)
@@ -38,25 +38,6 @@ class Pages(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
-
-
-@extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2026-05"})
-class MonthField(serializers.Field):
-    """A month as ``YYYY-MM`` (or any date in it)."""
-
-    default_error_messages = {"invalid": _("Write the month as 2026-05.")}
-
-    def to_internal_value(self, data):
-        text = str(data).strip()
-        for pattern in ("%Y-%m", "%Y-%m-%d"):
-            try:
-                return datetime.datetime.strptime(text, pattern).date().replace(day=1)
-            except ValueError:
-                continue
-        self.fail("invalid")
-
-    def to_representation(self, value) -> str:
-        return value.strftime("%Y-%m")
 
 
 class OnlinePaymentSerializer(serializers.ModelSerializer):

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from core.access.decorators import role_required
 from core.access.roles import ACCOUNT_READERS, BOARD, MEMBER_ROLES, has_role
 from core.ui.refusals import act, submit
-from core.uploads import LimitedUpload
+from core.uploads import upload_too_large
 from tenants.budget import arithmetic, forms, report, selectors, services
 from tenants.budget.models import Article, Basis, Line, Status
 from tenants.budget.purposes import PROTOCOL
@@ -279,10 +279,7 @@ def decision(request, pk):
     """The meeting's decision entered from its protocol (upload refused before it is read when
     too large)."""
     found = selectors.estimate_for(request.user, pk)
-    limit = LimitedUpload(PROTOCOL.max_bytes, request)
-    request.upload_handlers.insert(0, limit)
-    request.POST  # noqa: B018 - parse now, under the limit
-    if limit.exceeded:
+    if upload_too_large(request, PROTOCOL.max_bytes):
         form = forms.MeetingDecisionForm({}, {})
         form.full_clean()
         form.errors["protocol_file"] = form.error_class(

@@ -24,7 +24,7 @@ from core.access.decorators import role_required
 from core.access.roles import BOARD, DISPATCH_DESK, MEMBER_ROLES, has_role
 from core.sensitive import sensitive_post
 from core.ui.refusals import act, submit
-from core.uploads import LimitedUpload
+from core.uploads import upload_too_large
 from tenants.dispatch import forms, reports, selectors, services, sla
 from tenants.dispatch.models import OPEN_STATUSES, Category, Place, Request, Status, Urgency
 from tenants.files.purposes import MB
@@ -43,15 +43,6 @@ def _too_large_message() -> str:
     return _("The photos are too large: at most %(size)d MB together.") % {
         "size": UPLOAD_LIMIT // MB
     }
-
-
-def _limit_upload(request) -> bool:
-    """Put the upload limit in front of the parser and parse; True when the body was over it
-    (nothing of it was read)."""
-    limit = LimitedUpload(UPLOAD_LIMIT, request)
-    request.upload_handlers.insert(0, limit)
-    request.POST  # noqa: B018 - parse now, under the limit
-    return limit.exceeded
 
 
 # -- members ------------------------------------------------------------------------------------
@@ -76,7 +67,7 @@ def new(request):
     """File a request or complaint, with photos: it lands whole or not at all."""
     homes = selectors.home_choices(request.user)
     if request.method == "POST":
-        if _limit_upload(request):
+        if upload_too_large(request, UPLOAD_LIMIT):
             context = {
                 "form": forms.RequestForm(homes=homes),
                 "homes": homes,
@@ -179,7 +170,7 @@ def add_photos(request, pk):
     found = selectors.own_request_for(request.user, pk)
     if request.method != "POST":
         return redirect(_detail_url(found))
-    if _limit_upload(request):
+    if upload_too_large(request, UPLOAD_LIMIT):
         messages.error(request, _too_large_message())
         return redirect(_detail_url(found))
     return _post_photos(request, found)

@@ -24,7 +24,7 @@ from core.access.decorators import role_required
 from core.access.roles import BOARD, Role, has_role
 from core.sensitive import sensitive_post
 from core.ui.refusals import act, submit
-from core.uploads import LimitedUpload
+from core.uploads import upload_too_large
 from tenants.documents import forms, selectors, services
 from tenants.documents.declaration import EVERYONE
 from tenants.documents.purposes import DOCUMENT_FILE
@@ -56,14 +56,6 @@ def _too_large(form_class, field: str, **kwargs):
         [_("The file is too large: at most %(size)s.") % {"size": DOCUMENT_FILE.describe_size()}]
     )
     return form
-
-
-def _limited(request) -> LimitedUpload:
-    """Parse the POST under the file's size limit (an oversized body is never read)."""
-    limit = LimitedUpload(DOCUMENT_FILE.max_bytes, request)
-    request.upload_handlers.insert(0, limit)
-    request.POST  # noqa: B018 - parse now, under the limit
-    return limit
 
 
 # -- the list and a document --------------------------------------------------------------------
@@ -155,7 +147,7 @@ def new(request):
     if request.method != "POST":
         initial = {"section": request.GET.get("section", "")}
         return render(request, "documents/new.html", {"form": forms.DocumentForm(initial=initial)})
-    if _limited(request).exceeded:
+    if upload_too_large(request, DOCUMENT_FILE.max_bytes):
         form = _too_large(forms.DocumentForm, "file")
         return render(request, "documents/new.html", {"form": form}, status=413)
     return _post_new(request)
@@ -190,7 +182,7 @@ def version_new(request, pk):
     context = {"document": document}
     if request.method != "POST":
         return render(request, "documents/version.html", {**context, "form": forms.VersionForm()})
-    if _limited(request).exceeded:
+    if upload_too_large(request, DOCUMENT_FILE.max_bytes):
         form = _too_large(forms.VersionForm, "file")
         return render(request, "documents/version.html", {**context, "form": form}, status=413)
     return _post_version(request, document)

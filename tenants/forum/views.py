@@ -18,7 +18,7 @@ from core import extensions
 from core.access.decorators import role_required
 from core.sensitive import sensitive_post
 from core.ui.refusals import act, submit
-from core.uploads import LimitedUpload
+from core.uploads import upload_too_large
 from tenants.files.purposes import MB
 from tenants.forum import access, forms, markup, selectors, services
 from tenants.forum.models import Post, Section
@@ -52,14 +52,6 @@ def _too_large(form_class, request, template, context):
         _("The files are too large: at most %(size)d MB together.") % {"size": UPLOAD_LIMIT // MB},
     )
     return render(request, template, {**context, "form": form}, status=413)
-
-
-def _limited_post(request) -> bool:
-    """Parse a POST under the upload limit; False when it was over (nothing read)."""
-    limit = LimitedUpload(UPLOAD_LIMIT, request)
-    request.upload_handlers.insert(0, limit)
-    request.POST  # noqa: B018 - parse now, under the limit
-    return not limit.exceeded
 
 
 def _picked(form) -> list:
@@ -244,7 +236,7 @@ def new_topic(request, pk):
     context = {"section": current}
     if request.method != "POST":
         return render(request, "forum/new_topic.html", {**context, "form": forms.TopicForm()})
-    if not _limited_post(request):
+    if upload_too_large(request, UPLOAD_LIMIT):
         return _too_large(forms.TopicForm, request, "forum/new_topic.html", context)
     return _write_topic(request, current, context)
 
@@ -284,7 +276,7 @@ def reply(request, pk):
         return render(
             request, "forum/reply.html", {**context, **_quote_context(request, current, form)}
         )
-    if not _limited_post(request):
+    if upload_too_large(request, UPLOAD_LIMIT):
         return _too_large(forms.PostForm, request, "forum/reply.html", context)
     return _write_reply(request, current, context)
 
@@ -485,7 +477,7 @@ def discuss(request, kind, object_id):
     if not sections:
         raise Http404
     posted = request.method == "POST"
-    within_limit = _limited_post(request) if posted else True
+    within_limit = not upload_too_large(request, UPLOAD_LIMIT) if posted else True
     chosen = next((s for s in sections if str(s.pk) == request.POST.get("section")), sections[0])
     context = {
         "section": chosen,

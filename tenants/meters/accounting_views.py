@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from core.access.decorators import role_required
 from core.access.roles import ACCOUNT_READERS
 from core.ui.refusals import act, submit
-from core.uploads import LimitedUpload
+from core.uploads import upload_too_large
 from tenants.meters import accounting, accounting_forms, accounting_services, periods
 from tenants.meters import reading_import as importing
 from tenants.meters.models import ReadingImport
@@ -148,16 +148,12 @@ def norms(request):
 def import_upload(request):
     """The size limit goes in front of the body's parsing: a file over it is refused unread
     (the CSRF check reads the body, so it waits until the limit is in place)."""
-    if request.method == "POST":
-        limit = LimitedUpload(importing.spreadsheet.MAX_FILE_BYTES, request)
-        request.upload_handlers.insert(0, limit)
-        request.POST  # noqa: B018 - parse now, under the limit
-        if limit.exceeded:
-            form = accounting_forms.ImportForm({}, {})
-            form.full_clean()
-            form.errors.clear()
-            form.add_error("file", importing.spreadsheet.FileRefused("too_large").message)
-            return render(request, "meters/accounting/import.html", {"form": form}, status=413)
+    if request.method == "POST" and upload_too_large(request, importing.spreadsheet.MAX_FILE_BYTES):
+        form = accounting_forms.ImportForm({}, {})
+        form.full_clean()
+        form.errors.clear()
+        form.add_error("file", importing.spreadsheet.FileRefused("too_large").message)
+        return render(request, "meters/accounting/import.html", {"form": form}, status=413)
     return _import_form(request)
 
 

@@ -15,12 +15,10 @@ Anonymous → 401; a role that opens none of it → 403; someone else's meter �
 
 from __future__ import annotations
 
-import datetime
 import uuid
 
 from django.http import Http404
-from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -28,6 +26,7 @@ from rest_framework.views import APIView
 
 from core.access.api import HasRole
 from core.access.roles import ACCOUNT_READERS, BOARD, MEMBER_ROLES
+from core.api_fields import MonthField
 from core.sensitive import sensitive_post
 from tenants.meters import periods, selectors, services
 from tenants.meters.models import Meter, Reading, ReadingSource, Register
@@ -144,25 +143,6 @@ class ReadingHistory(generics.ListAPIView):
         )
 
 
-@extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2026-05"})
-class PeriodField(serializers.Field):
-    """A month as ``YYYY-MM`` (or any date in it)."""
-
-    default_error_messages = {"invalid": _("Write the month as 2026-05.")}
-
-    def to_internal_value(self, data):
-        text = str(data).strip()
-        for pattern in ("%Y-%m", "%Y-%m-%d"):
-            try:
-                return datetime.datetime.strptime(text, pattern).date().replace(day=1)
-            except ValueError:
-                continue
-        self.fail("invalid")
-
-    def to_representation(self, value) -> str:
-        return value.strftime("%Y-%m")
-
-
 class ItemSerializer(serializers.Serializer):
     register = serializers.UUIDField()
     value = serializers.CharField(max_length=64, allow_blank=True, trim_whitespace=False)
@@ -171,12 +151,12 @@ class ItemSerializer(serializers.Serializer):
 class SubmitSerializer(serializers.Serializer):
     readings = ItemSerializer(many=True, allow_empty=False)
     confirm = serializers.BooleanField(default=False)
-    period = PeriodField(required=False)
+    period = MonthField(required=False)
     taken_on = serializers.DateField(required=False)
 
 
 class SubmittedSerializer(serializers.Serializer):
-    period = PeriodField()
+    period = MonthField()
     late = serializers.BooleanField()
     readings = ReadingSerializer(many=True)
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET
 from core.access.decorators import role_required
 from core.access.roles import ACCOUNT_READERS, BOARD, MEMBER_ROLES
 from core.ui.refusals import submit
-from core.uploads import LimitedUpload
+from core.uploads import upload_too_large
 from tenants.files.purposes import MB
 from tenants.meters import forms, periods, selectors, services
 from tenants.meters.models import ReadingSource
@@ -51,10 +51,7 @@ def _readings_page(request, *, meters, template, context, source, then, board=Fa
     window = periods.current_window()
     rows = selectors.submission_rows(meters, window.period)
     if request.method == "POST":
-        limit = LimitedUpload(UPLOAD_LIMIT, request)
-        request.upload_handlers.insert(0, limit)
-        request.POST  # noqa: B018 - parse now, under the limit
-        if limit.exceeded:
+        if upload_too_large(request, UPLOAD_LIMIT):
             form = forms.ReadingsForm({}, rows=rows, board=board)
             form.full_clean()
             form.add_error(

@@ -157,20 +157,7 @@ def _register_lines(meeting: Meeting) -> list[Voter]:
         )
     found = register.register_on(meeting.rule, timezone.localdate(), building=meeting.building)
     return [
-        Voter(
-            meeting=meeting,
-            kind=line.kind,
-            premises=line.premises,
-            share_numerator=line.share.numerator,
-            share_denominator=line.share.denominator,
-            area=line.area,
-            weight_numerator=line.weight.numerator,
-            weight_denominator=line.weight.denominator,
-            owner_ids=line.owner_ids,
-            user_id=line.user_id,
-            label=line.label,
-            position=index,
-        )
+        register.voter_row(meeting, line, position=index)
         for index, line in enumerate(found.lines[:MAX_FORMS])
     ]
 

@@ -34,6 +34,7 @@ from core.access.roles import BOARD
 from tenants.residents.member_selectors import members_as_of, owner_groups
 from tenants.residents.models import Ownership, Premises
 from tenants.residents.selectors import current
+from tenants.voting.models import Meeting, Voter
 from tenants.voting.rules import Electorate, MeetingRule, Weighting
 from tenants.voting.shares import format_fraction
 
@@ -64,6 +65,27 @@ class Register:
     lines: list[Line]
     #: All votes: the base of the quorum and of the thresholds "of all votes".
     total: Fraction
+
+
+def voter_row(meeting: Meeting, line: Line, **placed) -> Voter:
+    """A register line as the meeting's voter row, unsaved; ``placed``: its position and, for a
+    line added during the meeting, the day it starts and its generation."""
+    return Voter(
+        meeting=meeting,
+        kind=line.kind,
+        premises=line.premises,
+        share_numerator=line.share.numerator,
+        share_denominator=line.share.denominator,
+        area=line.area,
+        weight_numerator=line.weight.numerator,
+        weight_denominator=line.weight.denominator,
+        owner_ids=line.owner_ids,
+        joint=line.joint,
+        user_id=line.user_id,
+        counts_for_quorum=line.counts_for_quorum,
+        label=line.label,
+        **placed,
+    )
 
 
 #: ``Voter.label``'s length: a member with many plots is listed up to it, then "…".

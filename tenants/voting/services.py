@@ -443,27 +443,6 @@ def _weight_parts(weight: Fraction) -> tuple[int, int]:
     return weight.numerator, weight.denominator
 
 
-def _voter(meeting: Meeting, line, **placed) -> Voter:
-    """A register line as the meeting's voter row, unsaved; ``placed``: its position and, for a
-    line added during the meeting, the day it starts and its generation."""
-    return Voter(
-        meeting=meeting,
-        kind=line.kind,
-        premises=line.premises,
-        share_numerator=line.share.numerator,
-        share_denominator=line.share.denominator,
-        area=line.area,
-        weight_numerator=line.weight.numerator,
-        weight_denominator=line.weight.denominator,
-        owner_ids=line.owner_ids,
-        joint=line.joint,
-        user_id=line.user_id,
-        counts_for_quorum=line.counts_for_quorum,
-        label=line.label,
-        **placed,
-    )
-
-
 @transaction.atomic
 def open_voting(meeting: Meeting, *, actor, now=None) -> Meeting:
     """Start the voting: freeze the register from the registry as it stands today."""
@@ -479,7 +458,10 @@ def open_voting(meeting: Meeting, *, actor, now=None) -> Meeting:
     today = _local_day(moment)
     found = register.register_on(meeting.rule, today, building=meeting.building)
     Voter.objects.bulk_create(
-        [_voter(meeting, line, position=index) for index, line in enumerate(found.lines)],
+        [
+            register.voter_row(meeting, line, position=index)
+            for index, line in enumerate(found.lines)
+        ],
         batch_size=1000,
     )
     meeting.total_votes = str(found.total)
@@ -658,9 +640,9 @@ def update_register(meeting: Meeting, *, actor, now=None) -> dict:
             voter.save(update_fields=["ends_on"])
             ended += 1
         for line in new:
-            _voter(meeting, line, position=position, starts_on=day, generation=generation).save(
-                force_insert=True
-            )
+            register.voter_row(
+                meeting, line, position=position, starts_on=day, generation=generation
+            ).save(force_insert=True)
             position += 1
             added += 1
     if ended or added:
@@ -717,16 +699,8 @@ def _update_members(meeting: Meeting, *, actor, moment) -> dict:
     for index, line in enumerate(fresh):
         if index in matched_lines:
             continue
-        Voter.objects.create(
-            meeting=meeting,
-            kind=line.kind,
-            weight_numerator=line.weight.numerator,
-            weight_denominator=line.weight.denominator,
-            owner_ids=line.owner_ids,
-            counts_for_quorum=line.counts_for_quorum,
-            label=line.label,
-            position=position,
-            starts_on=today,
+        register.voter_row(meeting, line, position=position, starts_on=today).save(
+            force_insert=True
         )
         position += 1
         added += 1

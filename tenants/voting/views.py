@@ -19,7 +19,7 @@ from core.access.decorators import role_required
 from core.access.roles import BOARD, MEMBER_ROLES
 from core.sensitive import sensitive_post
 from core.ui.refusals import act, attempt, submit
-from core.uploads import LimitedUpload
+from core.uploads import upload_too_large
 from tenants.files.purposes import MB
 from tenants.voting import forms, rules, selectors, services
 from tenants.voting.models import MeetingStatus, Question
@@ -373,10 +373,7 @@ def paper(request, pk):
     voters = list(found.voters.order_by("position"))
     questions = found.questions.order_by("number")
     if request.method == "POST":
-        limit = LimitedUpload(UPLOAD_LIMIT, request)
-        request.upload_handlers.insert(0, limit)
-        request.POST  # noqa: B018 - parse now, under the limit
-        if limit.exceeded:
+        if upload_too_large(request, UPLOAD_LIMIT):
             form = forms.PaperDecisionForm({}, voters=voters, questions=questions)
             form.full_clean()
             form.add_error(None, _("The scan is too large: at most %(size)d MB.") % {"size": 10})
@@ -427,13 +424,6 @@ def chain_page(request, pk):
 # -- powers of attorney -------------------------------------------------------------------------
 
 
-def _upload_too_large(request) -> bool:
-    limit = LimitedUpload(UPLOAD_LIMIT, request)
-    request.upload_handlers.insert(0, limit)
-    request.POST  # noqa: B018 - parse now, under the limit
-    return limit.exceeded
-
-
 @sensitive_post
 @csrf_exempt  # checked by ``_post_proxy`` once the upload limit is in place
 @role_required(*READERS)
@@ -448,7 +438,7 @@ def proxy(request, pk):
         voters = [line.voter for line in selectors.my_lines(request.user, found) if not line.proxy]
     context = {"meeting": found, "has_lines": bool(voters)}
     if request.method == "POST":
-        if _upload_too_large(request):
+        if upload_too_large(request, UPLOAD_LIMIT):
             form = forms.ProxyForm({}, voters=voters)
             form.full_clean()
             form.add_error(None, _("The scan is too large: at most %(size)d MB.") % {"size": 10})
@@ -490,7 +480,7 @@ def represent(request, pk):
     voters = list(services.organisation_lines(found).order_by("position"))
     context = {"meeting": found, "has_lines": bool(voters)}
     if request.method == "POST":
-        if _upload_too_large(request):
+        if upload_too_large(request, UPLOAD_LIMIT):
             form = forms.RepresentationForm({}, voters=voters)
             form.full_clean()
             form.add_error(None, _("The scan is too large: at most %(size)d MB.") % {"size": 10})

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import http.client
 import json
 import os
 import shutil
@@ -32,11 +31,11 @@ import tempfile
 import time
 import urllib.parse
 from dataclasses import dataclass, field
-from http.cookies import SimpleCookie
 from pathlib import Path
 
 from deploy.services import ROOT, free_port, port_open, redis_binary, stop
 from tests.core.crypto.vault_standin import VaultStandIn
+from tests.real_server import Gunicorn, Response, cookies_set_by, fetch
 
 SLUG = "outage"
 DATABASE = "tszh"
@@ -179,20 +178,6 @@ class OwnKeyStore(VaultStandIn):
 
 
 @dataclass
-class Response:
-    status: int
-    headers: http.client.HTTPMessage
-    body: bytes
-
-    @property
-    def text(self) -> str:
-        return self.body.decode("utf-8", "replace")
-
-    def json(self):
-        return json.loads(self.body)
-
-
-@dataclass
 class Browser:
     """Cookies of one visitor of the association's portal on the stack's server."""
 
@@ -228,19 +213,12 @@ class Browser:
             body = json.dumps(data).encode()
             all_headers["Content-Type"] = "application/json"
         all_headers.update(headers or {})
-        connection = http.client.HTTPConnection("127.0.0.1", self.stack.port, timeout=timeout)
-        try:
-            connection.request(method, path, body=body, headers=all_headers)
-            raw = connection.getresponse()
-            response = Response(raw.status, raw.headers, raw.read())
-        finally:
-            connection.close()
-        jar: SimpleCookie = SimpleCookie()
-        for header in response.headers.get_all("Set-Cookie") or []:
-            jar.load(header)
-        for key, morsel in jar.items():
-            if morsel.value:
-                self.cookies[key] = morsel.value
+        response = fetch(
+            self.stack.port, method, path, headers=all_headers, body=body, timeout=timeout
+        )
+        for key, value in cookies_set_by(response).items():
+            if value:
+                self.cookies[key] = value
             else:
                 self.cookies.pop(key, None)
         return response
@@ -261,15 +239,13 @@ class Stack:
         # A short path: PostgreSQL's socket lives in the data folder (108-byte limit).
         self.root = Path(tempfile.mkdtemp(prefix="tszh-out-", dir="/tmp"))
         self.root.chmod(0o755)  # the embedded PostgreSQL's own user must traverse it (root runs)
-        self.process: subprocess.Popen | None = None
         self.keystore: OwnKeyStore | None = None
         self.redis: OwnRedis | None = None
         self.postgres: OwnPostgres | None = None
-        self.port = free_port()
+        self.server = Gunicorn(self.root / "gunicorn.log", append=True, error=StackError)
+        self.port = self.server.port
         self.host = f"{SLUG}.localhost:{self.port}"
         self.public_host = f"localhost:{self.port}"
-        self.log_path = self.root / "gunicorn.log"
-        self._log = self.log_path.open("ab")
         try:
             self.keystore = OwnKeyStore().start()
             self.redis = OwnRedis()
@@ -341,36 +317,21 @@ class Stack:
         self.wait_for_server()
 
     def launch_server(self) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "config.wsgi:application"]
-            + ["--bind", f"127.0.0.1:{self.port}", "--workers", "2"]
-            + ["--worker-class", "gthread", "--threads", "4", "--timeout", "60"]
-            + ["--graceful-timeout", "3", "--log-level", "warning"],
-            env=self.env(),
-            cwd=ROOT,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        self.server.launch(self.env(), options=["--timeout", "60"])
 
     def wait_for_server(self) -> None:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise StackError(f"gunicorn exited at start:\n{self.log_tail()}")
-            with contextlib.suppress(OSError, http.client.HTTPException):
-                if self.browser().get("/accounts/login/", timeout=5).status == 200:
-                    return
-            time.sleep(0.2)
-        raise StackError(f"gunicorn did not serve the login page:\n{self.log_tail()}")
+        self.server.wait_ready(
+            lambda: self.browser().get("/accounts/login/", timeout=5).status == 200,
+            timeout=60,
+            pause=0.2,
+            what="serve the login page",
+        )
 
     def browser(self, host: str = "") -> Browser:
         return Browser(self, host=host)
 
     def log_tail(self, lines: int = 60) -> str:
-        self._log.flush()
-        text = self.log_path.read_text("utf-8", "replace").splitlines()
-        return "\n".join(text[-lines:])
+        return self.server.log_tail(lines)
 
     def sql(self, statement: str, params=()) -> list[tuple]:
         """A query on the stack's database, outside Django (the test process's Django talks to
@@ -387,16 +348,7 @@ class Stack:
         return self.sql(f'SELECT count(*) FROM "{schema}".{table} WHERE {where}', params)[0][0]  # noqa: S608
 
     def close(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGQUIT)  # gunicorn's quick shutdown
-            try:
-                self.process.wait(3)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(5)
-        self._log.close()
+        self.server.stop(with_signal=signal.SIGQUIT, grace=3)  # gunicorn's quick shutdown
         stops = [
             self.postgres.close if self.postgres else None,
             self.redis.stop if self.redis else None,

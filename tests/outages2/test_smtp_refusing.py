@@ -7,14 +7,13 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.test import override_settings
 from django.utils import timezone
 
 from core.access.roles import Role
 from tenants.notifications import services
 from tenants.notifications.declaration import ANNOUNCEMENT
 from tenants.notifications.models import OutboxMessage
-from tests.outages2.smtp import Inbox, smtp_server
+from tests.smtp_sink import Inbox, smtp_server, smtp_settings
 
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("outages2")]
 
@@ -49,18 +48,7 @@ class Scripted(Inbox):
 
 
 def smtp(controller):
-    return override_settings(
-        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-        EMAIL_HOST="127.0.0.1",
-        EMAIL_PORT=controller.port,
-        EMAIL_USE_TLS=False,
-        EMAIL_USE_SSL=False,
-        EMAIL_HOST_USER="",
-        EMAIL_HOST_PASSWORD="",
-        EMAIL_TIMEOUT=5,
-        NOTIFICATIONS_BACKOFF_SECONDS=60,
-        NOTIFICATIONS_MAX_ATTEMPTS=5,
-    )
+    return smtp_settings(controller, NOTIFICATIONS_BACKOFF_SECONDS=60, NOTIFICATIONS_MAX_ATTEMPTS=5)
 
 
 def test_temporary_refusals_are_retried_with_backoff_and_delivered_once(in_alpha, make_user):

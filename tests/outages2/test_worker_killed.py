@@ -164,7 +164,7 @@ def test_mass_email_killed_mid_batch_reaches_each_recipient_once(scratch, worker
     from tenants.notifications import services as notifications
     from tenants.notifications.declaration import ANNOUNCEMENT
     from tenants.notifications.models import OutboxMessage
-    from tests.outages2.smtp import Inbox, smtp_server
+    from tests.smtp_sink import Inbox, smtp_server
 
     chairman = UserFactory(roles=[Role.CHAIRMAN])
     members = [UserFactory(roles=[Role.OWNER], email=f"member{n}@example.test") for n in range(8)]

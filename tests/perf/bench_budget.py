@@ -5,28 +5,17 @@ the same count). ``budget_run.py`` does the work in a Django process in the demo
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 
-from deploy.services import ROOT
-from tests.perf.environment import BenchError
+from tests.perf.environment import BenchError, last_json, script
 from tests.perf.registry import Figure, benchmark
 
 
 @benchmark("budget_report", order=90)
 def budget_bench(env):
     env.ensure_database()
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "tests" / "perf" / "budget_run.py")],
-        env=env.subprocess_env(),
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    if result.returncode != 0:
-        raise BenchError(f"budget benchmark failed:\n{result.stderr[-3000:]}")
-    data = json.loads(result.stdout.strip().splitlines()[-1])
+    output = env.run_python(script("budget_run.py"), failure="budget benchmark failed", timeout=300)
+    data = last_json(output)
     small, large = data["small"], data["large"]
     print(f"# budget: {json.dumps(data)}", file=sys.stderr)
     if large["lines"] != 100 or small["lines"] != 10:

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
 import sys
 import time
 import uuid
 
-from deploy.services import ROOT
-from tests.perf.environment import BenchError, demo_credentials
+from tests.perf.environment import BenchError, demo_credentials, last_json, script
 from tests.perf.load import compare, measure
 from tests.perf.registry import Figure, benchmark
 
@@ -45,17 +42,10 @@ def crypto(env):
     yield Figure("crypto_decrypt_per_core", decrypt_rate, "ops/s", digits=0)
 
     env.ensure_database()
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "tests" / "perf" / "crypto_page.py")],
-        env=env.subprocess_env(),
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
+    output = env.run_python(
+        script("crypto_page.py"), failure="crypto page benchmark failed", timeout=120
     )
-    if result.returncode != 0:
-        raise BenchError(f"crypto page benchmark failed:\n{result.stderr[-3000:]}")
-    page = json.loads(result.stdout.strip().splitlines()[-1])
+    page = last_json(output)
     print(
         f"# 50-account list rendered in-process: plaintext {page['plain_ms']:.2f} ms, "
         f"warm {page['warm_ms']:.2f} ms, cold {page['cold_ms']:.2f} ms",

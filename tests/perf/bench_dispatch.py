@@ -14,11 +14,9 @@ yardstick in the same run (requests/s, ratio), its queries at the demo's size an
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 
-from deploy.services import ROOT
-from tests.perf.environment import BenchError
+from tests.perf.environment import BenchError, last_json
 from tests.perf.load import Page
 from tests.perf.registry import Figure, benchmark
 from tests.perf.yardstick import against_yardstick, figures
@@ -34,17 +32,14 @@ def _prepare(env) -> dict:
     if _prepared:
         return _prepared
     env.ensure_database()
-    result = subprocess.run(
-        [sys.executable, "-m", "tests.perf.dispatch_run", str(SIZE)],
-        env=env.subprocess_env(),
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
+    output = env.run_python(
+        "-m",
+        "tests.perf.dispatch_run",
+        str(SIZE),
+        failure="the dispatch benchmark's set-up failed",
         timeout=600,
     )
-    if result.returncode != 0:
-        raise BenchError(f"the dispatch benchmark's set-up failed:\n{result.stderr[-3000:]}")
-    _prepared.update(json.loads(result.stdout.strip().splitlines()[-1]))
+    _prepared.update(last_json(output))
     print(
         f"# dispatch: {json.dumps({k: v for k, v in _prepared.items() if k != 'session'})}",
         file=sys.stderr,

@@ -11,11 +11,7 @@ top, against the hello-world yardstick in the same run (requests/s, ratio).
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
-from deploy.services import ROOT
-from tests.perf.environment import BenchError, demo_credentials
+from tests.perf.environment import BenchError, demo_credentials, script
 from tests.perf.load import Page
 from tests.perf.registry import benchmark
 from tests.perf.yardstick import against_yardstick, figures
@@ -38,16 +34,9 @@ def _owner(env):
 
 
 def _emergency(env, action: str) -> None:
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "tests" / "perf" / "documents_run.py"), action],
-        env=env.subprocess_env(),
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
+    env.run_python(
+        script("documents_run.py"), action, failure=f"documents_run.py {action} failed", timeout=120
     )
-    if result.returncode != 0:
-        raise BenchError(f"documents_run.py {action} failed:\n{result.stderr[-3000:]}")
 
 
 @benchmark("documents_list_vs_hello", order=90)

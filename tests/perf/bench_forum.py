@@ -16,11 +16,9 @@ posts (time per query).
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 
-from deploy.services import ROOT
-from tests.perf.environment import BenchError, demo_credentials
+from tests.perf.environment import BenchError, demo_credentials, last_json, script
 from tests.perf.load import Page
 from tests.perf.registry import Figure, benchmark
 from tests.perf.yardstick import against_yardstick, figures
@@ -34,17 +32,13 @@ SEARCH_TARGET_MS = 250.0
 
 def _run(env, *args: str, timeout: float = 600) -> dict:
     env.ensure_database()
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "tests" / "perf" / "forum_run.py"), *args],
-        env=env.subprocess_env(),
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
+    output = env.run_python(
+        script("forum_run.py"),
+        *args,
+        failure=f"forum_run.py {' '.join(args)} failed",
         timeout=timeout,
     )
-    if result.returncode != 0:
-        raise BenchError(f"forum_run.py {' '.join(args)} failed:\n{result.stderr[-3000:]}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return last_json(output)
 
 
 @benchmark("forum_topic_vs_hello", order=90)

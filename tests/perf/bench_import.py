@@ -19,11 +19,9 @@ from __future__ import annotations
 
 import datetime
 import json
-import subprocess
 import sys
 
-from deploy.services import ROOT
-from tests.perf.environment import BenchError
+from tests.perf.environment import BenchError, last_json, script
 from tests.perf.registry import Figure, benchmark
 
 PREMISES = 10_000
@@ -131,17 +129,10 @@ def import_bench(env):
     size_mb = path.stat().st_size / 1024 / 1024
     print(f"# import file: {rows} rows, {size_mb:.1f} MB", file=sys.stderr)
     env.ensure_database()
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "tests" / "perf" / "import_run.py"), str(path)],
-        env=env.subprocess_env(),
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=180,
+    output = env.run_python(
+        script("import_run.py"), str(path), failure="import benchmark failed", timeout=180
     )
-    if result.returncode != 0:
-        raise BenchError(f"import benchmark failed:\n{result.stderr[-3000:]}")
-    data = json.loads(result.stdout.strip().splitlines()[-1])
+    data = last_json(output)
     first, reviewed = data["first"], data["reviewed"]
     for run in (first, reviewed):
         if run["result"]["premises_created"] != PREMISES or run["new"] != rows:

@@ -6,28 +6,19 @@ preview and the posting (the Celery tasks' bodies), both calculating from the da
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 
-from deploy.services import ROOT
-from tests.perf.environment import BenchError
+from tests.perf.environment import BenchError, last_json, script
 from tests.perf.registry import Figure, benchmark
 
 
 @benchmark("ledger", order=70)
 def ledger_bench(env):
     env.ensure_database()
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "tests" / "perf" / "accrual_run.py")],
-        env=env.subprocess_env(),
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
+    output = env.run_python(
+        script("accrual_run.py"), failure="ledger benchmark failed", timeout=300
     )
-    if result.returncode != 0:
-        raise BenchError(f"ledger benchmark failed:\n{result.stderr[-3000:]}")
-    data = json.loads(result.stdout.strip().splitlines()[-1])
+    data = last_json(output)
     small, large = data["small"], data["large"]
     for run in (small, large):
         if (

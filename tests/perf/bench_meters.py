@@ -19,14 +19,12 @@ import contextlib
 import http.client
 import json
 import re
-import subprocess
 import sys
 import threading
 import time
 import urllib.parse
 
-from deploy.services import ROOT
-from tests.perf.environment import BenchError, demo_credentials
+from tests.perf.environment import BenchError, demo_credentials, script
 from tests.perf.load import Page
 from tests.perf.registry import Figure, benchmark
 from tests.perf.yardstick import against_yardstick, figures
@@ -162,17 +160,13 @@ def post_vs_hello(env):
 @benchmark("meters_reminders", order=82)
 def reminders_bench(env):
     env.ensure_database()
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "tests" / "perf" / "reminders_run.py"), *map(str, SIZES)],
-        env=env.subprocess_env(),
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
+    output = env.run_python(
+        script("reminders_run.py"),
+        *map(str, SIZES),
+        failure="reminders benchmark failed",
         timeout=600,
     )
-    if result.returncode != 0:
-        raise BenchError(f"reminders benchmark failed:\n{result.stderr[-3000:]}")
-    runs = {row["size"]: row for row in map(json.loads, result.stdout.strip().splitlines())}
+    runs = {row["size"]: row for row in map(json.loads, output.strip().splitlines())}
     small, large = runs[SIZES[0]], runs[SIZES[-1]]
     print(f"# reminders: {json.dumps(small)}\n# reminders: {json.dumps(large)}", file=sys.stderr)
     for run in (small, large):

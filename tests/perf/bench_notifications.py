@@ -23,7 +23,7 @@ import sys
 import time
 
 from deploy.services import ROOT, free_port
-from tests.perf.environment import BenchError
+from tests.perf.environment import BenchError, script
 from tests.perf.registry import Figure, benchmark
 
 SIZES = (1_000, 10_000)
@@ -35,7 +35,7 @@ def notifications_bench(env):
     port = free_port()
     count_file = env.work_dir / "smtp-count"
     sink = subprocess.Popen(
-        [sys.executable, str(ROOT / "tests" / "perf" / "smtp_sink.py"), str(port), str(count_file)],
+        [sys.executable, script("smtp_sink.py"), str(port), str(count_file)],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         text=True,
@@ -43,21 +43,13 @@ def notifications_bench(env):
     try:
         if sink.stdout.readline().strip() != "ready":
             raise BenchError("the SMTP sink did not start")
-        result = subprocess.run(
-            [
-                sys.executable,
-                str(ROOT / "tests" / "perf" / "notify_run.py"),
-                str(port),
-                *map(str, SIZES),
-            ],
-            env=env.subprocess_env(),
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
+        output = env.run_python(
+            script("notify_run.py"),
+            str(port),
+            *map(str, SIZES),
+            failure="notifications benchmark failed",
             timeout=300,
         )
-        if result.returncode != 0:
-            raise BenchError(f"notifications benchmark failed:\n{result.stderr[-3000:]}")
     finally:
         sink.send_signal(signal.SIGTERM)
         try:
@@ -66,7 +58,7 @@ def notifications_bench(env):
             sink.kill()
     time.sleep(0.1)
     received, distinct = (int(n) for n in count_file.read_text().split())
-    runs = {row["size"]: row for row in map(json.loads, result.stdout.strip().splitlines())}
+    runs = {row["size"]: row for row in map(json.loads, output.strip().splitlines())}
     small, large = runs[SIZES[0]], runs[SIZES[-1]]
     expected = small["recipients"] + large["recipients"]  # the members and each chairman
     # The two associations' members share addresses (member0…): distinct ones are the larger's.

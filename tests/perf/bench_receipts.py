@@ -6,32 +6,24 @@ documents in flight."""
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
 import sys
-from pathlib import Path
 
-from tests.perf.environment import BenchError
+from tests.perf.environment import last_json, script
 from tests.perf.registry import Figure, benchmark
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @benchmark("receipts", order=70)
 def receipts(env):
     count = int(os.environ.get("TSZH_BENCH_RECEIPTS", "200"))
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "tests" / "perf" / "receipts_run.py"), "--count", str(count)],
-        env=env.subprocess_env(),
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
+    output = env.run_python(
+        script("receipts_run.py"),
+        "--count",
+        str(count),
+        failure="receipts benchmark failed",
         timeout=600,
     )
-    if result.returncode != 0:
-        raise BenchError(f"receipts benchmark failed:\n{result.stderr[-3000:]}")
-    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    figures = last_json(output)
     print(
         f"# {figures['count']} receipts as one PDF of {figures.get('pages', '?')} pages: "
         f"{figures['seconds']:.1f} s, {figures['bytes'] / 1e6:.1f} MB",

@@ -7,11 +7,9 @@ lookup at 1,000 over the one at 10 ≤ 1.2. ``routing_run.py`` does it in a Djan
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 
-from deploy.services import ROOT
-from tests.perf.environment import BenchError
+from tests.perf.environment import script
 from tests.perf.registry import Figure, benchmark
 
 SIZES = (10, 1_000)
@@ -20,17 +18,10 @@ SIZES = (10, 1_000)
 @benchmark("routing", order=5)
 def routing_bench(env):
     env.ensure_database()
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "tests" / "perf" / "routing_run.py"), *map(str, SIZES)],
-        env=env.subprocess_env(),
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
+    output = env.run_python(
+        script("routing_run.py"), *map(str, SIZES), failure="routing benchmark failed", timeout=600
     )
-    if result.returncode != 0:
-        raise BenchError(f"routing benchmark failed:\n{result.stderr[-3000:]}")
-    runs = [json.loads(line) for line in result.stdout.strip().splitlines()]
+    runs = [json.loads(line) for line in output.strip().splitlines()]
     for run in runs:
         print(f"# routing: {json.dumps(run)}", file=sys.stderr)
     small, large = runs[0], runs[-1]

@@ -14,13 +14,11 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 import sys
 import urllib.parse
 
-from deploy.services import ROOT
 from tests.perf.bench_meters import post_rounds
-from tests.perf.environment import BenchError, demo_credentials
+from tests.perf.environment import BenchError, demo_credentials, last_json, script
 from tests.perf.registry import Figure, benchmark
 
 VOTERS, QUESTIONS = 10_000, 10
@@ -33,22 +31,14 @@ FIELD = re.compile(r'name="(v-[0-9a-f-]{36}-q-[0-9a-f-]{36})" value="for"')
 @benchmark("voting_count", order=90)
 def count_bench(env):
     env.ensure_database()
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "tests" / "perf" / "voting_run.py"),
-            str(VOTERS),
-            str(QUESTIONS),
-        ],
-        env=env.subprocess_env(),
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
+    output = env.run_python(
+        script("voting_run.py"),
+        str(VOTERS),
+        str(QUESTIONS),
+        failure="voting benchmark failed",
         timeout=900,
     )
-    if result.returncode != 0:
-        raise BenchError(f"voting benchmark failed:\n{result.stderr[-3000:]}")
-    run = json.loads(result.stdout.strip().splitlines()[-1])
+    run = last_json(output)
     print(f"# voting: {json.dumps(run)}", file=sys.stderr)
     if not (run["sums_exact"] and run["chain_ok"] and run["participants"] == VOTERS):
         raise BenchError(f"voting: the count or the chain is wrong: {run}")

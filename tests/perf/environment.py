@@ -16,29 +16,25 @@ Leaving the ``with`` block stops the server and drops the database, on errors to
 
 from __future__ import annotations
 
-import contextlib
-import http.client
+import json
 import os
 import re
 import signal
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.parse
 from dataclasses import dataclass, field
-from http.cookies import SimpleCookie
 from pathlib import Path
 
-from deploy.services import ROOT, free_port
+from deploy.services import ROOT
+from tests.real_server import Gunicorn, Response, cookies_set_by, fetch
 
 SETTINGS_MODULE = "tests.perf.settings"
 BARE_SETTINGS_MODULE = "tests.perf.bare_settings"
 #: The yardstick: the bare hello-world view (``bare_server()``).
 HELLO = "/bench/hello/"
 DEMO_SLUG = "demo"
-SERVER_WORKERS = 2
-SERVER_THREADS = 4
 #: seconds, for each migrate / seed step (the demo seeds a year of money, requests, documents)
 SETUP_TIMEOUT = 300
 DATABASE_PREFIX = "tszh_bench_"
@@ -68,93 +64,35 @@ class Session:
         return headers
 
 
-@dataclass
-class Response:
-    status: int
-    headers: http.client.HTTPMessage
-    body: bytes
-
-    @property
-    def text(self) -> str:
-        return self.body.decode("utf-8", "replace")
-
-
-class Server:
+class Server(Gunicorn):
     """gunicorn on 127.0.0.1:<free port>, in a process group of its own."""
 
     def __init__(self, env: dict[str, str], log_path: Path, *, label: str = "portal"):
+        super().__init__(log_path, error=BenchError)
         self.label = label
-        self.port = free_port()
-        self.log_path = log_path
-        self._log = log_path.open("wb")
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "config.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--workers",
-                str(SERVER_WORKERS),
-                "--worker-class",
-                os.environ.get("TSZH_BENCH_WORKER_CLASS", "gthread"),
-                "--threads",
-                str(SERVER_THREADS),
-                "--keep-alive",
-                "5",
-                "--graceful-timeout",
-                "3",
-                "--log-level",
-                "warning",
-            ],
-            env=env,
-            cwd=ROOT,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+        self.launch(
+            env,
+            worker_class=os.environ.get("TSZH_BENCH_WORKER_CLASS", "gthread"),
+            options=["--keep-alive", "5"],
         )
         self._wait_ready()
 
     def _wait_ready(self, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise BenchError(f"gunicorn exited at start:\n{self.log_tail()}")
-            with contextlib.suppress(OSError, http.client.HTTPException):
-                if self.request("GET", "/healthz", {"Host": "127.0.0.1"}).status == 200:
-                    return
-            time.sleep(0.1)
-        raise BenchError(f"gunicorn did not answer /healthz in {timeout:.0f} s:\n{self.log_tail()}")
+        self.wait_ready(
+            lambda: self.request("GET", "/healthz", {"Host": "127.0.0.1"}).status == 200,
+            timeout=timeout,
+            pause=0.1,
+            what=f"answer /healthz in {timeout:.0f} s",
+        )
 
     def request(
         self, method: str, path: str, headers: dict[str, str], body: bytes | None = None
     ) -> Response:
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-        try:
-            connection.request(method, path, body=body, headers=headers)
-            response = connection.getresponse()
-            return Response(response.status, response.headers, response.read())
-        finally:
-            connection.close()
-
-    def log_tail(self, lines: int = 30) -> str:
-        self._log.flush()
-        text = self.log_path.read_text("utf-8", "replace").splitlines()
-        return "\n".join(text[-lines:])
+        return fetch(self.port, method, path, headers=headers, body=body, timeout=10)
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            # The group is gunicorn's own (start_new_session): its master and workers.
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(5)
-        self._log.close()
+        # The group is gunicorn's own (start_new_session): its master and workers.
+        super().stop(with_signal=signal.SIGTERM, grace=10)
 
 
 class BenchEnvironment:
@@ -259,6 +197,22 @@ class BenchEnvironment:
             raise BenchError(f"manage.py {' '.join(args)} failed:\n{output}")
         return result.stdout
 
+    def run_python(self, *args: str, failure: str, timeout: float) -> str:
+        """``python *args`` (a benchmark's script, or ``-m`` and its module) with this run's
+        environment; its standard output. If it fails: ``BenchError`` with ``failure`` and the
+        end of its standard error."""
+        result = subprocess.run(
+            [sys.executable, *args],
+            env=self.subprocess_env(),
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+        if result.returncode != 0:
+            raise BenchError(f"{failure}:\n{result.stderr[-3000:]}")
+        return result.stdout
+
     def ensure_database(self) -> None:
         """A fresh database with the shared schema and the demo association."""
         if self._database_ready:
@@ -302,7 +256,7 @@ class BenchEnvironment:
         page = server.request("GET", "/accounts/login/", session.headers())
         if page.status != 200:
             raise BenchError(f"GET /accounts/login/ answered {page.status}")
-        session.cookies.update(_cookies(page))
+        session.cookies.update(cookies_set_by(page))
         token = session.cookies.get("csrftoken")
         if not token:
             raise BenchError("the login page set no csrftoken cookie")
@@ -313,7 +267,7 @@ class BenchEnvironment:
         answer = server.request("POST", "/accounts/login/", headers, body)
         if answer.status != 302:
             raise BenchError(f"login as {email} failed: POST answered {answer.status}")
-        session.cookies.update(_cookies(answer))
+        session.cookies.update(cookies_set_by(answer))
         if "sessionid" not in session.cookies:
             raise BenchError("the login answer set no session cookie")
         return session
@@ -329,11 +283,14 @@ def _process_alive(pid: int) -> bool:
     return True
 
 
-def _cookies(response: Response) -> dict[str, str]:
-    jar: SimpleCookie = SimpleCookie()
-    for header in response.headers.get_all("Set-Cookie") or []:
-        jar.load(header)
-    return {key: morsel.value for key, morsel in jar.items()}
+def script(name: str) -> str:
+    """The path of a script of the benchmarks (``tests/perf/<name>``)."""
+    return str(ROOT / "tests" / "perf" / name)
+
+
+def last_json(output: str):
+    """The JSON a benchmark's script prints on its last line."""
+    return json.loads(output.strip().splitlines()[-1])
 
 
 def demo_credentials(role: str = "owner") -> tuple[str, str]:

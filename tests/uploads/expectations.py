@@ -282,21 +282,25 @@ def readings_submit(ctx) -> Setup:
     )
 
 
+def _entered_by_board(meter, place) -> Setup:
+    """The board enters a reading of ``meter`` on the page of ``place`` (premises or building)."""
+    register = meter.registers.get()
+    return Setup(
+        _user(Role.CHAIRMAN, Role.BOARD_MEMBER),
+        kwargs={"pk": place.pk},
+        data={f"r-{register.pk}": "5", "taken_on": "2026-05-20"},
+        good=_png(),
+        field=f"photo-{meter.pk}",
+    )
+
+
 def readings_enter(ctx) -> Setup:
     from tests.tenants.meters.support import add_meter
     from tests.tenants.residents.factories import make_premises
 
     _meters_today(ctx)
     premises = make_premises()
-    meter = add_meter(premises)
-    register = meter.registers.get()
-    return Setup(
-        _user(Role.CHAIRMAN, Role.BOARD_MEMBER),
-        kwargs={"pk": premises.pk},
-        data={f"r-{register.pk}": "5", "taken_on": "2026-05-20"},
-        good=_png(),
-        field=f"photo-{meter.pk}",
-    )
+    return _entered_by_board(add_meter(premises), premises)
 
 
 def readings_enter_common(ctx) -> Setup:
@@ -305,233 +309,78 @@ def readings_enter_common(ctx) -> Setup:
 
     _meters_today(ctx)
     building = BuildingFactory()
-    meter = add_meter(building=building)
-    register = meter.registers.get()
-    return Setup(
-        _user(Role.CHAIRMAN, Role.BOARD_MEMBER),
-        kwargs={"pk": building.pk},
-        data={f"r-{register.pk}": "5", "taken_on": "2026-05-20"},
-        good=_png(),
-        field=f"photo-{meter.pk}",
-    )
+    return _entered_by_board(add_meter(building=building), building)
 
 
+# --- The table -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Takes:
+    """What a family of endpoints takes: the form field, the file kinds, the most bytes a file,
+    and the settings they share; called with what differs, it makes one endpoint."""
+
+    field: str
+    kinds: frozenset[str]
+    max_bytes: int
+    shared: dict = field(default_factory=dict)
+
+    def __call__(self, name, role, models, prepare, **own) -> UploadEndpoint:
+        return UploadEndpoint(
+            name,
+            role,
+            self.field,
+            self.kinds,
+            self.max_bytes,
+            models,
+            prepare,
+            **self.shared,
+            **own,
+        )
+
+
+LOGO = Takes("logo", IMAGES, 2 * MB)
+TABLE = Takes("file", TABLES, 20 * MB)
+STATEMENT_FILE = Takes("file", frozenset({"csv"}), 5 * MB)
+DOCUMENT_FILE = Takes("file", DOCUMENT_KINDS, 20 * MB)
+REQUEST_PHOTOS = Takes("photos", IMAGES, 10 * MB, {"multiple": True, "request_bytes": 50 * MB})
+ATTACHMENTS = Takes("attachments", SCANS, 10 * MB, {"multiple": True, "request_bytes": 20 * MB})
+PROTOCOL = Takes("protocol_file", SCANS, 20 * MB)
+PAPER_SCAN = Takes("scan", SCANS, 10 * MB, {"request_bytes": 12 * MB})
+VOTING_DOCUMENT = Takes("document", SCANS, 10 * MB, {"request_bytes": 12 * MB})
+READING_PHOTO = Takes("photo", IMAGES, 10 * MB, {"request_bytes": 20 * MB})
+
+DOCUMENTS = ("documents.Document", "documents.DocumentVersion")
+REQUEST = ("dispatch.Request", "dispatch.Photo")
+PHOTOS = ("dispatch.Photo",)
+TOPIC = ("forum.Topic", "forum.Post", "forum.Attachment")
+REPLY = ("forum.Post", "forum.Attachment")
+PROXIES = ("voting.Proxy",)
 READINGS = ("meters.Reading",)
+STATEMENTS = ("ledger.BankStatement", "ledger.Payment")
+
 ENDPOINTS = (
-    UploadEndpoint("profile:logo", "chairman", "logo", IMAGES, 2 * MB, ("profile.Profile",), logo),
-    UploadEndpoint(
-        "imports:index",
-        "chairman",
-        "file",
-        TABLES,
-        20 * MB,
-        ("imports.ImportJob",),
-        registry_import,
-    ),
-    UploadEndpoint(
-        "meters:import",
-        "accountant",
-        "file",
-        TABLES,
-        20 * MB,
-        ("meters.ReadingImport",),
-        readings_import,
-    ),
-    UploadEndpoint(
-        "ledger:statement-upload",
-        "accountant",
-        "file",
-        frozenset({"csv"}),
-        5 * MB,
-        ("ledger.BankStatement", "ledger.Payment"),
-        statement,
-    ),
-    UploadEndpoint(
-        "documents:new",
-        "chairman",
-        "file",
-        DOCUMENT_KINDS,
-        20 * MB,
-        ("documents.Document", "documents.DocumentVersion"),
-        document_new,
-    ),
-    UploadEndpoint(
-        "documents:version-new",
-        "chairman",
-        "file",
-        DOCUMENT_KINDS,
-        20 * MB,
-        ("documents.Document", "documents.DocumentVersion"),
-        document_version,
-    ),
-    UploadEndpoint(
-        "documents:api-documents",
-        "chairman",
-        "file",
-        DOCUMENT_KINDS,
-        20 * MB,
-        ("documents.Document", "documents.DocumentVersion"),
-        document_new,
-        api=True,
-    ),
-    UploadEndpoint(
-        "documents:api-versions",
-        "chairman",
-        "file",
-        DOCUMENT_KINDS,
-        20 * MB,
-        ("documents.Document", "documents.DocumentVersion"),
-        document_version,
-        api=True,
-    ),
-    UploadEndpoint(
-        "dispatch:new",
-        "owner",
-        "photos",
-        IMAGES,
-        10 * MB,
-        ("dispatch.Request", "dispatch.Photo"),
-        request_new,
-        multiple=True,
-        request_bytes=50 * MB,
-    ),
-    UploadEndpoint(
-        "dispatch:api-requests",
-        "owner",
-        "photos",
-        IMAGES,
-        10 * MB,
-        ("dispatch.Request", "dispatch.Photo"),
-        request_new,
-        api=True,
-        multiple=True,
-        request_bytes=50 * MB,
-    ),
-    UploadEndpoint(
-        "dispatch:photos",
-        "owner",
-        "photos",
-        IMAGES,
-        10 * MB,
-        ("dispatch.Photo",),
-        request_photos,
-        multiple=True,
-        request_bytes=50 * MB,
-        refuses_with_redirect=True,
-    ),
-    UploadEndpoint(
-        "dispatch:api-photos",
-        "owner",
-        "photos",
-        IMAGES,
-        10 * MB,
-        ("dispatch.Photo",),
-        request_photos,
-        api=True,
-        multiple=True,
-        request_bytes=50 * MB,
-    ),
-    UploadEndpoint(
-        "forum:new-topic",
-        "owner",
-        "attachments",
-        SCANS,
-        10 * MB,
-        ("forum.Topic", "forum.Post", "forum.Attachment"),
-        forum_topic,
-        multiple=True,
-        request_bytes=20 * MB,
-    ),
-    UploadEndpoint(
-        "forum:reply",
-        "owner",
-        "attachments",
-        SCANS,
-        10 * MB,
-        ("forum.Post", "forum.Attachment"),
-        forum_reply,
-        multiple=True,
-        request_bytes=20 * MB,
-    ),
-    UploadEndpoint(
-        "forum:discuss",
-        "owner",
-        "attachments",
-        SCANS,
-        10 * MB,
-        ("forum.Topic", "forum.Post", "forum.Attachment"),
-        forum_discuss,
-        multiple=True,
-        request_bytes=20 * MB,
-    ),
-    UploadEndpoint(
-        "budget:decision",
-        "chairman",
-        "protocol_file",
-        SCANS,
-        20 * MB,
-        ("budget.Decision",),
-        budget_decision,
-    ),
-    UploadEndpoint(
-        "voting:paper",
-        "chairman",
-        "scan",
-        SCANS,
-        10 * MB,
-        ("voting.ChainEntry",),
-        paper,
-        request_bytes=12 * MB,
-    ),
-    UploadEndpoint(
-        "voting:proxy",
-        "owner",
-        "document",
-        SCANS,
-        10 * MB,
-        ("voting.Proxy",),
-        proxy,
-        request_bytes=12 * MB,
-    ),
-    UploadEndpoint(
-        "voting:represent",
-        "owner",
-        "document",
-        SCANS,
-        10 * MB,
-        ("voting.Proxy",),
-        represent,
-        request_bytes=12 * MB,
-    ),
-    UploadEndpoint(
-        "meters:submit",
-        "owner",
-        "photo",
-        IMAGES,
-        10 * MB,
-        READINGS,
-        readings_submit,
-        request_bytes=20 * MB,
-    ),
-    UploadEndpoint(
-        "meters:enter",
-        "chairman",
-        "photo",
-        IMAGES,
-        10 * MB,
-        READINGS,
-        readings_enter,
-        request_bytes=20 * MB,
-    ),
-    UploadEndpoint(
-        "meters:enter-common",
-        "chairman",
-        "photo",
-        IMAGES,
-        10 * MB,
-        READINGS,
-        readings_enter_common,
-        request_bytes=20 * MB,
-    ),
+    LOGO("profile:logo", "chairman", ("profile.Profile",), logo),
+    TABLE("imports:index", "chairman", ("imports.ImportJob",), registry_import),
+    TABLE("meters:import", "accountant", ("meters.ReadingImport",), readings_import),
+    STATEMENT_FILE("ledger:statement-upload", "accountant", STATEMENTS, statement),
+    DOCUMENT_FILE("documents:new", "chairman", DOCUMENTS, document_new),
+    DOCUMENT_FILE("documents:version-new", "chairman", DOCUMENTS, document_version),
+    DOCUMENT_FILE("documents:api-documents", "chairman", DOCUMENTS, document_new, api=True),
+    DOCUMENT_FILE("documents:api-versions", "chairman", DOCUMENTS, document_version, api=True),
+    REQUEST_PHOTOS("dispatch:new", "owner", REQUEST, request_new),
+    REQUEST_PHOTOS("dispatch:api-requests", "owner", REQUEST, request_new, api=True),
+    REQUEST_PHOTOS("dispatch:photos", "owner", PHOTOS, request_photos, refuses_with_redirect=True),
+    REQUEST_PHOTOS("dispatch:api-photos", "owner", PHOTOS, request_photos, api=True),
+    ATTACHMENTS("forum:new-topic", "owner", TOPIC, forum_topic),
+    ATTACHMENTS("forum:reply", "owner", REPLY, forum_reply),
+    ATTACHMENTS("forum:discuss", "owner", TOPIC, forum_discuss),
+    PROTOCOL("budget:decision", "chairman", ("budget.Decision",), budget_decision),
+    PAPER_SCAN("voting:paper", "chairman", ("voting.ChainEntry",), paper),
+    VOTING_DOCUMENT("voting:proxy", "owner", PROXIES, proxy),
+    VOTING_DOCUMENT("voting:represent", "owner", PROXIES, represent),
+    READING_PHOTO("meters:submit", "owner", READINGS, readings_submit),
+    READING_PHOTO("meters:enter", "chairman", READINGS, readings_enter),
+    READING_PHOTO("meters:enter-common", "chairman", READINGS, readings_enter_common),
 )
 BY_NAME = {endpoint.name: endpoint for endpoint in ENDPOINTS}

@@ -198,21 +198,16 @@ def _jpeg_declaring_huge_size() -> bytes:
     return bytes(data)
 
 
-def _office_bomb(main_part: str) -> bytes:
-    members = [_stored("[Content_Types].xml", CONTENT_TYPES_XML)]
-    if main_part.startswith("xl/"):
-        members.append(_stored("xl/workbook.xml", b"<workbook/>"))
-    members.append(_bomb_member(main_part))
-    return zip_bytes(members)
+def _office(*members, workbook: bool = True) -> bytes:
+    """An Office package: its content types, a workbook part (``workbook``), then ``members``."""
+    skeleton = [_stored("[Content_Types].xml", CONTENT_TYPES_XML)]
+    if workbook:
+        skeleton.append(_stored("xl/workbook.xml", b"<workbook/>"))
+    return zip_bytes(skeleton + list(members))
 
 
 def _many_members(count: int = 20_000) -> bytes:
-    members = [
-        _stored("[Content_Types].xml", CONTENT_TYPES_XML),
-        _stored("xl/workbook.xml", b"<workbook/>"),
-    ]
-    members += [_stored(f"xl/media/m{n}.xml", b"") for n in range(count)]
-    return zip_bytes(members)
+    return _office(*(_stored(f"xl/media/m{n}.xml", b"") for n in range(count)))
 
 
 def _nested_zip(depth: int = 12) -> bytes:
@@ -224,13 +219,8 @@ def _nested_zip(depth: int = 12) -> bytes:
 
 def _lying_member() -> bytes:
     """A workbook whose sheet's directory entry says 1 KB while its data inflates to 1 GB."""
-    members = [
-        _stored("[Content_Types].xml", CONTENT_TYPES_XML),
-        _stored("xl/workbook.xml", b"<workbook/>"),
-    ]
     name, packed, method, crc, _size = _bomb_member("xl/worksheets/sheet1.xml")
-    members.append((name, packed, method, crc, 1024))
-    return zip_bytes(members)
+    return _office((name, packed, method, crc, 1024))
 
 
 def oversized(limit: int) -> bytes:
@@ -242,63 +232,49 @@ def _svg() -> bytes:
     return b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(document.cookie)</script></svg>'
 
 
+# --- The table -----------------------------------------------------------------------------------
+
+#: How each payload presents itself: the file's name and the type the browser declares.
+PHOTO_JPG = ("photo.jpg", "image/jpeg")
+PLAN_PNG = ("plan.png", "image/png")
+XLSX = ("registry.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+DOCX = ("protocol.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+
+
+def _png_bomb(key: str, width: int, height: int, *, real_rows: bool) -> Payload:
+    """A PNG declaring ``width`` × ``height`` RGBA pixels (see ``png_declaring``)."""
+    return Payload(
+        key,
+        *PLAN_PNG,
+        lambda: png_declaring(width, height, real_rows=real_rows),
+        expands_to=4 * width * height,
+    )
+
+
+def _office_bomb(key: str, declared: tuple[str, str], main_part: str) -> Payload:
+    """An Office package whose ``main_part`` inflates to ``BOMB_BYTES``."""
+    return Payload(
+        key,
+        *declared,
+        lambda: _office(_bomb_member(main_part), workbook=main_part.startswith("xl/")),
+        expands_to=BOMB_BYTES,
+    )
+
+
 PAYLOADS = (
-    Payload("empty", "photo.jpg", "image/jpeg", lambda: b""),
-    Payload("truncated_jpeg", "photo.jpg", "image/jpeg", lambda: _truncated("JPEG")),
+    Payload("empty", *PHOTO_JPG, lambda: b""),
+    Payload("truncated_jpeg", *PHOTO_JPG, lambda: _truncated("JPEG")),
     Payload("truncated_png", "scan.png", "image/png", lambda: _truncated("PNG")),
-    Payload(
-        "pdf_named_jpg", "photo.jpg", "image/jpeg", lambda: PDF, unless_accepted=frozenset({"pdf"})
-    ),
-    Payload("exe_named_jpg", "photo.jpg", "image/jpeg", lambda: b"MZ\x90\x00" + b"\x00" * 4096),
+    Payload("pdf_named_jpg", *PHOTO_JPG, lambda: PDF, unless_accepted=frozenset({"pdf"})),
+    Payload("exe_named_jpg", *PHOTO_JPG, lambda: b"MZ\x90\x00" + b"\x00" * 4096),
     Payload("svg_named_png", "logo.png", "image/png", _svg),
     Payload("html_as_pdf", "act.pdf", "application/pdf", lambda: b"<html><body>x</body></html>"),
-    Payload(
-        "png_header_bomb",
-        "plan.png",
-        "image/png",
-        lambda: png_declaring(100_000, 100_000, real_rows=False),
-        expands_to=4 * 100_000 * 100_000,
-    ),
-    Payload(
-        "png_pixel_bomb",
-        "plan.png",
-        "image/png",
-        lambda: png_declaring(10_000, 8_200, real_rows=True),
-        expands_to=4 * 10_000 * 8_200,
-    ),
-    Payload(
-        "jpeg_header_bomb",
-        "photo.jpg",
-        "image/jpeg",
-        _jpeg_declaring_huge_size,
-        expands_to=3 * 65000 * 65000,
-    ),
-    Payload(
-        "xlsx_bomb",
-        "registry.xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        lambda: _office_bomb("xl/worksheets/sheet1.xml"),
-        expands_to=BOMB_BYTES,
-    ),
-    Payload(
-        "docx_bomb",
-        "protocol.docx",
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        lambda: _office_bomb("word/document.xml"),
-        expands_to=BOMB_BYTES,
-    ),
-    Payload(
-        "xlsx_lying_sizes",
-        "registry.xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        _lying_member,
-        expands_to=BOMB_BYTES,
-    ),
-    Payload(
-        "many_members",
-        "registry.xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        _many_members,
-    ),
+    _png_bomb("png_header_bomb", 100_000, 100_000, real_rows=False),
+    _png_bomb("png_pixel_bomb", 10_000, 8_200, real_rows=True),
+    Payload("jpeg_header_bomb", *PHOTO_JPG, _jpeg_declaring_huge_size, expands_to=3 * 65000**2),
+    _office_bomb("xlsx_bomb", XLSX, "xl/worksheets/sheet1.xml"),
+    _office_bomb("docx_bomb", DOCX, "word/document.xml"),
+    Payload("xlsx_lying_sizes", *XLSX, _lying_member, expands_to=BOMB_BYTES),
+    Payload("many_members", *XLSX, _many_members),
     Payload("nested_zip", "archive.zip", "application/zip", _nested_zip),
 )

@@ -22,7 +22,7 @@ from core.access.decorators import role_required
 from core.access.roles import ACCOUNT_READERS, has_role
 from core.sensitive import sensitive_post
 from core.ui.refusals import act, submit
-from core.uploads import LimitedUpload
+from core.uploads import upload_too_large
 from tenants.ledger.declaration import LEDGER_KEEPERS
 from tenants.ledger.payments import forms, selectors, services
 from tenants.ledger.payments.matching import AMBIGUOUS, MAYBE_ONLINE, NO_ACCOUNT, OTHER_RECIPIENT
@@ -101,20 +101,16 @@ def payment_add(request):
 def statement_upload(request):
     """The CSRF check reads the body: it waits until the size limit is in place (else the
     upload is parsed without it and the limit cannot be added: a 500)."""
-    if request.method == "POST":
-        limit = LimitedUpload(forms.STATEMENT_LIMIT, request)
-        request.upload_handlers.insert(0, limit)
-        request.POST  # noqa: B018 - parse now, under the limit
-        if limit.exceeded:
-            form = forms.StatementForm({}, {})
-            form.full_clean()
-            form.errors.clear()
-            form.add_error(
-                "file",
-                _("The file is too large: a bank statement may be at most %(size)d MB.")
-                % {"size": forms.STATEMENT_LIMIT // (1024 * 1024)},
-            )
-            return render(request, "ledger/payments/upload.html", {"form": form}, status=413)
+    if request.method == "POST" and upload_too_large(request, forms.STATEMENT_LIMIT):
+        form = forms.StatementForm({}, {})
+        form.full_clean()
+        form.errors.clear()
+        form.add_error(
+            "file",
+            _("The file is too large: a bank statement may be at most %(size)d MB.")
+            % {"size": forms.STATEMENT_LIMIT // (1024 * 1024)},
+        )
+        return render(request, "ledger/payments/upload.html", {"form": form}, status=413)
     return _statement_form(request)
 
 

@@ -27,14 +27,6 @@ HOLDER = "Резервная Анна Сергеевна"
 
 
 @pytest.fixture
-def committed(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        connection.set_schema_to_public()
-        yield
-        connection.set_schema_to_public()
-
-
-@pytest.fixture
 def association(committed):
     from tenants.residents.services import open_account
 

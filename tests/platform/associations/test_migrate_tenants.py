@@ -25,14 +25,6 @@ APP, LEAF, BEFORE = "staff", "0001_initial", "zero"
 
 
 @pytest.fixture
-def committed(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        connection.set_schema_to_public()
-        yield
-        connection.set_schema_to_public()
-
-
-@pytest.fixture
 def make_schemas(committed):
     made: list[str] = []
 

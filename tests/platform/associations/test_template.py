@@ -18,16 +18,6 @@ from associations.models import Association, ProvisioningPath, SchemaTemplate, S
 from associations.services import AssociationSpec, provision_association
 from tests.platform.associations.support import remove_committed, unique_slug
 
-
-@pytest.fixture
-def committed(django_db_setup, django_db_blocker):
-    """Real commits (no test transaction); the schema is reset to public afterwards."""
-    with django_db_blocker.unblock():
-        connection.set_schema_to_public()
-        yield
-        connection.set_schema_to_public()
-
-
 # --- The capture ---------------------------------------------------------------------------------
 
 DUMP = """--

@@ -1,38 +1,4 @@
 from __future__ import annotations
 
-import datetime
-
-import pytest
-from django.utils import timezone
-
-
-@pytest.fixture
-def today(monkeypatch):
-    """``today(date)``: the association's local date the meters' code sees (window, checks)."""
-
-    def set_today(day: datetime.date) -> datetime.date:
-        monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: day)
-        return day
-
-    return set_today
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    """Messages are compared in English (the catalogue translates them to Russian)."""
-    from django.utils import translation
-
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def client_of(client_of):
-    """Clients that read the portal in English (the language switch's cookie)."""
-
-    def make(*args, **kwargs):
-        client = client_of(*args, **kwargs)
-        client.cookies["django_language"] = "en"
-        return client
-
-    return make
+# Imported fixtures: pytest finds them in this conftest.
+from tests.tenants.shared_fixtures import _english, client_of, today  # noqa: F401

@@ -2,53 +2,19 @@
 
 from __future__ import annotations
 
-import email
-import email.policy
-
 import pytest
-from aiosmtpd.controller import Controller
 from django.core import mail
-from django.test import override_settings
 
-from deploy.services import free_port
 from tenants.notifications import services
 from tenants.notifications.models import OutboxMessage
+from tests.smtp_sink import Inbox, smtp_server, smtp_settings
 
 pytestmark = pytest.mark.django_db
-
-
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        letter = email.message_from_bytes(envelope.content, policy=email.policy.SMTP)
-        self.messages.append((envelope.rcpt_tos, letter))
-        return "250 OK"
 
 
 class Refuser:
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         return "550 no such user here"
-
-
-def smtp_server(handler):
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    return controller
-
-
-def smtp_settings(controller):
-    return override_settings(
-        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-        EMAIL_HOST="127.0.0.1",
-        EMAIL_PORT=controller.port,
-        EMAIL_USE_TLS=False,
-        EMAIL_USE_SSL=False,
-        EMAIL_HOST_USER="",
-        EMAIL_HOST_PASSWORD="",
-        EMAIL_TIMEOUT=5,
-    )
 
 
 def test_letters_reach_a_real_smtp_server(announce, owner, neighbour):

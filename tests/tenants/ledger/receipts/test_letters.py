@@ -15,11 +15,11 @@ from tenants.ledger.receipts import qr, services
 from tenants.notifications import services as notifications
 from tenants.notifications.models import Message, Preference
 from tenants.residents.models import Residency
+from tests.smtp_sink import Inbox, smtp_server, smtp_settings
 from tests.tenants.ledger.receipts.test_receipts import FEB, JAN, worked_account
 from tests.tenants.ledger.receipts.test_receipts import _fixed_day as _fixed_day  # noqa: F401
 from tests.tenants.ledger.receipts.test_receipts import ledger as ledger  # noqa: F401
 from tests.tenants.ledger.receipts.tools import decode_qr_codes
-from tests.tenants.notifications.test_smtp import Inbox, smtp_server, smtp_settings
 from tests.tenants.residents.factories import make_owner
 
 KIND = "ledger.receipt_ready"
