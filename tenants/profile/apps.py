@@ -11,5 +11,10 @@ class ProfileConfig(AppConfig):
     verbose_name = _("Association profile")
 
     def ready(self):
-        # The file purposes this app stores under (the logo).
+        # The file purposes this app stores under (the logo); the header of every page shows
+        # the logo: its id is read with the session (core.stamped.read_on_every_page).
+        from core import stamped
         from tenants.profile import purposes  # noqa: F401
+        from tenants.profile.selectors import LOGO_KIND
+
+        stamped.read_on_every_page(LOGO_KIND)

@@ -7,17 +7,18 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.http import Http404
 from django.utils import timezone
 
-from core import legal_details
+from core import legal_details, stamped
 from core.access.roles import BOARD, has_role
 from tenants.profile import rules
 from tenants.profile.models import OperationalSettings, PaymentRecipient, Profile
 
-#: Cache key (prefixed with the schema by the cache's key function) of the logo's file id.
-LOGO_CACHE_KEY = "profile:logo"
+#: The logo's file id in the shared cache (``core.stamped``, the association's entry): read ahead
+#: with the session on every request (``ProfileConfig.ready``); ``services`` give it a new stamp
+#: whenever the logo changes.
+LOGO_KIND = "profile.logo"
 
 
 def profile() -> Profile:
@@ -90,18 +91,11 @@ def settings_history():
 
 
 def logo_id() -> str:
-    """The logo's file id ("" when none): cached, since the header of every page asks."""
-    try:
-        value = cache.get(LOGO_CACHE_KEY)
-    except Exception:  # Redis unreachable: pages still serve, from the database
-        value, reachable = None, False
-    else:
-        reachable = True
-    if value is None:
-        value = str(
+    """The logo's file id ("" when none): from the shared cache, since the header of every page
+    asks (Redis unreachable: from the database)."""
+    return stamped.lookup(LOGO_KIND, stamped.ASSOCIATION).get(
+        lambda: str(
             Profile.objects.filter(logo__isnull=False).values_list("logo_id", flat=True).first()
             or ""
         )
-        if reachable:
-            cache.set(LOGO_CACHE_KEY, value, 3600)
-    return value
+    )
