@@ -18,3 +18,14 @@ class ProfileConfig(AppConfig):
         from tenants.profile.selectors import LOGO_KIND
 
         stamped.read_on_every_page(LOGO_KIND)
+
+        from django.db.models.signals import post_delete, post_save
+
+        from tenants.profile.models import OperationalSettings
+        from tenants.profile.selectors import SETTINGS_KIND, forget_settings
+
+        # Read ahead too: the account pages and the receipts ask for the rule in force.
+        stamped.read_on_every_page(SETTINGS_KIND)
+
+        post_save.connect(forget_settings, sender=OperationalSettings, weak=False)
+        post_delete.connect(forget_settings, sender=OperationalSettings, weak=False)

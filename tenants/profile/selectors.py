@@ -19,6 +19,11 @@ from tenants.profile.models import OperationalSettings, PaymentRecipient, Profil
 #: with the session on every request (``ProfileConfig.ready``); ``services`` give it a new stamp
 #: whenever the logo changes.
 LOGO_KIND = "profile.logo"
+#: Every operational settings row (a handful: one per change of the readings window or the due
+#: day), newest first, in the shared cache (``core.stamped``): the account page and the
+#: receipts ask for the rule in force on each page. A new stamp on every save or deletion of a
+#: row (``ProfileConfig.ready``).
+SETTINGS_KIND = "profile.settings"
 
 
 def profile() -> Profile:
@@ -68,10 +73,22 @@ def settings_row_on(on: datetime.date) -> OperationalSettings | None:
     return OperationalSettings.objects.filter(valid_from__lte=on).order_by("-valid_from").first()
 
 
+def _settings_rows() -> list[OperationalSettings]:
+    return stamped.lookup(SETTINGS_KIND, stamped.ASSOCIATION).get(
+        lambda: list(OperationalSettings.objects.order_by("-valid_from"))
+    )
+
+
+def forget_settings(**kwargs) -> None:
+    stamped.invalidate(SETTINGS_KIND, [stamped.ASSOCIATION])
+
+
 def settings_in_force(on: datetime.date | None = None, *, kind: str | None = None) -> InForce:
+    """The settings in force on ``on``: the saved rows from the shared cache, the legal form
+    from the routed association (``legal_details.routed_kind``)."""
     on = on or timezone.localdate()
-    kind = kind or legal().kind
-    row = settings_row_on(on)
+    kind = kind or legal_details.routed_kind()
+    row = next((found for found in _settings_rows() if found.valid_from <= on), None)
     rule = rules.due_day_rule(kind, on)
     due_day = rule.day
     if rule.choosable and row is not None and row.due_day is not None:
