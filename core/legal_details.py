@@ -56,6 +56,19 @@ def legal_details(schema_name: str | None = None) -> LegalDetails:
     return provider().read(schema_name or connection.schema_name)
 
 
+def routed_kind(schema_name: str | None = None) -> str:
+    """This association's legal form as the request's routing found it (``connection.tenant``:
+    the association row the routing cache keeps, at most its ``LOCAL_TTL``, 5 s, old), else
+    read afresh. For pages that show what follows from it (the due-date rule), not for
+    changes."""
+    schema_name = schema_name or connection.schema_name
+    tenant = getattr(connection, "tenant", None)
+    kind = getattr(tenant, "kind", None)
+    if kind and getattr(tenant, "schema_name", None) == schema_name:
+        return kind
+    return legal_details(schema_name).kind
+
+
 def change_legal_details(details: LegalDetails, schema_name: str | None = None) -> list[str]:
     """Change this association's legal details (in the caller's transaction); the names of the
     fields changed. Refusals are ``ValidationError``s by field."""

@@ -21,6 +21,14 @@ Redis unreachable: every lookup is a miss (the database answers) and nothing is 
 
 ``lookup(kind, ident)`` and ``lookup_many([...])`` read entries (one ``MGET`` for all of them);
 ``Entry.get(compute)`` answers from the cache or computes and stores.
+
+**Reading ahead** (docs/performance.md, "Where a request's time goes"): a request's entries are
+read in one ``MGET`` at its start (``read_ahead``, called by
+``core.access.middleware.ReadAheadMiddleware``) together with the session, instead of a round
+trip each: the association's own entries that every page reads (``read_on_every_page``: the
+logo, the emergency notices; ident ``ASSOCIATION``) and the signed-in user's. Until the request
+ends (``end_request``), ``lookup_many`` answers those entries from what was read ahead, keyed by
+the schema too; everything else about them (stamps, ``get``, ``invalidate``) is unchanged.
 """
 
 from __future__ import annotations
@@ -33,7 +41,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +54,22 @@ _MISSING = object()
 #: that marks notifications read and then renders the bell must not show the count it read
 #: with the user).
 _local = threading.local()
+
+
+#: The ident of an entry that belongs to the association itself (its key carries the schema).
+ASSOCIATION = "association"
+#: Kinds of the association's entries read ahead on every request of a signed-in visitor.
+_every_page: list[str] = []
+
+
+def read_on_every_page(kind: str) -> None:
+    """Read the entry ``(kind, ASSOCIATION)`` ahead, with the session, on every request."""
+    if kind not in _every_page:
+        _every_page.append(kind)
+
+
+def every_page() -> list[tuple[str, str]]:
+    return [(kind, ASSOCIATION) for kind in _every_page]
 
 
 def _generation() -> int:
@@ -107,10 +131,12 @@ def _read_stamp(kind: str, ident: str) -> str | None:
         return None
 
 
-def lookup_many(wanted: Iterable[tuple[str, Any]]) -> dict[tuple[str, str], Entry]:
-    """``{(kind, ident): Entry}`` for every wanted entry, read with one ``MGET``."""
-    pairs = [(kind, str(ident)) for kind, ident in wanted]
-    keys = [
+def _read(
+    pairs: list[tuple[str, str]], raw_keys: Iterable[str] = ()
+) -> tuple[dict[tuple[str, str], Entry], dict[str, Any]]:
+    """The entries ``pairs`` and the plain cache keys ``raw_keys``, with one ``MGET``."""
+    raw_keys = list(raw_keys)
+    keys = raw_keys + [
         key for kind, ident in pairs for key in (_stamp_key(kind, ident), _value_key(kind, ident))
     ]
     reachable = True
@@ -132,7 +158,41 @@ def lookup_many(wanted: Iterable[tuple[str, Any]]) -> dict[tuple[str, str], Entr
         ):
             entry.value = stored[1]
         entries[(kind, ident)] = entry
+    return entries, {key: found[key] for key in raw_keys if key in found}
+
+
+def lookup_many(wanted: Iterable[tuple[str, Any]]) -> dict[tuple[str, str], Entry]:
+    """``{(kind, ident): Entry}`` for every wanted entry, read with one ``MGET`` (none for the
+    entries this request read ahead)."""
+    pairs = [(kind, str(ident)) for kind, ident in wanted]
+    ahead = getattr(_local, "ahead", None)
+    entries: dict[tuple[str, str], Entry] = {}
+    if ahead:
+        schema = connection.schema_name
+        for pair in pairs:
+            entry = ahead.get((schema, *pair))
+            if entry is not None:
+                entries[pair] = entry
+    missing = [pair for pair in pairs if pair not in entries]
+    if missing:
+        entries.update(_read(missing)[0])
     return entries
+
+
+def read_ahead(wanted: Iterable[tuple[str, Any]], raw_keys: Iterable[str] = ()) -> dict[str, Any]:
+    """Read the entries ``wanted`` and the plain cache keys ``raw_keys`` (the session's) in one
+    ``MGET``; the entries answer ``lookup_many`` until ``end_request``. Returns the raw keys'
+    values that were found."""
+    pairs = [(kind, str(ident)) for kind, ident in wanted]
+    entries, raw = _read(pairs, raw_keys)
+    schema = connection.schema_name
+    _local.ahead = {(schema, *pair): entry for pair, entry in entries.items()}
+    return raw
+
+
+def end_request() -> None:
+    """Forget what ``read_ahead`` read (the next request of this thread reads its own)."""
+    _local.ahead = None
 
 
 def lookup(kind: str, ident) -> Entry:

@@ -15,6 +15,7 @@ from billing.payments.models import (
     Reconciliation,
     WebhookEvent,
 )
+from core import stamped
 from core.access.roles import ACCOUNT_READERS, has_role
 from tenants.ledger import selectors as ledger
 from tenants.ledger.payments import selectors as ledger_payments
@@ -28,6 +29,21 @@ def active_provider() -> str:
     """The provider members pay through now ("" when online payments are off)."""
     row = settings_row()
     return row.provider if row else ""
+
+
+#: The provider members pay through, in the shared cache (``core.stamped``) for the "Pay online"
+#: button of every account page; a new stamp on every save or deletion of the settings row
+#: (``PaymentsConfig.ready``). Payments themselves read the row (``active_provider``).
+PROVIDER_KIND = "payments.provider"
+
+
+def shown_provider() -> str:
+    """``active_provider()`` from the shared cache: for showing the button, not for paying."""
+    return stamped.lookup(PROVIDER_KIND, stamped.ASSOCIATION).get(active_provider)
+
+
+def forget_provider(**kwargs) -> None:
+    stamped.invalidate(PROVIDER_KIND, [stamped.ASSOCIATION])
 
 
 def reads_all(user) -> bool:

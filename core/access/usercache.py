@@ -31,6 +31,12 @@ def prefetch_with_user(kind: str) -> None:
         _with_user.append(kind)
 
 
+def read_with_user(user_id) -> list[tuple[str, str]]:
+    """The entries ``get_user(user_id)`` reads: for ``ReadAheadMiddleware`` to read them ahead."""
+    ident = str(user_id)
+    return [(KIND, ident)] + [(kind, ident) for kind in _with_user]
+
+
 def _stored(user) -> tuple:
     """The row as the database holds it: (attname, value) in field order, tokens sealed."""
     return tuple(
@@ -51,7 +57,7 @@ def get_user(user_id):
         ident = str(model._meta.pk.to_python(user_id))
     except Exception:  # noqa: BLE001 - a malformed id in a session: nobody
         return None
-    entries = stamped.lookup_many([(KIND, ident)] + [(kind, ident) for kind in _with_user])
+    entries = stamped.lookup_many(read_with_user(ident))
     row = entries[(KIND, ident)].get(lambda: _load(ident))
     if row is None:
         return None

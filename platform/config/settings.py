@@ -194,6 +194,9 @@ MIDDLEWARE = [
     "associations.routing.CachedTenantMiddleware",
     "core.access.middleware.AssociationContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The session, the user's row and the association's per-page entries (logo, emergencies)
+    # read from Redis in one MGET (core.stamped.read_ahead).
+    "core.access.middleware.ReadAheadMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     # The signed-in user's row from the shared cache, not the database (core.access.usercache).

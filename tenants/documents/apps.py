@@ -10,5 +10,10 @@ class DocumentsConfig(AppConfig):
     verbose_name = _("Documents and news")
 
     def ready(self):
-        # The file purpose the documents' versions are stored under.
+        # The file purpose the documents' versions are stored under; the banner on top of every
+        # page: the emergency notices are read with the session (core.stamped).
+        from core import stamped
         from tenants.documents import purposes  # noqa: F401
+        from tenants.documents.selectors import EMERGENCY_KIND
+
+        stamped.read_on_every_page(EMERGENCY_KIND)

@@ -21,11 +21,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from core import stamped
 from core.access.roles import BOARD, Role, has_role, roles_of
 from tenants.documents.models import (
     SEARCH_CONFIG,
@@ -49,11 +49,11 @@ from tenants.residents import member_selectors
 from tenants.residents.models import Ownership
 from tenants.residents.selectors import current
 
-#: The cache entry of the emergency notices that have not ended (schema-prefixed by the cache's
-#: key function), cleared whenever a news item changes.
-EMERGENCY_CACHE_KEY = "documents:emergencies"
-#: How long the entry lives at most (an emergency's end is checked against the clock anyway).
-EMERGENCY_CACHE_SECONDS = 600
+#: The emergency notices that have not ended, in the shared cache (``core.stamped``, the
+#: association's entry): read ahead with the session on every request (``DocumentsConfig.ready``)
+#: and given a new stamp by every change of the news (``forget_emergencies``). An entry lives
+#: ``stamped.VALUE_TTL`` at most; an emergency's end is checked against the clock anyway.
+EMERGENCY_KIND = "documents.emergencies"
 #: The longest search text taken.
 MAX_SEARCH = 100
 
@@ -306,20 +306,21 @@ class Banner:
 
 def active_emergencies(now=None) -> list[Banner]:
     """The emergency notices that have not ended, newest first: from the cache (no query on a
-    warm page), filled on a miss and cleared by every change of the news."""
+    warm page), filled on a miss and given a new stamp by every change of the news."""
     now = now or timezone.now()
-    cached = cache.get(EMERGENCY_CACHE_KEY)
-    if cached is None:
-        cached = [
+    cached = stamped.lookup(EMERGENCY_KIND, stamped.ASSOCIATION).get(
+        lambda: [
             Banner(str(item.pk), item.title, item.starts_at, item.ends_at)
-            for item in active_emergencies_queryset(now)
+            # those that have not ended now, even when asked about a later moment
+            for item in active_emergencies_queryset(min(now, timezone.now()))
         ]
-        cache.set(EMERGENCY_CACHE_KEY, cached, EMERGENCY_CACHE_SECONDS)
+    )
     return [banner for banner in cached if banner.ends_at is None or banner.ends_at > now]
 
 
 def forget_emergencies() -> None:
-    cache.delete(EMERGENCY_CACHE_KEY)
+    """A new stamp for the cached notices, now and when the current transaction commits."""
+    stamped.invalidate(EMERGENCY_KIND, [stamped.ASSOCIATION])
 
 
 def reader_group_label(value: str) -> str:

@@ -9,8 +9,8 @@ answers 400).
   it (the document's row is locked, so two uploads at once get 2 and 3, never 2 twice).
 * An emergency notice is sent at once to every login of the association through
   ``tenants.notifications`` under a kind nobody may switch off (``notifications.emergency``),
-  in the transaction that publishes it. Every change of the news clears the cached banner of
-  emergency notices once the transaction commits.
+  in the transaction that publishes it. Every change of the news gives the cached banner of
+  emergency notices a new stamp (``core.stamped``), at once and when the transaction commits.
 * Ordinary news goes out in a weekly digest to those who asked for it (``send_news_digest``).
 """
 
@@ -308,7 +308,7 @@ def _announce_emergency(*, actor, item: News) -> None:
 
 
 def _after_news_change() -> None:
-    transaction.on_commit(selectors.forget_emergencies, robust=True)
+    selectors.forget_emergencies()  # a new stamp now and again when the transaction commits
 
 
 def publish_news(

@@ -14,7 +14,19 @@ import datetime
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from django.db.models import BooleanField, ExpressionWrapper, Q, Sum
+from django.db.models import (
+    BooleanField,
+    Case,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.http import Http404
 from django.utils import timezone
 
@@ -53,38 +65,54 @@ class AccountAccess:
 
 
 def _member_access(user) -> dict:
-    """``{account_id: (holding ids, former)}`` a member may read (two to three queries)."""
-    found: dict = {}
+    """``{account_id: (holding ids, former)}`` a member may read, in one query: the holdings
+    they own (current ones; ended ones while anything is owed on them: ``former`` when that is
+    all they reach of the account) and the current holdings of the premises they live in now."""
     today = timezone.localdate()
-    former = []
-    for holding_id, account_id, ended_on in Owner.objects.filter(user=user).values_list(
-        "holding_id", "holding__account_id", "holding__ended_on"
-    ):
-        if ended_on is None or ended_on > today:
-            ids, _was_former = found.get(account_id, (set(), False))
-            ids.add(holding_id)
-            found[account_id] = (ids, False)
-        else:
-            former.append((holding_id, account_id))
-    if former:
-        owing = dict(
-            Entry.objects.filter(holding_id__in=[h for h, _a in former])
-            .values("holding_id")
-            .annotate(total=Sum("amount"))
-            .values_list("holding_id", "total")
+    owners = Owner.objects.filter(user=user)
+    owed = (
+        Entry.objects.filter(holding=OuterRef("pk"))
+        .order_by()
+        .values("holding")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    rows = (
+        Holding.objects.filter(
+            Q(pk__in=owners.values("holding_id"))
+            | Q(
+                ended_on__isnull=True,
+                account__premises_id__in=Residency.objects.filter(current(), user=user).values(
+                    "premises_id"
+                ),
+            )
         )
-        for holding_id, account_id in former:
-            if owing.get(holding_id, ZERO) > 0:
-                ids, was_former = found.get(account_id, (set(), True))
-                ids.add(holding_id)
-                found[account_id] = (ids, was_former)
-    premises = Residency.objects.filter(current(), user=user).values_list("premises_id", flat=True)
-    for holding_id, account_id in Holding.objects.filter(
-        account__premises_id__in=premises, ended_on__isnull=True
-    ).values_list("pk", "account_id"):
-        ids, was_former = found.get(account_id, (set(), False))
+        .annotate(
+            owned=Exists(owners.filter(holding=OuterRef("pk"))),
+            # what is owed on an ended holding only (the others are read whatever the balance)
+            owed=Case(
+                When(ended_on__lte=today, then=Subquery(owed)),
+                default=Value(None),
+                output_field=DecimalField(max_digits=14, decimal_places=2),
+            ),
+        )
+        .order_by()
+        .values_list("pk", "account_id", "ended_on", "owned", "owed")
+    )
+    found: dict = {}
+    for holding_id, account_id, ended_on, owned, owed in rows:
+        current_holding = ended_on is None or ended_on > today
+        if owned and not current_holding:
+            if (owed or ZERO) <= 0:
+                continue  # a former holding that owes nothing: no longer theirs to read
+            ids, former = found.get(account_id, (set(), True))
+        elif owned or ended_on is None:  # held now, or a current holding where they live
+            ids, former = found.get(account_id, (set(), False))
+            former = False
+        else:
+            continue
         ids.add(holding_id)
-        found[account_id] = (ids, was_former and False)
+        found[account_id] = (ids, former)
     return found
 
 
@@ -244,6 +272,8 @@ class AccountPage:
     chart_height: int
     #: Names the months' content (``months_cache_key``): the page's HTML of them is cached too.
     cache_key: str = ""
+    #: That HTML as read from the cache with the months (one ``MGET``), None when not there.
+    months_html: str | None = None
 
 
 def due_date(month: datetime.date) -> tuple[datetime.date | None, str]:
@@ -349,6 +379,11 @@ def months_cache_key(access: AccountAccess, summary: JournalSummary) -> str:
     )
 
 
+def months_html_key(months_key: str) -> str:
+    """Where the account page keeps its HTML of the months named by ``months_key``."""
+    return f"{months_key}:html"
+
+
 def _months(access: AccountAccess) -> list[Month]:
     """The months of the entries ``access`` reads, oldest first, with their lines (``Row``)."""
     entries = list(
@@ -387,7 +422,9 @@ def account_page(access: AccountAccess, *, summary: JournalSummary | None = None
 
     summary = summary or journal_summary(access)
     key = months_cache_key(access, summary)
-    ordered = cache.get(key) if summary.count else []
+    # The months and their HTML (``months_html_key``, the account page's) in one round trip.
+    found = cache.get_many([key, months_html_key(key)])
+    ordered = found.get(key) if summary.count else []
     if ordered is None:
         ordered = _months(access)
         cache.set(
@@ -416,6 +453,7 @@ def account_page(access: AccountAccess, *, summary: JournalSummary | None = None
         bars=chart(ordered),
         chart_height=CHART_HEIGHT,
         cache_key=key,
+        months_html=found.get(months_html_key(key)),
     )
 
 

@@ -53,8 +53,8 @@ def _months_html(page) -> str:
     """The "month by month" part of the account page: a year of a dozen services' lines, the
     page's costliest part to render, kept in the cache under the key that names its entries
     and language (``selectors.months_cache_key``: a new entry is a new key)."""
-    key = f"{page.cache_key}:html"
-    html = cache.get(key) if page.cache_key else None
+    key = selectors.months_html_key(page.cache_key)
+    html = page.months_html  # read with the months (``selectors.account_page``)
     if html is None:
         html = render_to_string("ledger/_months.html", {"page": page})
         if page.cache_key:

@@ -7,17 +7,23 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.http import Http404
 from django.utils import timezone
 
-from core import legal_details
+from core import legal_details, stamped
 from core.access.roles import BOARD, has_role
 from tenants.profile import rules
 from tenants.profile.models import OperationalSettings, PaymentRecipient, Profile
 
-#: Cache key (prefixed with the schema by the cache's key function) of the logo's file id.
-LOGO_CACHE_KEY = "profile:logo"
+#: The logo's file id in the shared cache (``core.stamped``, the association's entry): read ahead
+#: with the session on every request (``ProfileConfig.ready``); ``services`` give it a new stamp
+#: whenever the logo changes.
+LOGO_KIND = "profile.logo"
+#: Every operational settings row (a handful: one per change of the readings window or the due
+#: day), newest first, in the shared cache (``core.stamped``): the account page and the
+#: receipts ask for the rule in force on each page. A new stamp on every save or deletion of a
+#: row (``ProfileConfig.ready``).
+SETTINGS_KIND = "profile.settings"
 
 
 def profile() -> Profile:
@@ -67,10 +73,22 @@ def settings_row_on(on: datetime.date) -> OperationalSettings | None:
     return OperationalSettings.objects.filter(valid_from__lte=on).order_by("-valid_from").first()
 
 
+def _settings_rows() -> list[OperationalSettings]:
+    return stamped.lookup(SETTINGS_KIND, stamped.ASSOCIATION).get(
+        lambda: list(OperationalSettings.objects.order_by("-valid_from"))
+    )
+
+
+def forget_settings(**kwargs) -> None:
+    stamped.invalidate(SETTINGS_KIND, [stamped.ASSOCIATION])
+
+
 def settings_in_force(on: datetime.date | None = None, *, kind: str | None = None) -> InForce:
+    """The settings in force on ``on``: the saved rows from the shared cache, the legal form
+    from the routed association (``legal_details.routed_kind``)."""
     on = on or timezone.localdate()
-    kind = kind or legal().kind
-    row = settings_row_on(on)
+    kind = kind or legal_details.routed_kind()
+    row = next((found for found in _settings_rows() if found.valid_from <= on), None)
     rule = rules.due_day_rule(kind, on)
     due_day = rule.day
     if rule.choosable and row is not None and row.due_day is not None:
@@ -90,18 +108,11 @@ def settings_history():
 
 
 def logo_id() -> str:
-    """The logo's file id ("" when none): cached, since the header of every page asks."""
-    try:
-        value = cache.get(LOGO_CACHE_KEY)
-    except Exception:  # Redis unreachable: pages still serve, from the database
-        value, reachable = None, False
-    else:
-        reachable = True
-    if value is None:
-        value = str(
+    """The logo's file id ("" when none): from the shared cache, since the header of every page
+    asks (Redis unreachable: from the database)."""
+    return stamped.lookup(LOGO_KIND, stamped.ASSOCIATION).get(
+        lambda: str(
             Profile.objects.filter(logo__isnull=False).values_list("logo_id", flat=True).first()
             or ""
         )
-        if reachable:
-            cache.set(LOGO_CACHE_KEY, value, 3600)
-    return value
+    )

@@ -6,14 +6,13 @@ from __future__ import annotations
 import datetime
 import re
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import legal_details
+from core import legal_details, stamped
 from core.audit import services as audit
 from tenants.files import services as files
 from tenants.profile import rules, selectors, validators
@@ -250,7 +249,8 @@ def set_operational_settings(
 
 
 def _forget_logo_after_commit() -> None:
-    transaction.on_commit(lambda: cache.delete(selectors.LOGO_CACHE_KEY), robust=True)
+    """A new stamp for the cached logo id, now and when the transaction commits."""
+    stamped.invalidate(selectors.LOGO_KIND, [stamped.ASSOCIATION])
 
 
 def set_logo(upload, *, actor) -> Profile:

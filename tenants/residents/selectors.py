@@ -29,8 +29,9 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
-from django.db.models.functions import Length
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import CharField, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import Cast, JSONObject, Length
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -461,12 +462,20 @@ def with_current_holders(accounts: QuerySet[PersonalAccount]) -> QuerySet[Person
 # -- "My home" ------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class HomeAccount:
+    """A personal account of a home as "My home" lists it."""
+
+    pk: str
+    number: str
+
+
 @dataclass
 class Home:
     premises: Premises
     my_share: Fraction | None
     lives_here: bool
-    accounts: list[PersonalAccount]
+    accounts: list[HomeAccount]
     co_owners: list[str]
 
     @property
@@ -482,10 +491,17 @@ def my_home(user) -> list[Home]:
     number of queries whatever the number of premises and accounts.
     """
     lived = Residency.objects.filter(current(), user=user, premises=OuterRef("pk"))
+    # The accounts the member sees of each premises, read with it (a query fewer).
+    accounts = ArraySubquery(
+        home_accounts(user)
+        .filter(premises=OuterRef("pk"))
+        .order_by("number")
+        .values(item=JSONObject(pk=Cast("pk", CharField()), number="number"))
+    )
     premises = list(
         Premises.objects.filter(_own_premises_q(user))
         .select_related("building")
-        .annotate(lives_here=Exists(lived))
+        .annotate(lives_here=Exists(lived), home_accounts=accounts)
         .order_by("building__name", "kind", Length("number"), "number")
     )
     if not premises:
@@ -497,9 +513,6 @@ def my_home(user) -> list[Home]:
         .order_by("started_on", "id")
     )
     prefetch_keys([o.owner for o in ownerships])
-    accounts: dict = defaultdict(list)
-    for account in home_accounts(user).filter(premises_id__in=ids).order_by("number"):
-        accounts[account.premises_id].append(account)
     mine: dict = defaultdict(Fraction)
     others: dict = defaultdict(list)
     for ownership in ownerships:
@@ -515,7 +528,7 @@ def my_home(user) -> list[Home]:
                 premises=item,
                 my_share=share,
                 lives_here=item.lives_here,
-                accounts=accounts[item.pk],
+                accounts=[HomeAccount(**found) for found in item.home_accounts],
                 co_owners=[o.display_name for o in others[item.pk]] if share else [],
             )
         )

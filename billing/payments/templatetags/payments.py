@@ -16,7 +16,7 @@ def pay_online_button(context, access):
     request = context.get("request")
     user = getattr(request, "user", None)
     show = False
-    if user is not None and access is not None and selectors.active_provider():
+    if user is not None and access is not None and selectors.shown_provider():
         if access.holding_ids is not None:
             # Read as a member: the ledger already scoped it to what they hold or live on.
             show = not access.former

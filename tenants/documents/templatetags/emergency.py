@@ -1,7 +1,7 @@
 """``{% emergency_banner %}``: the emergency notices that have not ended, on top of every page.
 
 Read from the cache (``selectors.active_emergencies``): a warm page asks the database nothing
-for it; the cache is cleared whenever a news item changes. Nothing is shown outside an
+for it; the entry gets a new stamp whenever a news item changes. Nothing is shown outside an
 association (the public site, the console) or to visitors who are not signed in, so
 ``base.html`` can carry it everywhere.
 """

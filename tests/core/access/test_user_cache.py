@@ -146,3 +146,46 @@ def test_redis_down_means_the_database_answers(alpha, client_of, make_user):
         found = usercache.get_user(user.pk)
     assert found is not None and found.pk == user.pk
     assert any("access_user" in query["sql"] for query in captured.captured_queries)
+
+
+def redis_commands(client, path: str) -> dict[str, int]:
+    """The Redis commands one warm request of ``path`` sends (after two to warm it)."""
+    import collections
+
+    import redis.client
+
+    for _ in range(2):
+        assert client.get(path).status_code == 200
+    sent: collections.Counter = collections.Counter()
+    original = redis.client.Redis.execute_command
+
+    def counting(self, *args, **kwargs):
+        sent[args[0]] += 1
+        return original(self, *args, **kwargs)
+
+    with mock.patch.object(redis.client.Redis, "execute_command", counting):
+        assert client.get(path).status_code == 200
+    return dict(sent)
+
+
+def test_a_warm_signed_in_page_asks_redis_once(alpha, client_of, make_user):
+    """The session, the user's row, the bell, the logo and the emergency notices: one MGET
+    (core.access.middleware.ReadAheadMiddleware), where they were four round trips."""
+    member = client_of(alpha, make_user(alpha, roles=[Role.OWNER]))
+    assert redis_commands(member, "/") == {"MGET": 1}
+    assert redis_commands(member, "/api/v1/me/") == {"MGET": 1}
+
+
+def test_the_guessed_user_is_never_trusted(alpha, client_of, make_user):
+    """The read-ahead guesses a session's user from what this process saw; a wrong guess (here
+    planted) reads the wrong entries ahead but the page is the session's own user's."""
+    from core.access import middleware
+
+    first = make_user(alpha, roles=[Role.OWNER], email="first@example.test")
+    second = make_user(alpha, roles=[Role.OWNER, Role.ACCOUNTANT], email="second@example.test")
+    one = client_of(alpha, first)
+    assert roles_seen(one) == [Role.OWNER]
+    connection.set_tenant(alpha)
+    middleware._remember_user(one.session.session_key, second.pk)
+    assert roles_seen(one) == [Role.OWNER]
+    assert middleware._seen_user(one.session.session_key) == str(first.pk)  # corrected

@@ -104,7 +104,7 @@ def test_the_board_pages_and_api(alpha, register, client_of, path, pinned):
 @pytest.mark.parametrize(
     ("path", "pinned"),
     [
-        (lambda r: "/home/", 5),
+        (lambda r: "/home/", 4),
         (lambda r: "/members/register/", 6),
         (lambda r: "/api/v1/registry/premises/", 6),
         (lambda r: "/api/v1/registry/owners/", 5),
