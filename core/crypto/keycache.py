@@ -165,6 +165,14 @@ class KeyCache:
         self.put(name, data_key.wrapped, data_key.plaintext)
         return data_key
 
+    def generate_data_keys(self, provider: KeyProvider, names: list[str]) -> list[DataKey]:
+        """New data keys for ``names`` (``provider.generate_data_keys``: one wave), cached."""
+        data_keys = provider.generate_data_keys(names)
+        with self._lock:
+            for name, data_key in zip(names, data_keys, strict=True):
+                self._store(UnwrapRequest(name, data_key.wrapped), data_key.plaintext)
+        return data_keys
+
     def forget(self, name: str) -> int:
         """Evict every cached key of the KEK ``name``; return how many were dropped."""
         with self._lock:

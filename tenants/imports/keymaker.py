@@ -6,10 +6,15 @@ cross the pipe; the keys themselves stay in the provider, and the data keys are 
 import's own process.
 
 Why a process: creating a key of the local provider is a handful of system calls around an
-fsync (about 1 ms). In a thread of the import's process every one of those calls has to win the
-GIL back from the import's own work, which made key creation two to four times slower; a process
-of its own does not wait for anyone. ``TSZH_IMPORT_KEY_THREADS`` creators run in it (1 suits the
-local provider, whose store takes a file lock per key; more suit Vault, one HTTP call per key).
+fsync. In a thread of the import's process every one of those calls has to win the GIL back from
+the import's own work, which made key creation two to four times slower; a process of its own
+does not wait for anyone.
+
+The names are handed to the provider in batches (``create_keys``, at most ``BATCH`` names, as
+many as have arrived): the local provider then takes its lock once and syncs the batch's files
+together (one fsync after another cost ~10 ms a key on a busy disk, 100 s for 10,000 holdings;
+together ~0.6 ms), and Vault's creations go out as one concurrent wave. A name is answered only
+once its batch is made. ``TSZH_IMPORT_KEY_THREADS`` batches are made at once (1 by default).
 """
 
 from __future__ import annotations
@@ -19,10 +24,23 @@ import queue
 import sys
 import threading
 
+#: Names handed to the provider at once: small enough that the import's first keys come soon.
+BATCH = 250
 
-def _threads(provider) -> int:
-    default = "1" if getattr(provider, "kind", "") == "local" else "8"
-    return max(1, int(os.environ.get("TSZH_IMPORT_KEY_THREADS", default)))
+
+def _threads() -> int:
+    return max(1, int(os.environ.get("TSZH_IMPORT_KEY_THREADS", "1")))
+
+
+def _next_batch(names: queue.Queue) -> list[str | None]:
+    """The next name (waiting for it), and those that arrived behind it, up to ``BATCH``."""
+    batch = [names.get()]
+    while batch[-1] is not None and len(batch) < BATCH:
+        try:
+            batch.append(names.get_nowait())
+        except queue.Empty:
+            break
+    return batch
 
 
 def main() -> None:
@@ -32,23 +50,29 @@ def main() -> None:
     names: queue.Queue[str | None] = queue.Queue()
     output = threading.Lock()
 
-    def answer(text: str) -> None:
+    def answer(lines: list[str]) -> None:
         with output:
-            sys.stdout.write(text + "\n")
+            sys.stdout.write("".join(f"{line}\n" for line in lines))
             sys.stdout.flush()
 
     def work() -> None:
-        while (name := names.get()) is not None:
-            try:
-                provider.create_key(name)
-                answer(f"ok {name}")
-            except Exception as error:  # noqa: BLE001 - reported to the import, which fails
-                answer(f"error {name} {type(error).__name__}")
+        while True:
+            batch = _next_batch(names)
+            stop = batch[-1] is None
+            batch = [name for name in batch if name is not None]
+            if batch:
+                try:
+                    provider.create_keys(batch)
+                    answer([f"ok {name}" for name in batch])
+                except Exception as error:  # noqa: BLE001 - reported to the import, which fails
+                    answer([f"error {name} {type(error).__name__}" for name in batch])
+            if stop:
+                return
 
-    workers = [threading.Thread(target=work, daemon=True) for _ in range(_threads(provider))]
+    workers = [threading.Thread(target=work, daemon=True) for _ in range(_threads())]
     for worker in workers:
         worker.start()
-    answer("ready")
+    answer(["ready"])
     for line in sys.stdin:
         name = line.strip()
         if name:

@@ -338,14 +338,12 @@ def _scan(archive: zipfile.ZipFile, member: zipfile.ZipInfo, max_bytes: int, bud
 
 def _xlsx_rows(upload):
     check_archive(upload)
-    import openpyxl
+    from tenants.imports import xlsx
 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            workbook = openpyxl.load_workbook(
-                upload, read_only=True, data_only=True, keep_links=False
-            )
+            workbook = xlsx.load_workbook(upload)
     except Exception as error:  # noqa: BLE001 - any failure of a damaged workbook is "broken"
         logger.info("import: workbook refused (%s)", type(error).__name__)
         raise FileRefused("broken") from None
@@ -359,7 +357,7 @@ def _xlsx_rows(upload):
             raise FileRefused("no_sheet")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            yield from _guarded(sheets[0].iter_rows(values_only=True, max_col=MAX_COLUMNS))
+            yield from _guarded(xlsx.iter_values(sheets[0], MAX_COLUMNS))
     finally:
         workbook.close()
 

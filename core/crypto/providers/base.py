@@ -123,6 +123,18 @@ class KeyProvider(ABC):
     def create_key(self, name: str) -> None:
         """Create the KEK ``name``; do nothing if it already exists (safe to retry)."""
 
+    def create_keys(self, names: Sequence[str]) -> None:
+        """Create every KEK of ``names`` (those that exist are left as they are), at once.
+
+        For an import that opens thousands of holdings, each with its own KEK. Every key is
+        created by the time this returns; on an error some may be created and others not (safe
+        to retry, like ``create_key``). Providers override it to share the work: the local one
+        takes its lock once and syncs the files together, Vault sends the creations in one
+        concurrent wave (Transit has no batch creation; ``batch_input`` is per key, for
+        encrypt/decrypt/rewrap of many values under ONE key)."""
+        for name in dict.fromkeys(names):
+            self.create_key(name)
+
     @abstractmethod
     def destroy_key(self, name: str) -> None:
         """Destroy the KEK ``name`` for good (crypto-shredding); a missing key is not an error.
@@ -158,6 +170,12 @@ class KeyProvider(ABC):
 
         Raises ``KeyNotFound`` if the KEK does not exist: keys are created explicitly (under the
         provisioning policy), never implicitly by a write."""
+
+    def generate_data_keys(self, names: Sequence[str]) -> list[DataKey]:
+        """``generate_data_key`` for each of ``names``, in order (a name given twice gets two
+        keys). For writes of many owners' rows at once (an import's new holdings); remote
+        providers override it to send the calls in one concurrent wave."""
+        return [self.generate_data_key(name) for name in names]
 
     @abstractmethod
     def unwrap(self, name: str, wrapped: str) -> bytes:

@@ -132,6 +132,25 @@ class VaultTransitProvider(KeyProvider):
             mount_point=self.mount,
         )
 
+    def create_keys(self, names) -> None:
+        """One concurrent wave of creations (up to ``max_workers`` in flight), as for unwraps;
+        the first error is raised once all have answered (unavailability first)."""
+        unique = [self._name(name) for name in dict.fromkeys(names)]
+        if len(unique) <= 1:
+            for name in unique:
+                self.create_key(name)
+            return
+        executor = self._get_executor()
+        futures = [executor.submit(self._create_catching, name) for name in unique]
+        _raise_first(future.result() for future in futures)
+
+    def _create_catching(self, name: str) -> CryptoError | None:
+        try:
+            self.create_key(name)
+        except CryptoError as exc:
+            return exc
+        return None
+
     def destroy_key(self, name: str) -> None:
         name = self._name(name)
         if not self.key_exists(name):
@@ -205,6 +224,24 @@ class VaultTransitProvider(KeyProvider):
         wrapped = data.get("ciphertext", "")
         self._parse_wrapped(wrapped)
         return DataKey(plaintext=_decode_key(data.get("plaintext")), wrapped=wrapped)
+
+    def generate_data_keys(self, names) -> list[DataKey]:
+        """One concurrent wave of ``datakey/plaintext`` calls (each holding has a key of its
+        own, and Transit's ``batch_input`` works within one key), results in order."""
+        names = list(names)
+        if len(names) <= 1:
+            return [self.generate_data_key(name) for name in names]
+        executor = self._get_executor()
+        futures = [executor.submit(self._datakey_catching, name) for name in names]
+        outcomes = [future.result() for future in futures]
+        _raise_first(outcome for outcome in outcomes if isinstance(outcome, CryptoError))
+        return outcomes
+
+    def _datakey_catching(self, name: str) -> DataKey | CryptoError:
+        try:
+            return self.generate_data_key(name)
+        except CryptoError as exc:
+            return exc
 
     def unwrap(self, name: str, wrapped: str) -> bytes:
         name = self._name(name)
@@ -332,6 +369,16 @@ def _pooled_session(max_workers: int) -> requests.Session:
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     return session
+
+
+def _raise_first(outcomes) -> None:
+    """Raise the error that matters most: unavailability first (the caller answers 503)."""
+    errors = [outcome for outcome in outcomes if outcome is not None]
+    for error in errors:
+        if isinstance(error, ProviderUnavailable):
+            raise error
+    if errors:
+        raise errors[0]
 
 
 def _data(response: Any) -> dict[str, Any]:

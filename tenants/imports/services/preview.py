@@ -10,6 +10,7 @@ from django.utils import timezone
 from django_ratelimit.core import get_usage
 
 from core.audit.services import record
+from core.bulk import copy_insert
 from tenants.imports.columns import Context, clean_row
 from tenants.imports.keys import (
     BlindIndexer,
@@ -29,7 +30,6 @@ from tenants.imports.selectors import (
 from tenants.imports.services.common import (
     PREPARED_KEYS_FRESH,
     PREVIEW_RATE,
-    ROW_BATCH,
     TooManyPreviews,
     _counts,
     _queue,
@@ -87,7 +87,7 @@ def create_preview(*, upload, file_name: str, actor=None) -> ImportJob:
         )
         seal(item, "data", {"values": row.values, "bad": row.bad}, ref, key)
         stored.append(item)
-    ImportRow.objects.bulk_create(stored, batch_size=ROW_BATCH)
+    copy_insert(stored)
     record(
         "imports.preview_created",
         actor=actor,

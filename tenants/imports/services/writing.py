@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from core.audit.services import record_many
-from core.crypto.models import WrappedDataKey
+from core.bulk import copy_insert
 from tenants.imports.keys import (
     BlindIndexer,
     HoldingKeys,
@@ -208,8 +208,8 @@ def _execute(plan: Plan, job: ImportJob, keys: HoldingKeys, indexer: BlindIndexe
     for start in range(0, len(plan.holdings_new), HOLDING_BATCH):
         batch = plan.holdings_new[start : start + HOLDING_BATCH]
         key_rows, holdings, owners = [], [], []
-        for holding, holder in batch:
-            key_row, ref, key = keys.take(holding.pk)
+        taken = keys.take_many([holding.pk for holding, _holder in batch])
+        for (holding, holder), (key_row, ref, key) in zip(batch, taken, strict=True):
             key_rows.append(key_row)
             for name, value in holder.items():
                 seal(holding, name, value, ref, key)
@@ -217,7 +217,7 @@ def _execute(plan: Plan, job: ImportJob, keys: HoldingKeys, indexer: BlindIndexe
             for item in new_by_holding.pop(holding.pk, ()):
                 _seal_owner(item.owner, item.personal, ref, key, indexer)
                 owners.append(item)
-        WrappedDataKey.objects.bulk_create(key_rows)
+        copy_insert(key_rows)
         bulk.add_holdings(holdings)
         _insert_owners(owners)
         progress.add(len(batch) + len(owners))

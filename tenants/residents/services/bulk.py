@@ -3,7 +3,8 @@
 A rule about one record is the very function the single-record service calls
 (``clean_premises``, ``clean_owner``, ``_check_share``...); a rule about the registry (a number
 taken, shares over 1, a holder erased or gone) is checked with one query per batch instead of
-one per record. The records are then written with ``bulk_create``/``bulk_update``. A broken
+one per record. The records are then written with ``core.bulk.copy_insert`` (``COPY``, what
+``bulk_create`` would insert) and ``bulk_update``. A broken
 rule raises ``ValidationError`` as the single services do, and the caller's transaction (these
 functions write nothing outside it) rolls everything back.
 
@@ -24,6 +25,7 @@ from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.bulk import copy_insert
 from tenants.residents.models import (
     Building,
     Holding,
@@ -97,7 +99,7 @@ def create_premises(premises: list[Premises]) -> None:
     _in_transaction()
     if premises:
         _check_premises(premises)
-        Premises.objects.bulk_create(premises, batch_size=BATCH)
+        copy_insert(premises)
 
 
 def update_premises(changes: list[tuple[Premises, list[str]]]) -> None:
@@ -127,7 +129,7 @@ def open_accounts(accounts: list[PersonalAccount], empty_holdings: list[Holding]
     if taken:
         message = _("Account number %(number)s is already taken.") % {"number": min(taken)}
         raise _taken("number", message)
-    PersonalAccount.objects.bulk_create(accounts, batch_size=BATCH)
+    copy_insert(accounts)
     add_holdings(list(empty_holdings))
 
 
@@ -144,7 +146,7 @@ def add_holdings(holdings: list[Holding]) -> None:
     today = timezone.localdate()
     if any(holding.started_on > today for holding in holdings):
         raise ValidationError({"on": _future_change_message()})
-    Holding.objects.bulk_create(holdings, batch_size=BATCH)
+    copy_insert(holdings)
 
 
 # -- owners and shares ----------------------------------------------------------------------------
@@ -213,8 +215,8 @@ def add_owners(owners: list[Owner], ownerships: list[Ownership]) -> None:
         owner_rules.clean_owner(owner, validate_unique=False, validate_constraints=False)
     _check_holdings_open({owner.holding_id for owner in owners})
     _check_shares(ownerships)
-    Owner.objects.bulk_create(owners, batch_size=BATCH)
-    Ownership.objects.bulk_create(ownerships, batch_size=BATCH)
+    copy_insert(owners)
+    copy_insert(ownerships)
     _check_no_overflow(ownerships)
 
 
@@ -225,7 +227,7 @@ def add_ownerships(ownerships: list[Ownership]) -> None:
         owners = Owner.objects.filter(pk__in={ownership.owner_id for ownership in ownerships})
         _check_holdings_open(owners.values_list("holding_id", flat=True))
         _check_shares(ownerships)
-        Ownership.objects.bulk_create(ownerships, batch_size=BATCH)
+        copy_insert(ownerships)
         _check_no_overflow(ownerships)
 
 

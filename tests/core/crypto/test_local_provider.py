@@ -8,7 +8,9 @@ import os
 import secrets
 import stat
 import threading
+import uuid
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -115,6 +117,32 @@ def test_concurrent_creates_make_one_key(local_provider: LocalKeyProvider) -> No
     assert len(wrapped) == 8
     for item in wrapped:  # every data key unwraps with the single surviving key
         local_provider.unwrap(NAME, item)
+
+
+def test_create_keys_writes_whole_key_files_and_syncs_them(
+    local_provider: LocalKeyProvider, key_dir: Path, master_key: bytes
+) -> None:
+    names = [account_key_name("alpha", uuid.uuid4()) for _ in range(30)]
+    local_provider.key_exists(NAME)  # the store's canary made beforehand
+    directory = str(key_dir.resolve())
+    synced: list[str] = []
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        synced.append(os.readlink(f"/proc/self/fd/{fd}"))
+        real_fsync(fd)
+
+    with mock.patch("core.crypto.providers.local.os.fsync", side_effect=fsync):
+        local_provider.create_keys(names)
+
+    assert sorted(path.name for path in key_dir.iterdir() if path.name.startswith(".tmp")) == []
+    assert len([path for path in synced if ".tmp-" in path]) == len(names), "every file synced"
+    assert synced[-1] == directory, "the directory synced last, once"
+    assert synced.count(directory) == 1
+    reopened = LocalKeyProvider(key_dir, master_key)  # what another process reads
+    for name in names:
+        data_key = reopened.generate_data_key(name)
+        assert local_provider.unwrap(name, data_key.wrapped) == data_key.plaintext
 
 
 def test_master_key_from_environment() -> None:

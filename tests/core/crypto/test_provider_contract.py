@@ -45,6 +45,56 @@ def test_create_is_idempotent(backend: Backend, schema: str) -> None:
     assert provider.unwrap(name, data_key.wrapped) == data_key.plaintext
 
 
+def test_create_keys_makes_each_key_and_leaves_existing_ones(backend: Backend, schema: str) -> None:
+    provider = backend.provider
+    existing = account_key_name(schema, uuid.uuid4())
+    provider.create_key(existing)
+    old = provider.generate_data_key(existing)
+    names = _accounts(schema, 40)
+
+    provider.create_keys([*names, existing, names[0]])  # duplicates and an existing key
+
+    assert provider.list_keys(account_key_prefix(schema)) == sorted([*names, existing])
+    assert provider.unwrap(existing, old.wrapped) == old.plaintext, "not replaced"
+    wrapped = {name: provider.generate_data_key(name) for name in names}
+    for name, data_key in wrapped.items():
+        assert provider.latest_version(name) == 1
+        assert provider.unwrap(name, data_key.wrapped) == data_key.plaintext
+    with pytest.raises(DecryptionError):  # one key per name, not one key for the batch
+        provider.unwrap(names[1], wrapped[names[2]].wrapped)
+    provider.create_keys(names)  # again: nothing changes
+    assert provider.unwrap(names[3], wrapped[names[3]].wrapped) == wrapped[names[3]].plaintext
+    provider.create_keys([])
+
+
+def test_generate_data_keys_makes_one_new_key_per_name_in_order(
+    backend: Backend, schema: str
+) -> None:
+    provider = backend.provider
+    names = _accounts(schema, 12)
+    provider.create_keys(names)
+
+    data_keys = provider.generate_data_keys([*names, names[0]])
+
+    assert len(data_keys) == 13
+    assert len({data_key.plaintext for data_key in data_keys}) == 13
+    for name, data_key in zip([*names, names[0]], data_keys, strict=True):
+        assert provider.unwrap(name, data_key.wrapped) == data_key.plaintext
+    assert provider.generate_data_keys([]) == []
+    with pytest.raises(KeyNotFound):
+        provider.generate_data_keys([names[0], account_key_name(schema, uuid.uuid4())])
+
+
+def test_create_keys_refuses_a_bad_name(backend: Backend, schema: str) -> None:
+    with pytest.raises(InvalidKeyName):
+        backend.provider.create_keys([account_key_name(schema, uuid.uuid4()), "../escape"])
+
+
+def test_create_keys_of_an_unavailable_provider(backend: Backend, schema: str) -> None:
+    with pytest.raises(ProviderUnavailable):
+        backend.make_unavailable().create_keys(_accounts(schema, 3))
+
+
 def test_data_key_roundtrip(backend: Backend, schema: str) -> None:
     provider, name = backend.provider, association_key_name(schema)
     provider.create_key(name)

@@ -276,12 +276,13 @@ def test_entities_in_the_shared_strings_are_refused():
 
 
 class mock_openpyxl:
-    """Watch whether openpyxl's loader is called at all."""
+    """Watch whether the workbook is opened at all (openpyxl's reader, through
+    ``tenants.imports.xlsx.load_workbook``)."""
 
     def __enter__(self):
         from unittest import mock
 
-        self._patch = mock.patch("openpyxl.load_workbook")
+        self._patch = mock.patch("tenants.imports.xlsx.load_workbook")
         return self._patch.__enter__()
 
     def __exit__(self, *exc):
