@@ -58,7 +58,10 @@ class Balances(APIView):
 
 
 class EntrySerializer(serializers.ModelSerializer):
-    service = serializers.CharField(source="service.code", default=None)
+    # A payment or a penalty names no service: null.
+    service = serializers.CharField(
+        source="service.code", default=None, read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Entry

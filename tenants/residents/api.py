@@ -238,7 +238,8 @@ class OwnerSerializer(serializers.Serializer):
     )
     is_member = serializers.BooleanField(required=False)
     member_since = serializers.DateField(required=False, allow_null=True)
-    user = serializers.UUIDField(source="user_id", read_only=True)
+    # An owner without a login of their own: null.
+    user = serializers.UUIDField(source="user_id", read_only=True, allow_null=True)
     erased = serializers.SerializerMethodField()
     ownerships = OwnershipSerializer(many=True, read_only=True)
     # Creation only: the share of which premises, under which account's current holder.

@@ -29,7 +29,10 @@ class Pages(PageNumberPagination):
 
 
 class PaymentSerializer(serializers.ModelSerializer):
-    account = serializers.CharField(source="account.number", default=None, read_only=True)
+    # A queued payment (no account found for it yet) has none: null.
+    account = serializers.CharField(
+        source="account.number", default=None, read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Payment
