@@ -8,7 +8,9 @@ factor); anyone else (the login page, an anonymous API call) is told only that t
 suspended.
 
 Any unsafe method (POST, PUT, PATCH, DELETE) answers 403 with a page saying so (JSON under
-``/api/``), except signing in and out, the second factor and the language switch, and views
+``/api/``), except signing in and out, the second factor, the language switch, a person's own
+account safety (password reset, the Security page: a suspension for an unpaid plan must not leave
+a member unable to get back in or to lock out someone who learned their password), and views
 marked ``@read_only_safe``: views that take a POST without changing anything (the registry's
 search is posted so that an email or phone searched for stays out of URLs and logs). Reading
 must stay possible. The check is made in ``process_view``, where the view is known.
@@ -30,11 +32,14 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
-#: Changes that reading a suspended portal needs: a session, its second factor, a language.
+#: Changes that reading a suspended portal needs: a session, its second factor, a language,
+#: and a person's own account safety (a password forgotten or leaked).
 ALWAYS_OPEN = (
     "/accounts/login/",
     "/accounts/logout/",
     "/accounts/second-factor/",
+    "/accounts/password-reset/",
+    "/accounts/security/",
     "/i18n/",
 )
 SUSPENDED = (

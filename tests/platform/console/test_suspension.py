@@ -81,7 +81,7 @@ def test_a_suspended_portal_refuses_every_change_and_tells_members_why(
 ):
     suspend(console, alpha)
     member = client_of(alpha, make_user(alpha, roles=[Role.OWNER]))
-    response = member.post("/accounts/password-reset/", {"email": "someone@example.test"})
+    response = member.post("/letters/ask/", {"subject": "Вопрос", "text": "Когда уберут снег?"})
     assert response.status_code == 403
     assert REASON in response.content.decode()
     api = member.post("/api/v1/me/", {}, content_type="application/json")
@@ -102,7 +102,9 @@ def test_anonymous_visitors_are_told_it_is_suspended_but_never_the_reason(
     html = login_page.content.decode()
     assert 'class="suspension-banner"' in html
     assert REASON not in html and "suspension-reason" not in html
-    refused = visitor.post("/accounts/password-reset/", {"email": "someone@example.test"})
+    refused = visitor.post("/letters/ask/", {"subject": "Вопрос", "text": "Когда уберут снег?"})
+    assert refused.status_code in (302, 403)  # anonymous: the sign-in page or the refusal
+    refused = visitor.post("/api/v1/me/", {}, content_type="application/json")
     assert refused.status_code == 403
     assert REASON not in refused.content.decode()
     api = visitor.post("/api/v1/me/", {}, content_type="application/json")
@@ -239,8 +241,8 @@ def test_reactivation_lifts_the_banner_and_accepts_changes_again(
     member = client_of(alpha, make_user(alpha, roles=[Role.OWNER]))
     page = member.get("/").content.decode()
     assert "suspension-banner" not in page and REASON not in page
-    reset = member.post("/accounts/password-reset/", {"email": "someone@example.test"})
-    assert reset.status_code == 302
+    asked = member.post("/letters/ask/", {"subject": "Вопрос", "text": "Когда уберут снег?"})
+    assert asked.status_code != 403
     connection.set_schema_to_public()  # operators' actions are audited in public
     entry = AuditEntry.objects.get(action="console.association_reactivated")
     assert entry.actor_id == operator.pk and entry.target_id == str(alpha.pk)
@@ -255,13 +257,37 @@ def test_reactivating_an_active_association_changes_nothing(console, alpha):
     assert messages
 
 
-def test_another_association_is_not_affected(console, alpha, beta, client_of):
+def test_another_association_is_not_affected(console, alpha, beta, client_of, make_user):
     suspend(console, alpha)
-    response = client_of(beta).post("/accounts/password-reset/", {"email": "x@example.test"})
-    assert response.status_code == 302
+    member = client_of(beta, make_user(beta, roles=[Role.OWNER]))
+    response = member.post("/letters/ask/", {"subject": "Вопрос", "text": "Когда уберут снег?"})
+    assert response.status_code != 403
     assert "suspension-banner" not in client_of(beta).get("/accounts/login/").content.decode()
 
 
 def test_the_public_site_never_shows_a_banner(console, alpha):
     suspend(console, alpha)
     assert "suspension-banner" not in console.get("/console/").content.decode()
+
+
+def test_a_member_of_a_suspended_portal_can_still_reset_and_change_the_password(
+    console, alpha, client_of, make_user
+):
+    """A suspension for an unpaid plan must not lock a member out of their own account."""
+    suspend(console, alpha)
+    reset = client_of(alpha).post("/accounts/password-reset/", {"email": "someone@example.test"})
+    assert reset.status_code == 302
+    owner = make_user(alpha, roles=[Role.OWNER])
+    member = client_of(alpha, owner)
+    changed = member.post(
+        "/accounts/security/password/",
+        {
+            "old_password": TEST_PASSWORD,
+            "new_password1": "Снегопад-над-Садовой-2026",
+            "new_password2": "Снегопад-над-Садовой-2026",
+        },
+    )
+    assert changed.status_code == 302
+    connection.set_tenant(alpha)
+    owner.refresh_from_db()
+    assert owner.check_password("Снегопад-над-Садовой-2026")
