@@ -29,11 +29,12 @@ format: $(STAMP)
 
 # The suite runs in pytest-xdist workers, one per core by default, each with its own test
 # database, Redis database, key store and files (docs/development.md, "Tests");
-# `make test PYTEST_WORKERS=0` runs it in one process.
+# `make test PYTEST_WORKERS=0` runs it in one process. The slowest tests close the output, so
+# a suite creeping towards CI's budget (keep it well under 15 minutes on 2 cores) shows where.
 PYTEST_WORKERS ?= auto
 test: lint messages
 	TSZH_ENV=test $(PY) -m deploy.services exec -- \
-		$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+		$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations=25 $(PYTEST_ARGS)
 
 # The API fuzzed against its own schema (/api/schema/) as every role, with more examples than
 # `make test`'s bounded pass, invalid data too, on the demo's data; the summary (a line per role)
